@@ -1,0 +1,42 @@
+# Two commands for a fresh clone: `make run` (the whole runbook offline) and `make test` (every test).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck notebooks lab clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	@touch $(STAMP)
+
+$(VENV): $(STAMP)
+
+## run: run every notebook in order against one shared lab; results in runs/<time>/index.html
+run: $(STAMP)
+	$(BIN)/python -m sesbook run
+
+## test: lint, unit and lab tests, nbval over the committed notebooks, papermill runs
+test: $(STAMP)
+	$(BIN)/ruff check sesbook tests notebooks benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check sesbook tests notebooks benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## notebooks: execute every notebook in place against a seeded lab (what gets committed)
+notebooks: $(STAMP)
+	$(BIN)/python -m sesbook notebooks
+
+## lab: start a lab in the foreground (Ctrl-C stops it)
+lab: $(STAMP)
+	$(BIN)/python -m sesbook lab
+
+clean:
+	rm -rf runs .pytest_cache

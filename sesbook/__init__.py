@@ -1,0 +1,72 @@
+"""sesbook: Amazon SES, taught and automated, against a local lab or a real account.
+
+Start with :func:`connect`. Importing this package is cheap: it opens no connection and imports
+boto3, moto and dnspython only when a function that needs them is called.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sesbook.errors import (
+    AwsError,
+    LabError,
+    NotAppliedError,
+    RunbookError,
+    SesbookError,
+    TargetError,
+    ValidationError,
+    WaitTimeoutError,
+)
+
+if TYPE_CHECKING:
+    from sesbook.plan import Plan as Plan
+    from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.target import Endpoints as Endpoints
+    from sesbook.target import Target as Target
+    from sesbook.target import TargetCheck as TargetCheck
+    from sesbook.target import check_target as check_target
+    from sesbook.target import connect as connect
+
+__version__ = "0.1.0"
+
+logging.getLogger("sesbook").addHandler(logging.NullHandler())
+
+#: Notebook-facing names and the module each lives in; loaded on first use.
+_LAZY: dict[str, str] = {
+    "connect": "sesbook.target",
+    "Target": "sesbook.target",
+    "Endpoints": "sesbook.target",
+    "check_target": "sesbook.target",
+    "TargetCheck": "sesbook.target",
+    "Plan": "sesbook.plan",
+    "PlannedCall": "sesbook.plan",
+}
+
+__all__ = [
+    "AwsError",
+    "LabError",
+    "NotAppliedError",
+    "RunbookError",
+    "SesbookError",
+    "TargetError",
+    "ValidationError",
+    "WaitTimeoutError",
+    "__version__",
+    *_LAZY,
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sesbook' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,5 @@
+"""``python -m sesbook``: see :mod:`sesbook.cli`."""
+
+from sesbook.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,77 @@
+"""Plumbing shared by the modules that call AWS: error translation and the read/write split."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from sesbook.errors import AwsError, TargetError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+log = logging.getLogger("sesbook")
+
+#: Operation name prefixes that only read. Everything else is a change and goes through the plan.
+READ_PREFIXES = (
+    "Get",
+    "List",
+    "Describe",
+    "Head",
+    "Lookup",
+    "Query",
+    "Scan",
+    "Search",
+    "Select",
+    "Receive",
+    "TestRender",
+    "Simulate",
+    "Check",
+)
+
+
+def is_mutating(operation: str) -> bool:
+    """True when an AWS operation (``VerifyDomainIdentity``) changes something, going by its name."""
+    return not operation.startswith(READ_PREFIXES)
+
+
+@contextlib.contextmanager
+def aws_errors(service: str, *, hint: str | None = None) -> Iterator[None]:
+    """Turn botocore's exceptions raised inside the block into sesbook's own.
+
+    ``ClientError`` becomes :class:`AwsError` (operation, code, message, request id kept),
+    parameter validation becomes :class:`ValidationError`, and connection or credential trouble
+    becomes :class:`TargetError`. The original is chained with ``from``.
+    """
+    from botocore import exceptions as bx
+
+    try:
+        yield
+    except bx.ClientError as exc:
+        response = exc.response or {}
+        error = response.get("Error", {})
+        meta = response.get("ResponseMetadata", {})
+        raise AwsError(
+            f"{service}.{exc.operation_name}",
+            str(error.get("Code", "Unknown")),
+            str(error.get("Message", "")) or str(exc),
+            request_id=meta.get("RequestId"),
+            status=meta.get("HTTPStatusCode"),
+            hint=hint,
+        ) from exc
+    except bx.ParamValidationError as exc:
+        raise ValidationError(
+            f"{service} parameters", exc.kwargs.get("report", ""), "botocore rejected the request",
+            hint="Fix the parameter named in the report.",
+        ) from exc
+    except (bx.NoCredentialsError, bx.PartialCredentialsError) as exc:
+        raise TargetError(
+            f"no AWS credentials for {service}: {exc}. Set a profile (connect(..., profile=...)) or the "
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY environment variables; never pass keys as parameters."
+        ) from exc
+    except (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError) as exc:
+        raise TargetError(
+            f"cannot reach the {service} endpoint: {exc}. For the lab, is it still running "
+            "(python -m sesbook lab)? For AWS, check the network and the region."
+        ) from exc

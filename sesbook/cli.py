@@ -1,0 +1,164 @@
+"""``python -m sesbook``: the lab, the runbook runner and the notebook tools, from a terminal.
+
+Errors from sesbook are printed as one message on stderr (exit 2); no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sesbook.errors import SesbookError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+log = logging.getLogger("sesbook")
+
+
+def _parse_value(text: str) -> Any:
+    """A ``-p`` value: YAML scalars (``1``, ``true``, ``null``) become Python values; the rest stays text."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+# -- lab ----------------------------------------------------------------------------------------------
+def cmd_lab(args: argparse.Namespace) -> int:
+    from sesbook.lab import state_file
+    from sesbook.lab.runtime import Lab
+
+    lab = Lab(region=args.region, seed=args.seed)
+    info = lab.start()
+    path = state_file()
+    wrote_state = False
+    if not args.no_state_file:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(info.to_json() + "\n")
+        tmp.replace(path)
+        wrote_state = True
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    print(info.to_json(), flush=True)
+    log.warning("lab ready at %s (DNS %s); Ctrl-C stops it", info.aws_endpoint, info.dns)
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        lab.stop()
+        if wrote_state:
+            try:
+                if path.read_text().strip() == info.to_json():
+                    path.unlink()
+            except OSError:
+                pass
+    return 0
+
+
+# -- run ----------------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from sesbook.runbook import load_parameters, run_sequence
+
+    params = load_parameters(args.file, [(k, _parse_value(v)) for k, v in args.param])
+    if args.target:
+        params["target"] = args.target
+    result = run_sequence(
+        parameters=params,
+        notebooks_dir=Path(args.notebooks),
+        only=args.only,
+        runs_dir=Path(args.runs),
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    print(f"{result.summary_line()}\nsummary: {result.index_html}")
+    if not result.ok:
+        failed = result.first_failure
+        assert failed is not None
+        print(f"FAILED: {failed.describe()}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    from sesbook.runbook import execute_in_place
+
+    paths = [Path(p) for p in args.paths] or sorted(Path(args.notebooks).glob("[0-9][0-9]-*.ipynb"))
+    for path in paths:
+        print(f"executing {path} ...", flush=True)
+        execute_in_place(path, seed=args.seed)
+    return 0
+
+
+# -- the parser -----------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sesbook", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what sesbook does (stderr)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    lab = sub.add_parser("lab", help="run a lab in the foreground and announce it (one line of JSON)")
+    lab.add_argument("--seed", type=int, default=None, help="seed every id and token, so runs repeat")
+    lab.add_argument("--region", default="us-east-1", help="the lab's default region")
+    lab.add_argument("--no-state-file", action="store_true", help="do not write the state file clients read")
+    lab.set_defaults(func=cmd_lab)
+    lab.add_subparsers(dest="lab_command")  # `lab mail` and friends register here
+
+    run = sub.add_parser("run", help="run the notebooks in order with papermill into runs/<time>/")
+    run.add_argument("--target", choices=("lab", "aws"), default=None, help="lab (default) or aws")
+    run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                     help="a notebook parameter (YAML scalar), repeatable")
+    run.add_argument("-f", "--file", default=None, help="a YAML file of parameters")
+    run.add_argument("--only", nargs="+", default=None, metavar="NN", help="run only these notebooks (by number)")
+    run.add_argument("--seed", type=int, default=None, help="seed the run's lab")
+    run.add_argument("--notebooks", default="notebooks", help="folder of NN-*.ipynb notebooks")
+    run.add_argument("--runs", default="runs", help="where runs/<time>/ folders go")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    nbs = sub.add_parser("notebooks", help="execute notebooks in place against a seeded lab (for committing)")
+    nbs.add_argument("paths", nargs="*", help="notebooks to execute (default: all)")
+    nbs.add_argument("--seed", type=int, default=1, help="the lab seed (default 1, as nbval uses)")
+    nbs.add_argument("--notebooks", default="notebooks", help="folder of NN-*.ipynb notebooks")
+    nbs.set_defaults(func=cmd_notebooks)
+
+    for register in COMMANDS:
+        register(sub)
+    return parser
+
+
+#: Functions that add more subcommands: ``register(subparsers)``.
+COMMANDS: list[Callable[[Any], None]] = []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if getattr(args, "lab_command", None) and hasattr(args, "lab_func"):
+        args.func = args.lab_func
+    try:
+        return int(args.func(args) or 0)
+    except ValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except SesbookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

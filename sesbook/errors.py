@@ -1,0 +1,171 @@
+"""The exceptions sesbook raises, all under one root.
+
+::
+
+    SesbookError                  anything sesbook raises on purpose
+    ├── ValidationError           bad input, found before any AWS call (field, value, rule)
+    ├── TargetError               cannot reach or set up the target (profile, region, endpoint)
+    │   └── LabError              the lab is not running, or could not start or answer
+    ├── AwsError                  AWS (or the lab) refused a call (operation, code, request id)
+    ├── NotAppliedError           a step needs the result of a change that the plan did not send
+    ├── WaitTimeoutError          something did not reach the wanted state in time
+    └── RunbookError              a notebook of a runbook run failed (notebook, cell, error)
+
+Every message says what was wrong and what to do next. Catch ``SesbookError`` to handle all of them;
+``str(error)`` is written for the person running the notebook.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
+
+__all__ = [
+    "AwsError",
+    "LabError",
+    "NotAppliedError",
+    "RunbookError",
+    "SesbookError",
+    "TargetError",
+    "ValidationError",
+    "WaitTimeoutError",
+]
+
+
+class SesbookError(Exception):
+    """The root of every error sesbook raises on purpose."""
+
+
+class ValidationError(SesbookError, ValueError):
+    """An input broke a rule; nothing was sent to AWS.
+
+    ``field`` names the input, ``value`` is what was given, ``rule`` is the rule it broke and ``hint``
+    (optional) says what to do instead.
+    """
+
+    def __init__(self, field: str, value: Any, rule: str, *, hint: str | None = None) -> None:
+        self.field = field
+        self.value = value
+        self.rule = rule
+        self.hint = hint
+        message = f"{field}={value!r}: {rule}"
+        if hint:
+            message += f" {hint}"
+        super().__init__(message)
+
+
+class TargetError(SesbookError):
+    """The target (AWS or the lab) cannot be reached or set up."""
+
+
+class LabError(TargetError):
+    """The lab is not running, could not start, or answered something unexpected."""
+
+
+class AwsError(SesbookError):
+    """AWS (or the lab standing in for it) refused a call.
+
+    Keeps ``operation`` (e.g. ``ses.VerifyDomainIdentity``), the error ``code``, the service's
+    ``message``, the ``request_id`` and the HTTP ``status``.
+    """
+
+    def __init__(
+        self,
+        operation: str,
+        code: str,
+        message: str,
+        *,
+        request_id: str | None = None,
+        status: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.operation = operation
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.status = status
+        self.hint = hint
+        text = f"{operation} failed: {code}: {message}"
+        if request_id:
+            text += f" (request id {request_id})"
+        if hint:
+            text += f" {hint}"
+        super().__init__(text)
+
+    @classmethod
+    def from_client_error(cls, exc: ClientError, *, hint: str | None = None) -> AwsError:
+        """Build an ``AwsError`` from botocore's ``ClientError``, keeping what identifies the call."""
+        response: dict[str, Any] = getattr(exc, "response", {}) or {}
+        error = response.get("Error", {})
+        meta = response.get("ResponseMetadata", {})
+        service = ""
+        model = getattr(exc, "operation_name", "") or "UnknownOperation"
+        # botocore puts the service in the message prefix only; keep what we can.
+        if "." not in model and getattr(exc, "_sesbook_service", None):
+            service = exc._sesbook_service + "."  # type: ignore[attr-defined]
+        return cls(
+            service + model,
+            str(error.get("Code", "Unknown")),
+            str(error.get("Message", exc)),
+            request_id=meta.get("RequestId"),
+            status=meta.get("HTTPStatusCode"),
+            hint=hint,
+        )
+
+
+class NotAppliedError(SesbookError):
+    """A step needs the outcome of a change that was only planned (``apply=False``).
+
+    Re-run with ``apply=True`` to make the change, or read the plan to see what would be sent.
+    """
+
+
+class WaitTimeoutError(SesbookError, TimeoutError):
+    """Something did not reach the wanted state before the timeout.
+
+    ``waiting_for`` says what, ``last_state`` what was last seen, ``missing`` what was still lacking.
+    """
+
+    def __init__(
+        self, waiting_for: str, timeout: float, *, last_state: Any = None, missing: str | None = None
+    ) -> None:
+        self.waiting_for = waiting_for
+        self.timeout = timeout
+        self.last_state = last_state
+        self.missing = missing
+        text = f"gave up waiting for {waiting_for} after {timeout:g} s"
+        if last_state is not None:
+            text += f"; last state: {last_state}"
+        if missing:
+            text += f"; still missing: {missing}"
+        super().__init__(text)
+
+
+class RunbookError(SesbookError):
+    """A notebook in a runbook run failed.
+
+    ``notebook`` is its file name, ``cell`` the index of the failing cell (or None), ``ename`` and
+    ``evalue`` the error it raised, ``output`` the executed notebook to open.
+    """
+
+    def __init__(
+        self,
+        notebook: str,
+        *,
+        cell: int | None = None,
+        ename: str = "",
+        evalue: str = "",
+        output: str | None = None,
+    ) -> None:
+        self.notebook = notebook
+        self.cell = cell
+        self.ename = ename
+        self.evalue = evalue
+        self.output = output
+        where = f"{notebook}, cell {cell}" if cell is not None else notebook
+        text = f"{where} failed: {ename}: {evalue}".rstrip(": ")
+        if output:
+            text += f" (see {output})"
+        super().__init__(text)

@@ -1,0 +1,45 @@
+"""The lab's clock: real time plus an offset that tests and notebooks can move forward.
+
+Everything in the lab that depends on time (sending windows, review delays, verification) reads
+:func:`now`, so a test can jump a day ahead with :func:`advance` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+_lock = threading.Lock()
+_offset = 0.0
+
+
+def time_s() -> float:
+    """Seconds since the epoch on the lab's clock."""
+    return time.time() + _offset
+
+
+def now() -> datetime:
+    """The lab's current time, timezone-aware (UTC)."""
+    return datetime.fromtimestamp(time_s(), tz=UTC)
+
+
+def offset() -> float:
+    return _offset
+
+
+def advance(seconds: float) -> float:
+    """Move the lab's clock forward by ``seconds`` (never backward); return the new offset."""
+    global _offset
+    if seconds < 0:
+        raise ValueError("the lab's clock only moves forward")
+    with _lock:
+        _offset += seconds
+        return _offset
+
+
+def reset() -> None:
+    """Put the lab's clock back on real time."""
+    global _offset
+    with _lock:
+        _offset = 0.0

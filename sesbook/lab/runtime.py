@@ -1,0 +1,177 @@
+"""``Lab``: starts and stops the lab's servers in this process."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from sesbook.errors import LabError
+from sesbook.lab import ACCOUNT_ID, LabInfo, _set_current, clock, current, seeding
+
+log = logging.getLogger("sesbook")
+
+#: Handlers for the lab's own HTTP paths: prefix -> handler(request) -> (status, json-able body).
+Route = Callable[[Any], tuple[int, Any]]
+ROUTES: dict[str, Route] = {}
+#: Functions called on reset, after moto's own reset (extensions clear state kept outside moto).
+RESET_HOOKS: list[Callable[[], None]] = []
+
+
+def route(prefix: str) -> Callable[[Route], Route]:
+    """Register a handler for lab paths starting with ``prefix`` (e.g. ``/_aws/ses``)."""
+
+    def decorate(func: Route) -> Route:
+        ROUTES[prefix] = func
+        return func
+
+    return decorate
+
+
+def _quiet_handler() -> Any:
+    """moto's request handler without one log line per request (the lab logs through ``sesbook``)."""
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class QuietHandler(MotoRequestHandler):
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            log.debug("lab http %s %s", self.requestline, code)
+
+    return QuietHandler
+
+
+class _App:
+    """WSGI: the lab's own paths first, everything else to moto."""
+
+    def __init__(self, lab: Lab) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self.lab = lab
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        for prefix in sorted(ROUTES, key=len, reverse=True):
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/") or path.startswith(prefix + "?"):
+                return self._serve(ROUTES[prefix], environ, start_response)
+        return self.moto(environ, start_response)
+
+    def _serve(self, handler: Route, environ: dict[str, Any], start_response: Any) -> Any:
+        from werkzeug.wrappers import Request, Response
+
+        request = Request(environ)
+        try:
+            status, body = handler(request)
+        except LabError as exc:
+            status, body = 400, {"error": str(exc)}
+        except (ValueError, KeyError, TypeError) as exc:
+            status, body = 400, {"error": f"bad request: {exc}"}
+        if isinstance(body, bytes | str):
+            response = Response(body, status=status)
+        else:
+            response = Response(json.dumps(body, default=str), status=status, mimetype="application/json")
+        return response(environ, start_response)
+
+
+def _json_body(request: Any) -> dict[str, Any]:
+    data = request.get_data()
+    return json.loads(data) if data else {}
+
+
+@route("/_sesbook/info")
+def _info(request: Any) -> tuple[int, Any]:
+    lab = current()
+    return 200, json.loads(lab.info.to_json())
+
+
+@route("/_sesbook/clock")
+def _clock(request: Any) -> tuple[int, Any]:
+    if request.method == "POST":
+        seconds = float(_json_body(request).get("advance", 0))
+        if seconds < 0:
+            raise ValueError("advance must be zero or more seconds: the lab's clock only moves forward")
+        clock.advance(seconds)
+    return 200, {"now": clock.now().isoformat(), "offset_seconds": clock.offset()}
+
+
+@route("/_sesbook/reset")
+def _reset(request: Any) -> tuple[int, Any]:
+    current().reset()
+    return 200, {"reset": True}
+
+
+class Lab:
+    """The lab's servers, on loopback: moto (AWS API) and DNS. One per process."""
+
+    def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1") -> None:
+        self.region = region
+        self.seed = seed
+        self.host = host
+        self._http: Any = None
+        self._http_thread: threading.Thread | None = None
+        self._dns: Any = None
+        self.info: LabInfo | None = None  # type: ignore[assignment]
+
+    def start(self) -> LabInfo:
+        """Start every server on a free port and return where they listen."""
+        if current() is not None:
+            raise LabError("a lab is already running in this process; attach to it with sesbook.connect('lab').")
+        from werkzeug.serving import make_server
+
+        from sesbook.lab import extensions
+        from sesbook.lab.dns import DnsServer
+
+        extensions.install()
+        seeding.seed(self.seed)
+        clock.reset()
+        self._http = make_server(self.host, 0, _App(self), threaded=True, request_handler=_quiet_handler())
+        self._http_thread = threading.Thread(target=self._http.serve_forever, name="sesbook-lab-aws", daemon=True)
+        self._http_thread.start()
+        self._dns = DnsServer(self.host, 0)
+        self._dns.start()
+        self.info = LabInfo(
+            aws_endpoint=f"http://{self.host}:{self._http.server_port}",
+            dns=f"{self.host}:{self._dns.port}",
+            region=self.region,
+            account_id=ACCOUNT_ID,
+            seed=self.seed,
+            pid=os.getpid(),
+        )
+        _set_current(self)
+        log.info("lab listening: %s", self.info.to_json())
+        return self.info
+
+    def reset(self) -> None:
+        """Clear all state (moto's and the extensions'), put the clock back and re-seed."""
+        from moto.core.base_backend import BackendDict
+        from moto.core.model_instances import reset_model_data
+
+        BackendDict.reset()
+        reset_model_data()
+        for hook in RESET_HOOKS:
+            hook()
+        clock.reset()
+        seeding.seed(self.seed)
+
+    def stop(self) -> None:
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        if self._http_thread is not None:
+            self._http_thread.join(timeout=5)
+            self._http_thread = None
+        if self._dns is not None:
+            self._dns.stop()
+            self._dns = None
+        if current() is self:
+            _set_current(None)
+
+    def __enter__(self) -> Lab:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,63 @@
+"""The plan: the changes a run would make, recorded instead of sent when ``apply`` is off."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sesbook import _html
+
+
+@dataclass(frozen=True)
+class PlannedCall:
+    """One change that was recorded, not sent: ``ses.VerifyDomainIdentity(Domain='example.com')``."""
+
+    service: str
+    operation: str
+    params: dict[str, Any]
+
+    def __str__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        return f"{self.service}.{self.operation}({args})"
+
+
+@dataclass
+class Plan:
+    """The changes recorded while ``apply`` was off, in the order they were asked for."""
+
+    calls: list[PlannedCall] = field(default_factory=list)
+
+    def add(self, call: PlannedCall) -> None:
+        self.calls.append(call)
+
+    def clear(self) -> None:
+        self.calls.clear()
+
+    def __len__(self) -> int:
+        return len(self.calls)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.calls)
+
+    def __bool__(self) -> bool:
+        return bool(self.calls)
+
+    def __repr__(self) -> str:
+        if not self.calls:
+            return "Plan: no changes"
+        lines = [f"Plan: {len(self.calls)} change(s) not sent (apply=False)"]
+        lines += [f"  {i}. {c}" for i, c in enumerate(self.calls, 1)]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        if not self.calls:
+            return "<p>Plan: no changes.</p>"
+        rows = [
+            (i, f"{c.service}.{c.operation}", json.dumps(c.params, default=str, sort_keys=True))
+            for i, c in enumerate(self.calls, 1)
+        ]
+        return _html.table(
+            ["#", "call", "parameters"], rows,
+            caption=f"Plan: {len(self.calls)} change(s) not sent (apply=False)",
+        )

@@ -1,0 +1,308 @@
+"""Running the notebooks as a runbook with papermill, and executing them in place for committing.
+
+:func:`run_sequence` runs ``notebooks/NN-*.ipynb`` in order against one lab started for the run (the
+kernels find it through ``SESBOOK_LAB``), writes each executed notebook and its HTML rendering to
+``runs/<time>/`` with an ``index.html`` summary, and stops at the first failing notebook.
+
+:func:`execute_in_place` runs one notebook alone against a fresh, seeded private lab (exactly what
+nbval does when it re-runs it) and strips papermill's run metadata and timings, so the committed
+outputs compare equal under ``pytest --nbval``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sesbook.errors import RunbookError, ValidationError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+log = logging.getLogger("sesbook")
+
+KERNEL = "python3"
+
+
+@dataclass
+class NotebookResult:
+    """How one notebook of a run went."""
+
+    name: str
+    status: str  # "ok" | "failed" | "not run"
+    seconds: float = 0.0
+    output: Path | None = None
+    html: Path | None = None
+    cell: int | None = None
+    ename: str = ""
+    evalue: str = ""
+
+    def describe(self) -> str:
+        return str(self.error())
+
+    def error(self) -> RunbookError:
+        return RunbookError(
+            self.name, cell=self.cell, ename=self.ename, evalue=self.evalue,
+            output=str(self.output) if self.output else None,
+        )
+
+
+@dataclass
+class RunResult:
+    """A whole run: where it was written and each notebook's result."""
+
+    folder: Path
+    parameters: dict[str, Any]
+    notebooks: list[NotebookResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(n.status == "ok" for n in self.notebooks)
+
+    @property
+    def first_failure(self) -> NotebookResult | None:
+        return next((n for n in self.notebooks if n.status == "failed"), None)
+
+    @property
+    def index_html(self) -> Path:
+        return self.folder / "index.html"
+
+    def summary_line(self) -> str:
+        counts = {s: sum(n.status == s for n in self.notebooks) for s in ("ok", "failed", "not run")}
+        return f"{counts['ok']} ok, {counts['failed']} failed, {counts['not run']} not run"
+
+
+def notebook_paths(notebooks_dir: Path, only: Iterable[str] | None = None) -> list[Path]:
+    """The runbook's notebooks in order; ``only`` picks some by their number (``01``, ``2``)."""
+    paths = sorted(notebooks_dir.glob("[0-9][0-9]-*.ipynb"))
+    if not paths:
+        raise ValidationError("notebooks", str(notebooks_dir), "holds no NN-*.ipynb notebooks.",
+                              hint="Run from the project's root or pass --notebooks.")
+    if only:
+        wanted = set()
+        for item in only:
+            if not str(item).isdigit():
+                raise ValidationError("only", item, "must be a notebook number such as 01.")
+            wanted.add(f"{int(item):02d}")
+        known = {p.name[:2] for p in paths}
+        missing = sorted(wanted - known)
+        if missing:
+            raise ValidationError("only", missing, f"names no notebook; there are {', '.join(sorted(known))}.")
+        paths = [p for p in paths if p.name[:2] in wanted]
+    return paths
+
+
+def load_parameters(file: str | None, pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Parameters from a YAML file, then ``-p`` pairs on top."""
+    params: dict[str, Any] = {}
+    if file:
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(Path(file).read_text())
+        except OSError as exc:
+            raise ValidationError("file", file, f"cannot be read: {exc.strerror}.") from exc
+        except yaml.YAMLError as exc:
+            raise ValidationError("file", file, f"is not valid YAML: {exc}.") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ValidationError("file", file, "must hold a mapping of parameter names to values.")
+        params.update(loaded or {})
+    params.update(dict(pairs))
+    return params
+
+
+def declared_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """The parameters a notebook declares in its ``parameters`` cell (papermill's reading)."""
+    import papermill
+
+    return dict(papermill.inspect_notebook(str(path)))
+
+
+def _split_parameters(paths: list[Path], params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
+    declared = {p: declared_parameters(p) for p in paths}
+    everything = set().union(*(set(d) for d in declared.values()))
+    unknown = sorted(set(params) - everything)
+    if unknown:
+        raise ValidationError(
+            "parameters", unknown, "are declared by none of the notebooks run.",
+            hint=f"Known parameters: {', '.join(sorted(everything))}.",
+        )
+    return {p: {k: v for k, v in params.items() if k in declared[p]} for p in paths}
+
+
+@contextmanager
+def _environment(**values: str | None):  # type: ignore[no-untyped-def]
+    saved = {k: os.environ.get(k) for k in values}
+    try:
+        for key, value in values.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _render_html(notebook: Path) -> Path:
+    import nbconvert
+    import nbformat
+
+    exporter = nbconvert.HTMLExporter()
+    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
+    out = notebook.with_suffix(".html")
+    out.write_text(body, encoding="utf-8")
+    return out
+
+
+def run_sequence(
+    *,
+    parameters: dict[str, Any] | None = None,
+    notebooks_dir: Path = Path("notebooks"),
+    only: Iterable[str] | None = None,
+    runs_dir: Path = Path("runs"),
+    seed: int | None = None,
+    progress: bool = True,
+) -> RunResult:
+    """Run the notebooks in order; see the module docstring. Never raises for a failing notebook:
+    the result says which failed (``RunResult.first_failure``)."""
+    import papermill
+    from tqdm.auto import tqdm
+
+    params = dict(parameters or {})
+    target = params.get("target", "lab")
+    if target not in ("lab", "aws"):
+        raise ValidationError("target", target, "must be 'lab' or 'aws'.")
+    paths = notebook_paths(notebooks_dir, only)
+    per_notebook = _split_parameters(paths, params)
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    folder = runs_dir / stamp
+    n = 1
+    while folder.exists():
+        n += 1
+        folder = runs_dir / f"{stamp}-{n}"
+    folder.mkdir(parents=True)
+    result = RunResult(folder, params)
+
+    lab = None
+    env: dict[str, str | None] = {}
+    if target == "lab":
+        from sesbook.lab import current
+        from sesbook.lab.runtime import Lab
+
+        running = current()
+        if running is None:
+            lab = Lab(seed=seed)
+            running = lab
+            lab.start()
+        env["SESBOOK_LAB"] = running.info.to_json()
+    try:
+        with _environment(**env):
+            bar = tqdm(paths, desc="runbook", unit="notebook", disable=not progress)
+            failed = False
+            for path in bar:
+                bar.set_postfix_str(path.name)
+                output = folder / path.name
+                if failed:
+                    result.notebooks.append(NotebookResult(path.name, "not run"))
+                    continue
+                start = time.monotonic()
+                entry = NotebookResult(path.name, "ok", output=output)
+                try:
+                    papermill.execute_notebook(
+                        str(path), str(output), parameters=per_notebook[path], kernel_name=KERNEL,
+                        cwd=str(path.parent), progress_bar=False, log_output=False,
+                    )
+                except papermill.PapermillExecutionError as exc:
+                    entry.status, entry.cell = "failed", exc.cell_index
+                    entry.ename, entry.evalue = exc.ename, exc.evalue
+                    failed = True
+                entry.seconds = time.monotonic() - start
+                if output.exists():
+                    entry.html = _render_html(output)
+                result.notebooks.append(entry)
+            bar.close()
+    finally:
+        if lab is not None:
+            lab.stop()
+    _write_index(result)
+    return result
+
+
+def _write_index(result: RunResult) -> None:
+    rows = []
+    for nb in result.notebooks:
+        link = html.escape(nb.html.name) if nb.html else None
+        name = f'<a href="{link}">{html.escape(nb.name)}</a>' if link else html.escape(nb.name)
+        detail = html.escape(nb.describe()) if nb.status == "failed" else ""
+        colour = {"ok": "#1a7f37", "failed": "#cf222e"}.get(nb.status, "#6e7781")
+        rows.append(
+            f"<tr><td>{name}</td><td style='color:{colour}'>{nb.status}</td>"
+            f"<td>{nb.seconds:.1f} s</td><td>{detail}</td></tr>"
+        )
+    params = html.escape(json.dumps(result.parameters, sort_keys=True, default=str))
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>sesbook run {result.folder.name}</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:.3em .8em;text-align:left}}
+table{{border-collapse:collapse}}tr{{border-bottom:1px solid #ddd}}</style></head>
+<body><h1>sesbook run {html.escape(result.folder.name)}</h1>
+<p>{html.escape(result.summary_line())}. Parameters: <code>{params}</code></p>
+<table><thead><tr><th>notebook</th><th>status</th><th>duration</th><th>error</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table></body></html>
+"""
+    result.index_html.write_text(page, encoding="utf-8")
+    summary = {
+        "parameters": result.parameters,
+        "notebooks": [
+            {"name": n.name, "status": n.status, "seconds": round(n.seconds, 2), "cell": n.cell,
+             "error": f"{n.ename}: {n.evalue}" if n.ename else None}
+            for n in result.notebooks
+        ],
+    }
+    (result.folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+
+
+def strip_run_metadata(nb: Any) -> Any:
+    """Remove papermill's run metadata and every timing, so a re-run changes nothing but outputs."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            for output in cell.get("outputs", []):
+                output.get("metadata", {}).pop("execution", None)
+    return nb
+
+
+def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
+    """Execute one notebook alone against a fresh lab seeded with ``seed``, and save it with its outputs.
+
+    Raises :class:`RunbookError` (the notebook is left as it was) if a cell fails.
+    """
+    import nbformat
+    import papermill
+
+    with _environment(SESBOOK_LAB=None, SESBOOK_LAB_SEED=str(seed), SESBOOK_LAB_STATE=os.devnull):
+        try:
+            nb = papermill.execute_notebook(
+                str(path), None, parameters=None, kernel_name=KERNEL, cwd=str(path.parent),
+                progress_bar=False, log_output=False, execution_timeout=timeout,
+            )
+        except papermill.PapermillExecutionError as exc:
+            raise RunbookError(path.name, cell=exc.cell_index, ename=exc.ename, evalue=exc.evalue) from exc
+    strip_run_metadata(nb)
+    tmp = path.with_suffix(".ipynb.tmp")
+    nbformat.write(nb, str(tmp))
+    tmp.replace(path)
