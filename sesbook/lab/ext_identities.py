@@ -1,0 +1,492 @@
+"""Lab extension: SES identity calls (v1 and v2) that verify through DNS, as SES does.
+
+The behaviour is described in :mod:`sesbook.lab.identity_state`; this module puts it into moto:
+
+- v1 actions replaced: ``VerifyDomainIdentity``, ``VerifyDomainDkim``, ``GetIdentityVerificationAttributes``,
+  ``GetIdentityDkimAttributes``, ``SetIdentityMailFromDomain``, ``GetIdentityMailFromDomainAttributes``;
+  added: ``SetIdentityDkimEnabled``.
+- v2 actions replaced: ``CreateEmailIdentity`` (refuses an identity that exists, like SES),
+  ``GetEmailIdentity``; added: ``PutEmailIdentityDkimSigningAttributes`` (BYODKIM),
+  ``PutEmailIdentityDkimAttributes``, ``PutEmailIdentityMailFromAttributes``.
+- ``SESBackend`` methods wrapped: ``create_email_identity_v2`` (lab state, verification message),
+  ``verify_email_identity`` / ``verify_email_address`` (send the message again), ``_is_verified_address``
+  (only ``Success`` counts), ``delete_identity`` (moto only deleted identities it thought verified),
+  the sends (MAIL FROM ``RejectMessage``); ``SESV2Backend.list_email_identities`` (statuses up to date).
+- ``GET /_sesbook/verify-email?token=...``: the link in the verification message.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from email.utils import parseaddr
+from typing import Any
+
+from moto.core.responses import ActionResult, EmptyResult
+from moto.ses.exceptions import InvalidParameterValue, NotFoundException
+
+from sesbook.lab import clock, current, mailbox
+from sesbook.lab.extensions import v1_action, v2_action, wrap
+from sesbook.lab.identity_state import (
+    EMAIL_LINK_LIFETIME_S,
+    REGION_NAMES,
+    V2_STATUS,
+    VERIFIER,
+    AlreadyExistsV2,
+    BadRequest,
+    IdentityState,
+    MailFromDomainNotVerified,
+    _all_backends,
+    _canonical,
+    _check_identity_name,
+    _new_state,
+    dkim_status,
+    evaluate,
+    find,
+    identities,
+    mail_from_status,
+    v2_dkim,
+    v2_mail_from,
+    valid_domain,
+    verification_status,
+)
+from sesbook.lab.runtime import route
+
+SES = "moto.ses.models.SESBackend"
+
+
+# -- creation ---------------------------------------------------------------------------------------------
+@wrap(SES, "create_email_identity_v2")
+def _create_identity(original: Any, self: Any, email_identity: str, tags: Any, dkim: Any, config_set: Any) -> Any:
+    name = _canonical(email_identity)
+    ident = original(self, name, tags, None, config_set)  # DKIM is the lab's business, not moto's
+    st = identities(self).get(name)
+    if st is None:
+        st = identities(self)[name] = _new_state(self, name)
+        if not st.is_domain:
+            send_verification_message(self, st)
+    evaluate(self, st)
+    return ident
+
+
+def _reverify(original: Any, self: Any, address: str) -> None:
+    _, bare = parseaddr(address)
+    existed = bare in self.email_identities
+    original(self, address)
+    st = find(self, bare)
+    if existed and st is not None and verification_status(st) != "Success":
+        st.created = clock.time_s()  # a new request: a new 24-hour link
+        send_verification_message(self, st)
+
+
+@wrap(SES, "verify_email_identity")
+def _verify_email_identity(original: Any, self: Any, address: str) -> None:
+    _reverify(original, self, address)
+
+
+@wrap(SES, "verify_email_address")
+def _verify_email_address(original: Any, self: Any, address: str) -> None:
+    _reverify(original, self, address)
+
+
+def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]:
+    """Put SES's address verification request, with its link, in the lab mailbox."""
+    from moto.ses.utils import get_random_message_id
+
+    lab = current()
+    endpoint = lab.info.aws_endpoint if lab is not None and lab.info is not None else "http://localhost"
+    link = f"{endpoint}/_sesbook/verify-email?token={st.email_token}"
+    region = REGION_NAMES.get(st.region, st.region)
+    text = (
+        "Hello,\n\n"
+        f"Someone asked Amazon SES (the sesbook lab) to let this address, {st.name}, be used as a sender or "
+        f"recipient in region {region}.\n\n"
+        f"If that was you, open this link to confirm the address:\n\n{link}\n\n"
+        "The link works for 24 hours. If you did not ask for this, ignore this message: nothing changes "
+        "until the link is opened.\n"
+    )
+    return mailbox.deliver({
+        "Id": get_random_message_id(), "Region": st.region, "Source": VERIFIER,
+        "Destination": {"ToAddresses": [st.name], "CcAddresses": [], "BccAddresses": []},
+        "Subject": f"Amazon Web Services \u2013 Email Address Verification Request in region {region}",
+        "Body": {"text_part": text, "html_part": None},
+    })
+
+
+@route("/_sesbook/verify-email")
+def _follow_link(request: Any) -> tuple[int, Any]:
+    token = request.args.get("token", "")
+    for backend in _all_backends():
+        for st in list(identities(backend).values()):
+            if st.is_domain or not token or st.email_token != token:
+                continue
+            if st.verified_at is None and clock.time_s() - st.created > EMAIL_LINK_LIFETIME_S:
+                return 410, (
+                    f"This link for {st.name} has expired (links work for 24 hours). "
+                    "Ask SES to verify the address again to get a new one.\n"
+                )
+            if st.verified_at is None:
+                st.verified_at = clock.time_s()
+            evaluate(backend, st)
+            return 200, f"Verified: {st.name} can now be used with Amazon SES in region {st.region}.\n"
+    return 404, "No verification request has this link. Ask SES to verify the address again.\n"
+
+
+# -- who counts as verified ----------------------------------------------------------------------------------
+def _candidates(address: str) -> list[str]:
+    local, at, host = address.rpartition("@")
+    host = host.lower().rstrip(".")
+    names = [address] if at else []
+    labels = host.split(".")
+    names += [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    return names
+
+
+@wrap(SES, "_is_verified_address")
+def _is_verified_address(original: Any, self: Any, source: str) -> bool:
+    _, address = parseaddr(source)
+    address = address or source
+    by_lower = {k.lower(): k for k in self.email_identities}
+    for name in _candidates(address):
+        key = by_lower.get(name.lower())
+        st = find(self, key) if key else None
+        if st is not None:
+            evaluate(self, st)
+            if verification_status(st) == "Success":
+                return True
+    return False
+
+
+@wrap(SES, "delete_identity")
+def _delete_identity(original: Any, self: Any, identity: str) -> None:
+    name = _canonical(identity)
+    self.email_identities.pop(name, None)
+    identities(self).pop(name, None)
+    self.identity_mail_from_domains.pop(name, None)
+    self.dkim_tokens.pop(name, None)
+
+
+@wrap("moto.sesv2.models.SESV2Backend", "list_email_identities")
+def _list_v2(original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
+    for name in list(self.core_backend.email_identities):
+        st = find(self.core_backend, name)
+        if st is not None:
+            evaluate(self.core_backend, st)
+    return original(self, *args, **kwargs)
+
+
+# -- v1 ------------------------------------------------------------------------------------------------------
+def _domain_param(value: Any) -> str:
+    name = _canonical(str(value or ""))
+    _check_identity_name(name, v2=False)
+    if "@" in name:
+        raise InvalidParameterValue(f"Invalid domain name <{name}>: this call takes a domain, not an address.")
+    return name
+
+
+def _restart_if_failed(st: IdentityState) -> None:
+    if verification_status(st) == "Failed":
+        st.created = clock.time_s()
+
+
+@v1_action("verify_domain_identity")
+def verify_domain_identity(self: Any) -> ActionResult:
+    domain = _domain_param(self._get_param("Domain"))
+    self.backend.verify_domain(domain)
+    st = find(self.backend, domain)
+    assert st is not None
+    _restart_if_failed(st)
+    return ActionResult({"VerificationToken": st.verification_token})
+
+
+def _start_easy_dkim(st: IdentityState, bits: int | None = None) -> None:
+    if st.dkim_origin != "AWS_SES" or not st.dkim_requested or dkim_status(st) == "Failed":
+        st.dkim_requested, st.dkim_origin, st.dkim_verified_at = True, "AWS_SES", None
+        st.dkim_started = clock.time_s()
+    if bits:
+        st.dkim_bits = bits
+
+
+@v1_action("verify_domain_dkim")
+def verify_domain_dkim(self: Any) -> ActionResult:
+    domain = _domain_param(self._get_param("Domain"))
+    self.backend.verify_domain(domain)
+    st = find(self.backend, domain)
+    assert st is not None
+    _start_easy_dkim(st)
+    return ActionResult({"DkimTokens": list(st.dkim_tokens)})
+
+
+def _states(backend: Any, names: list[str]) -> list[tuple[str, IdentityState]]:
+    out = []
+    for name in names or []:
+        st = find(backend, name)
+        if st is not None:
+            evaluate(backend, st)
+            out.append((name, st))
+    return out
+
+
+@v1_action("get_identity_verification_attributes")
+def get_identity_verification_attributes(self: Any) -> ActionResult:
+    result = {}
+    for name, st in _states(self.backend, self._get_param("Identities", [])):
+        entry = {"VerificationStatus": verification_status(st)}
+        if st.is_domain:
+            entry["VerificationToken"] = st.verification_token
+        result[name] = entry
+    return ActionResult({"VerificationAttributes": result})
+
+
+@v1_action("get_identity_dkim_attributes")
+def get_identity_dkim_attributes(self: Any) -> ActionResult:
+    result = {}
+    for name, st in _states(self.backend, self._get_param("Identities", [])):
+        entry: dict[str, Any] = {
+            "DkimEnabled": v2_dkim(st)["SigningEnabled"], "DkimVerificationStatus": dkim_status(st),
+        }
+        if st.is_domain and st.dkim_requested and st.dkim_origin == "AWS_SES":
+            entry["DkimTokens"] = list(st.dkim_tokens)
+        result[name] = entry
+    return ActionResult({"DkimAttributes": result})
+
+
+@v1_action("set_identity_dkim_enabled")
+def set_identity_dkim_enabled(self: Any) -> ActionResult:
+    st = find(self.backend, self._get_param("Identity") or "")
+    if st is None:
+        raise InvalidParameterValue(f"Identity <{self._get_param('Identity')}> does not exist.")
+    st.dkim_enabled = str(self._get_param("DkimEnabled")).lower() == "true"
+    return EmptyResult()
+
+
+# -- custom MAIL FROM ----------------------------------------------------------------------------------------
+def set_mail_from(backend: Any, st: IdentityState, mail_from: str | None, behavior: str, *, v2: bool) -> None:
+    error = BadRequest if v2 else InvalidParameterValue
+    if behavior not in ("UseDefaultValue", "RejectMessage"):
+        raise error(f"Invalid BehaviorOnMxFailure <{behavior}>: use UseDefaultValue or RejectMessage.")
+    if not mail_from:
+        st.mail_from, st.mail_from_ok_at, st.mail_from_behavior = None, None, behavior
+        backend.identity_mail_from_domains.pop(st.name, None)
+        return
+    domain = _canonical(mail_from)
+    base = st.base_domain
+    if domain == base:
+        raise error(
+            f"MAIL FROM domain <{domain}> is the identity's own domain. Use a subdomain that serves no other "
+            f"purpose, such as mail.{base}: it needs the MX 10 feedback-smtp.{st.region}.amazonses.com, which "
+            f"would clash with the MX that receives mail for {base}."
+        )
+    if not domain.endswith("." + base) or not valid_domain(domain):
+        raise error(
+            f"MAIL FROM domain <{domain}> is not a subdomain of <{base}>: use a name under the identity's "
+            f"domain, such as mail.{base}."
+        )
+    if domain != st.mail_from:
+        st.mail_from, st.mail_from_ok_at, st.mail_from_set_at = domain, None, clock.time_s()
+    st.mail_from_behavior = behavior
+    backend.identity_mail_from_domains[st.name] = {"mail_from_domain": domain, "behavior_on_mx_failure": behavior}
+
+
+@v1_action("set_identity_mail_from_domain")
+def set_identity_mail_from_domain(self: Any) -> ActionResult:
+    name = self._get_param("Identity") or ""
+    st = find(self.backend, name)
+    if st is None:
+        raise InvalidParameterValue(f"Identity <{name}> does not exist. Verify it first.")
+    behavior = self._get_param("BehaviorOnMXFailure") or "UseDefaultValue"
+    set_mail_from(self.backend, st, self._get_param("MailFromDomain"), behavior, v2=False)
+    return EmptyResult()
+
+
+@v1_action("get_identity_mail_from_domain_attributes")
+def get_identity_mail_from_domain_attributes(self: Any) -> ActionResult:
+    result = {}
+    for name, st in _states(self.backend, self._get_param("Identities", [])):
+        entry = {"BehaviorOnMXFailure": st.mail_from_behavior}
+        if st.mail_from:
+            entry.update(MailFromDomain=st.mail_from, MailFromDomainStatus=mail_from_status(st) or "Pending")
+        result[name] = entry
+    return ActionResult({"MailFromDomainAttributes": result})
+
+
+def _mail_from_gate(backend: Any, source: Any) -> None:
+    """SES refuses a send when the identity's MAIL FROM is not working and the owner chose RejectMessage."""
+    _, address = parseaddr(str(source or ""))
+    by_lower = {k.lower(): k for k in backend.email_identities}
+    for name in _candidates(address):
+        key = by_lower.get(name.lower())
+        st = find(backend, key) if key else None
+        if st is None or not st.mail_from:
+            continue
+        evaluate(backend, st)
+        if st.mail_from_behavior == "RejectMessage" and mail_from_status(st) != "Success":
+            raise MailFromDomainNotVerified(
+                f"The MAIL FROM domain {st.mail_from} of identity {st.name} is not verified "
+                f"(status {mail_from_status(st)}) and its BehaviorOnMXFailure is RejectMessage. Publish the MX "
+                f"10 feedback-smtp.{st.region}.amazonses.com at {st.mail_from}, or switch to UseDefaultValue."
+            )
+        return
+
+
+@wrap(SES, "send_email")
+def _gate_send_email(original: Any, self: Any, source: str, *args: Any, **kwargs: Any) -> Any:
+    _mail_from_gate(self, source)
+    return original(self, source, *args, **kwargs)
+
+
+@wrap(SES, "send_templated_email")
+def _gate_send_templated(original: Any, self: Any, source: str, *args: Any, **kwargs: Any) -> Any:
+    _mail_from_gate(self, source)
+    return original(self, source, *args, **kwargs)
+
+
+@wrap(SES, "send_raw_email")
+def _gate_send_raw(original: Any, self: Any, source: Any, destinations: Any, raw_data: str) -> Any:
+    sender = source
+    if sender is None:
+        import email
+
+        sender = email.message_from_string(raw_data).get("From")
+    _mail_from_gate(self, sender)
+    return original(self, source, destinations, raw_data)
+
+
+# -- v2 ------------------------------------------------------------------------------------------------------
+def _v2_body(self: Any) -> dict[str, Any]:
+    try:
+        return dict(json.loads(self.body or "{}"))
+    except ValueError as exc:
+        raise BadRequest(f"The request body is not JSON: {exc}") from None
+
+
+def _v2_state(self: Any) -> tuple[Any, IdentityState]:
+    name = _canonical(self._get_param("EmailIdentity") or "")
+    backend = self.sesv2_backend.core_backend
+    st = find(backend, name)
+    if st is None:
+        raise NotFoundException(f"Email identity {name} does not exist.")
+    return backend, st
+
+
+_KEY_BITS = {"RSA_1024_BIT": 1024, "RSA_2048_BIT": 2048}
+
+
+@v2_action("create_email_identity")
+def create_email_identity(self: Any) -> str:
+    params = _v2_body(self)
+    name = _canonical(params.get("EmailIdentity") or "")
+    _check_identity_name(name, v2=True)
+    backend = self.sesv2_backend.core_backend
+    if name in backend.email_identities:
+        raise AlreadyExistsV2(f"Email identity {name} already exist.")
+    signing = params.get("DkimSigningAttributes") or {}
+    if signing and "@" in name:
+        raise BadRequest("DkimSigningAttributes apply to domain identities only.")
+    if signing.get("DomainSigningPrivateKey") or signing.get("DomainSigningSelector"):
+        selector, public = _byodkim_args(signing)  # validate before creating anything
+    else:
+        selector = public = None
+    ident = self.sesv2_backend.create_email_identity(name, params.get("Tags"), None, params.get("ConfigurationSetName"))
+    st = find(backend, name)
+    assert st is not None
+    if st.is_domain:
+        if selector:
+            _use_byodkim(st, selector, public or "")
+        else:
+            _start_easy_dkim(st, _KEY_BITS.get(signing.get("NextSigningKeyLength", ""), 2048))
+    evaluate(backend, st)
+    return json.dumps({
+        "IdentityType": ident.identity_type, "VerifiedForSendingStatus": verification_status(st) == "Success",
+        "DkimAttributes": v2_dkim(st),
+    })
+
+
+@v2_action("get_email_identity")
+def get_email_identity(self: Any) -> str:
+    backend, st = _v2_state(self)
+    ident = backend.email_identities[st.name]
+    evaluate(backend, st)
+    status = verification_status(st)
+    info: dict[str, Any] = {"LastCheckedTimestamp": st.last_checked}
+    if st.verified_at is not None:
+        info["LastSuccessTimestamp"] = st.verified_at
+    elif st.is_domain:
+        info["ErrorType"] = "HOST_NOT_FOUND"
+    return json.dumps({
+        "IdentityType": ident.identity_type, "FeedbackForwardingStatus": True,
+        "VerifiedForSendingStatus": status == "Success", "DkimAttributes": v2_dkim(st),
+        "MailFromAttributes": v2_mail_from(st), "Policies": ident.policies, "Tags": ident.tags or [],
+        "ConfigurationSetName": ident.configuration_set_name, "VerificationStatus": V2_STATUS[status],
+        "VerificationInfo": info,
+    })
+
+
+def _byodkim_args(attrs: dict[str, Any]) -> tuple[str, str]:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from sesbook.lab.dkimkeys import public_key_b64
+
+    selector = str(attrs.get("DomainSigningSelector") or "").lower()
+    if not selector or not all(valid_domain(f"{label}.x.test") for label in selector.split(".")):
+        raise BadRequest(
+            f"Invalid DomainSigningSelector <{selector}>: use 1-63 letters, digits or hyphens, e.g. sesbook1."
+        )
+    text = str(attrs.get("DomainSigningPrivateKey") or "")
+    body = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    try:
+        key = serialization.load_der_private_key(base64.b64decode(body, validate=True), password=None)
+    except (ValueError, TypeError, binascii.Error):
+        raise BadRequest(
+            "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8 DER, i.e. a PEM "
+            "file without its BEGIN/END lines)."
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey) or not 1024 <= key.key_size <= 2048:
+        size = getattr(key, "key_size", "?")
+        raise BadRequest(f"DomainSigningPrivateKey must be an RSA key of 1024 to 2048 bits (got {size} bits).")
+    return selector, public_key_b64(key)
+
+
+def _use_byodkim(st: IdentityState, selector: str, public: str) -> None:
+    st.dkim_origin, st.byo_selector, st.byo_public = "EXTERNAL", selector, public
+    st.dkim_verified_at, st.dkim_started = None, clock.time_s()
+
+
+@v2_action("put_email_identity_dkim_signing_attributes")
+def put_email_identity_dkim_signing_attributes(self: Any) -> str:
+    backend, st = _v2_state(self)
+    params = _v2_body(self)
+    if not st.is_domain:
+        raise BadRequest("DKIM signing attributes apply to domain identities only.")
+    origin = params.get("SigningAttributesOrigin")
+    attrs = params.get("SigningAttributes") or {}
+    if origin == "EXTERNAL":
+        _use_byodkim(st, *_byodkim_args(attrs))
+    elif origin == "AWS_SES":
+        _start_easy_dkim(st, _KEY_BITS.get(attrs.get("NextSigningKeyLength", ""), 0) or None)
+    else:
+        raise BadRequest(f"SigningAttributesOrigin <{origin}>: the lab supports AWS_SES and EXTERNAL.")
+    evaluate(backend, st)
+    out: dict[str, Any] = {"DkimStatus": V2_STATUS[dkim_status(st)]}
+    if st.dkim_origin == "AWS_SES":
+        out["DkimTokens"] = list(st.dkim_tokens)
+    return json.dumps(out)
+
+
+@v2_action("put_email_identity_dkim_attributes")
+def put_email_identity_dkim_attributes(self: Any) -> str:
+    _, st = _v2_state(self)
+    st.dkim_enabled = bool(_v2_body(self).get("SigningEnabled", False))
+    return "{}"
+
+
+@v2_action("put_email_identity_mail_from_attributes")
+def put_email_identity_mail_from_attributes(self: Any) -> str:
+    backend, st = _v2_state(self)
+    params = _v2_body(self)
+    behavior = {v: k for k, v in {"UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}.items()}
+    raw = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
+    set_mail_from(backend, st, params.get("MailFromDomain"), behavior.get(raw, raw), v2=True)
+    return "{}"

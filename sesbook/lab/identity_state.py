@@ -1,0 +1,296 @@
+"""The lab's identity state: tokens, keys and statuses worked out from the lab DNS (used by ext_identities).
+
+moto marks every identity ``Success`` at once with constant tokens; the lab does what SES does:
+
+- A domain gets a random verification token (v1, TXT at ``_amazonses.DOMAIN``) and three Easy DKIM
+  tokens (CNAME ``TOKEN._domainkey.DOMAIN -> TOKEN.dkim.amazonses.com``), drawn from the lab's seeded
+  source when the identity is created and the same through v1 and v2 calls.
+- Status is worked out when someone reads it (or a send checks it): ``Pending`` until the lab's DNS
+  answers with the TXT token, all three DKIM CNAMEs or the BYODKIM public key, then ``Success`` for good.
+  After 72 hours on the lab clock without the records it is ``Failed``; verifying again restarts it.
+- ``TOKEN.dkim.amazonses.com`` answers with a real RSA public key (:mod:`sesbook.lab.dkimkeys`).
+- An email address gets a verification message in the lab mailbox with a link to
+  ``/_sesbook/verify-email?token=...``; following it within 24 hours verifies the address.
+- Custom MAIL FROM (v1 and v2): a subdomain of the identity only; ``Success`` once its only MX is
+  ``10 feedback-smtp.REGION.amazonses.com`` (SES checks the MX; the SPF record is the sender's concern);
+  with ``RejectMessage`` a send from the identity fails while the MAIL FROM domain is not ``Success``.
+- ``SESBackend._is_verified_address`` (moto's source check, also used for the sandbox) counts only
+  identities whose status is ``Success``; as in SES, a verified domain covers its addresses and subdomains.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.core.exceptions import JsonRESTError
+from moto.ses.exceptions import InvalidParameterValue, SesError
+
+from sesbook.lab import clock, dkimkeys, seeding
+from sesbook.lab.dns import add_provider
+from sesbook.lab.extensions import state
+
+log = logging.getLogger("sesbook")
+
+PENDING_LIMIT_S = 72 * 3600
+EMAIL_LINK_LIFETIME_S = 24 * 3600
+DKIM_TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+V2_STATUS = {"Pending": "PENDING", "Success": "SUCCESS", "Failed": "FAILED",
+             "TemporaryFailure": "TEMPORARY_FAILURE", "NotStarted": "NOT_STARTED"}
+V2_BEHAVIOR = {"UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}
+REGION_NAMES = {
+    "us-east-1": "US East (N. Virginia)", "us-east-2": "US East (Ohio)", "us-west-1": "US West (N. California)",
+    "us-west-2": "US West (Oregon)", "eu-west-1": "Europe (Ireland)", "eu-west-2": "Europe (London)",
+    "eu-central-1": "Europe (Frankfurt)", "ap-northeast-1": "Asia Pacific (Tokyo)",
+    "ap-northeast-3": "Asia Pacific (Osaka)", "ap-southeast-1": "Asia Pacific (Singapore)",
+    "ap-southeast-2": "Asia Pacific (Sydney)", "ca-central-1": "Canada (Central)",
+}
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+VERIFIER = "no-reply-aws@amazon.com"
+
+
+class BadRequest(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("BadRequestException", message)
+
+
+class AlreadyExistsV2(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__("AlreadyExistsException", message)
+
+
+class MailFromDomainNotVerified(SesError):
+    code = "MailFromDomainNotVerifiedException"
+
+
+@dataclass
+class IdentityState:
+    """What the lab knows about one identity beyond moto's record of it."""
+
+    name: str
+    is_domain: bool
+    region: str
+    created: float
+    verification_token: str = ""
+    dkim_tokens: list[str] = field(default_factory=list)
+    key_salt: int = 0
+    dkim_bits: int = 2048
+    dkim_requested: bool = False  # Easy DKIM set up (v2 CreateEmailIdentity, v1 VerifyDomainDkim)
+    dkim_origin: str = "AWS_SES"  # or EXTERNAL (BYODKIM)
+    dkim_enabled: bool = True
+    dkim_started: float = 0.0
+    byo_selector: str | None = None
+    byo_public: str | None = None
+    verified_at: float | None = None
+    dkim_verified_at: float | None = None
+    email_token: str = ""
+    mail_from: str | None = None
+    mail_from_behavior: str = "UseDefaultValue"
+    mail_from_set_at: float = 0.0
+    mail_from_ok_at: float | None = None
+    last_checked: float | None = None
+
+    @property
+    def base_domain(self) -> str:
+        return self.name if self.is_domain else self.name.rpartition("@")[2].lower()
+
+
+def identities(backend: Any) -> dict[str, IdentityState]:
+    return state(backend, "identities", dict)
+
+
+def _canonical(name: str) -> str:
+    name = (name or "").strip()
+    return name if "@" in name else name.lower().rstrip(".")
+
+
+def valid_domain(name: str) -> bool:
+    labels = name.split(".")
+    return len(name) <= 253 and len(labels) >= 2 and all(_LABEL.match(label) for label in labels)
+
+
+def _check_identity_name(name: str, *, v2: bool) -> None:
+    error = BadRequest if v2 else InvalidParameterValue
+    if "@" in name:
+        local, _, domain = name.rpartition("@")
+        if not local or not valid_domain(domain.lower()):
+            raise error(f"Invalid email address <{name}>: use local-part@domain, e.g. sender@example.com.")
+    elif not valid_domain(name):
+        raise error(
+            f"Invalid domain name <{name}>: use letters, digits and hyphens in dot-separated labels "
+            "(IDNs in punycode, xn--...)."
+        )
+
+
+def _new_state(backend: Any, name: str) -> IdentityState:
+    rng = seeding.rng
+    st = IdentityState(name=name, is_domain="@" not in name, region=backend.region_name, created=clock.time_s())
+    if st.is_domain:
+        st.verification_token = base64.b64encode(bytes(rng.getrandbits(8) for _ in range(32))).decode()
+        st.dkim_tokens = ["".join(rng.choice(DKIM_TOKEN_ALPHABET) for _ in range(32)) for _ in range(3)]
+        st.key_salt = rng.getrandbits(64)
+    else:
+        st.email_token = f"{rng.getrandbits(128):032x}"
+    return st
+
+
+def find(backend: Any, name: str) -> IdentityState | None:
+    """The lab state of identity ``name`` in one backend (made on demand for identities moto already has)."""
+    name = _canonical(name)
+    found = identities(backend).get(name)
+    if found is None and name in backend.email_identities:
+        found = identities(backend)[name] = _new_state(backend, name)
+    return found
+
+
+# -- DNS -----------------------------------------------------------------------------------------------
+def lookup(qname: str, rtype: str) -> list[Any]:
+    """Ask the lab's DNS (its answering code, in-process) for ``rtype`` records at ``qname``."""
+    import dns.message
+    import dns.rdatatype
+
+    from sesbook.lab import dns as labdns
+
+    response = labdns.answer(dns.message.make_query(qname, rtype))
+    wanted = dns.rdatatype.from_text(rtype)
+    return [rd for rrset in response.answer if rrset.rdtype == wanted for rd in rrset]
+
+
+def _txt_values(qname: str) -> list[str]:
+    return [b"".join(rd.strings).decode(errors="replace") for rd in lookup(qname, "TXT")]
+
+
+def _dkim_tags(text: str) -> dict[str, str]:
+    tags = {}
+    for part in text.split(";"):
+        key, sep, value = part.partition("=")
+        if sep:
+            tags[key.strip()] = re.sub(r"\s+", "", value)
+    return tags
+
+
+def easy_dkim_published(st: IdentityState) -> bool:
+    for token in st.dkim_tokens:
+        targets = [rd.target.to_text().lower() for rd in lookup(f"{token}._domainkey.{st.name}", "CNAME")]
+        if targets != [f"{token}.{dkimkeys.DKIM_ZONE}."]:
+            return False
+    return bool(st.dkim_tokens)
+
+
+def byodkim_published(st: IdentityState) -> bool:
+    if not st.byo_selector or not st.byo_public:
+        return False
+    values = _txt_values(f"{st.byo_selector}._domainkey.{st.name}")
+    return any(_dkim_tags(v).get("p") == st.byo_public for v in values)
+
+
+def mail_from_mx_ok(st: IdentityState) -> bool:
+    mx = lookup(st.mail_from or "", "MX")
+    want = f"feedback-smtp.{st.region}.amazonses.com."
+    return len(mx) == 1 and mx[0].preference == 10 and mx[0].exchange.to_text().lower() == want
+
+
+# -- status ----------------------------------------------------------------------------------------------
+def _dkim_active(st: IdentityState) -> bool:
+    return st.dkim_origin == "EXTERNAL" or st.dkim_requested
+
+
+def evaluate(backend: Any, st: IdentityState) -> None:
+    """Bring the identity's statuses up to date with the lab DNS and the lab clock."""
+    now = clock.time_s()
+    st.last_checked = now
+    if st.is_domain:
+        if st.dkim_verified_at is None and _dkim_active(st):
+            ok = byodkim_published(st) if st.dkim_origin == "EXTERNAL" else easy_dkim_published(st)
+            if ok:
+                st.dkim_verified_at = now
+        if st.verified_at is None and (
+            st.dkim_verified_at is not None or st.verification_token in _txt_values(f"_amazonses.{st.name}")
+        ):
+            st.verified_at = now
+    if st.mail_from and mail_from_mx_ok(st):
+        st.mail_from_ok_at = now
+    ident = backend.email_identities.get(st.name)
+    if ident is not None:  # keep moto's own record (ListEmailIdentities) in step
+        ident.verification_status = V2_STATUS[verification_status(st)]
+        ident.verified_for_sending_status = verification_status(st) == "Success"
+        ident.dkim_attributes = v2_dkim(st)
+
+
+def verification_status(st: IdentityState) -> str:
+    if st.verified_at is not None:
+        return "Success"
+    limit = EMAIL_LINK_LIFETIME_S if not st.is_domain else PENDING_LIMIT_S
+    return "Failed" if clock.time_s() - st.created > limit else "Pending"
+
+
+def dkim_status(st: IdentityState) -> str:
+    if not st.is_domain or not _dkim_active(st):
+        return "NotStarted"
+    if st.dkim_verified_at is not None:
+        return "Success"
+    return "Failed" if clock.time_s() - st.dkim_started > PENDING_LIMIT_S else "Pending"
+
+
+def mail_from_status(st: IdentityState) -> str | None:
+    if not st.mail_from:
+        return None
+    now = clock.time_s()
+    if st.mail_from_ok_at is not None and st.mail_from_ok_at >= (st.last_checked or 0):
+        return "Success"
+    if st.mail_from_ok_at is not None:
+        return "TemporaryFailure" if now - st.mail_from_ok_at <= PENDING_LIMIT_S else "Failed"
+    return "Pending" if now - st.mail_from_set_at <= PENDING_LIMIT_S else "Failed"
+
+
+def v2_dkim(st: IdentityState) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "SigningEnabled": bool(st.dkim_enabled and _dkim_active(st) and st.is_domain),
+        "Status": V2_STATUS[dkim_status(st)],
+        "SigningAttributesOrigin": st.dkim_origin,
+    }
+    if st.is_domain and st.dkim_origin == "AWS_SES" and st.dkim_requested:
+        out["Tokens"] = list(st.dkim_tokens)
+        out["NextSigningKeyLength"] = out["CurrentSigningKeyLength"] = f"RSA_{st.dkim_bits}_BIT"
+        out["LastKeyGenerationTimestamp"] = st.dkim_started
+    return out
+
+
+def v2_mail_from(st: IdentityState) -> dict[str, Any]:
+    out: dict[str, Any] = {"BehaviorOnMxFailure": V2_BEHAVIOR[st.mail_from_behavior]}
+    if st.mail_from:
+        out["MailFromDomain"] = st.mail_from
+        out["MailFromDomainStatus"] = V2_STATUS[mail_from_status(st) or "Pending"]
+    return out
+
+
+def _all_backends() -> list[Any]:
+    from moto.ses.models import ses_backends
+
+    return [b for regions in list(ses_backends.values()) for b in list(regions.values())]
+
+
+@add_provider
+def _dkim_zone() -> list[Any]:
+    tokens = {}
+    for backend in _all_backends():
+        for st in list(identities(backend).values()):
+            if st.is_domain and st.dkim_requested:
+                tokens.update({t: (st.key_salt, st.dkim_bits) for t in st.dkim_tokens})
+    return [dkimkeys.zone(tokens)] if tokens else []
+
+
+def dkim_private_key(domain: str, token: str) -> Any:
+    """The private key the lab signs with for one of a domain's Easy DKIM tokens (for the lab's senders)."""
+    for backend in _all_backends():
+        st = identities(backend).get(_canonical(domain))
+        if st is not None and token in st.dkim_tokens:
+            return dkimkeys.private_key(token, st.key_salt, st.dkim_bits)
+    raise KeyError(f"no Easy DKIM token {token!r} for {domain!r} in the lab")
