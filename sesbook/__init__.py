@@ -43,6 +43,16 @@ _LAZY: dict[str, str] = {
     "TargetCheck": "sesbook.target",
     "Plan": "sesbook.plan",
     "PlannedCall": "sesbook.plan",
+    "Record": "sesbook.records",
+    "verify_domain": "sesbook.identities",
+    "verify_email": "sesbook.identities",
+    "identity_status": "sesbook.identities",
+    "publish_records": "sesbook.identities",
+    "wait_for_verification": "sesbook.verification",
+    "check_identity": "sesbook.verification",
+    "set_mail_from": "sesbook.mailfrom",
+    "generate_dkim_key": "sesbook.dkim",
+    "byodkim": "sesbook.dkim",
 }
 
 __all__ = [

@@ -143,6 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS: list[Callable[[Any], None]] = []
 
 
+def _register_lab_mail(subparsers: Any) -> None:
+    from sesbook.mailbox import register
+
+    register(subparsers)
+
+
+COMMANDS.append(_register_lab_mail)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

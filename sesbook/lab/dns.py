@@ -102,7 +102,7 @@ def _parse(rtype: str, values: list[str], origin: dns.name.Name) -> list[dns.rda
     rdtype = dns.rdatatype.from_text(rtype)
     for value in values:
         try:
-            out.append(dns.rdata.from_text(dns.rdataclass.IN, rdtype, value, origin=dns.name.root))
+            out.append(dns.rdata.from_text(dns.rdataclass.IN, rdtype, value, origin=dns.name.root, relativize=False))
         except (dns.exception.DNSException, ValueError) as exc:
             log.warning("lab DNS: skipping bad %s value %r in zone %s: %s", rtype, value, origin, exc)
     return out

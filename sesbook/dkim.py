@@ -1,0 +1,145 @@
+"""BYODKIM: sign with a DKIM key of your own instead of Easy DKIM's.
+
+You make an RSA key (1024 to 2048 bits), publish its public half as TXT at ``SELECTOR._domainkey.DOMAIN``
+(``v=DKIM1; k=rsa; p=...``) and give SES the private half with ``PutEmailIdentityDkimSigningAttributes``
+(origin ``EXTERNAL``). SES verifies the domain once DNS shows the public key.
+
+IAM: ``ses:CreateEmailIdentity``, ``ses:GetEmailIdentity``, ``ses:PutEmailIdentityDkimSigningAttributes``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sesbook._aws import aws_errors
+from sesbook._names import normalize_domain
+from sesbook.errors import AwsError, ValidationError
+from sesbook.records import Record, records_table, records_text
+from sesbook.target import PLANNED_REQUEST_ID
+
+if TYPE_CHECKING:
+    from sesbook.target import Target
+
+_SELECTOR = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    """An RSA key for DKIM. ``private_pem`` is secret: it is not shown by ``repr``."""
+
+    bits: int
+    public_b64: str
+    private_pem: str = field(repr=False)
+
+    @property
+    def private_b64(self) -> str:
+        """The private key as SES takes it: the PEM body, base64 on one line, without BEGIN/END lines."""
+        return "".join(line for line in self.private_pem.splitlines() if not line.startswith("-----"))
+
+    def txt_value(self) -> str:
+        return f"v=DKIM1; k=rsa; p={self.public_b64}"
+
+
+def generate_dkim_key(bits: int = 2048) -> DkimKey:
+    """A new RSA key of ``bits`` (1024 to 2048, as SES accepts) for BYODKIM."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if not isinstance(bits, int) or not 1024 <= bits <= 2048 or bits % 8:
+        raise ValidationError("bits", bits, "must be a key size SES accepts: 1024 to 2048 bits (a multiple of 8).",
+                              hint="Use 2048 unless your DNS host cannot store long TXT records.")
+    return key_from_private(rsa.generate_private_key(public_exponent=65537, key_size=bits))
+
+
+def key_from_private(key: object) -> DkimKey:
+    """A :class:`DkimKey` from a ``cryptography`` RSA private key or its PEM text."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if isinstance(key, str | bytes):
+        try:
+            key = serialization.load_pem_private_key(key.encode() if isinstance(key, str) else key, password=None)
+        except (ValueError, TypeError):
+            raise ValidationError("key", "<PEM text>", "is not an unencrypted PEM private key.") from None
+    if not isinstance(key, rsa.RSAPrivateKey) or not 1024 <= key.key_size <= 2048:
+        raise ValidationError("key", type(key).__name__, "must be an RSA private key of 1024 to 2048 bits.")
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    der = key.public_key().public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    return DkimKey(key.key_size, base64.b64encode(der).decode(), pem)
+
+
+def byodkim_record(domain: str, selector: str, key: DkimKey) -> Record:
+    """The TXT record carrying ``key``'s public half for ``selector``."""
+    name = normalize_domain(domain)
+    return Record(f"{_selector(selector)}._domainkey.{name}", "TXT", key.txt_value(),
+                  purpose="BYODKIM public key; also verifies the domain")
+
+
+def _selector(selector: str) -> str:
+    text = selector.strip().lower() if isinstance(selector, str) else ""
+    if not _SELECTOR.match(text):
+        raise ValidationError("selector", selector, "must be 1-63 letters, digits or hyphens (one DNS label).",
+                              hint="For example 'sesbook1'; a new selector lets you rotate keys.")
+    return text
+
+
+@dataclass(frozen=True)
+class ByodkimSetup:
+    """What :func:`byodkim` did: the key (private half hidden), the record to publish, the DKIM status."""
+
+    domain: str
+    selector: str
+    key: DkimKey
+    record: Record
+    dkim_status: str
+    planned: bool = False
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        return (self.record,)
+
+    def __repr__(self) -> str:
+        state = "planned, not sent" if self.planned else f"DKIM {self.dkim_status}"
+        return f"ByodkimSetup({self.domain}, selector {self.selector}, {self.key.bits}-bit key: {state})\n" + \
+            records_text(self.records)
+
+    def _repr_html_(self) -> str:
+        state = "planned, not sent" if self.planned else f"DKIM {self.dkim_status}"
+        return records_table(self.records, caption=f"BYODKIM for {self.domain} ({self.key.bits}-bit key): {state}")
+
+
+def byodkim(target: Target, domain: str, *, selector: str = "sesbook", key: DkimKey | None = None,
+            bits: int = 2048) -> ByodkimSetup:
+    """Give SES your own DKIM key for ``domain`` (creating the identity if needed) and return the TXT record.
+
+    ``key`` defaults to a new key of ``bits``. Calling again with a new key replaces the old one: publish
+    the new record (a new ``selector`` lets both records live side by side while you switch).
+    """
+    name = normalize_domain(domain)
+    chosen = _selector(selector)
+    key = key if key is not None else generate_dkim_key(bits)
+    signing = {"DomainSigningSelector": chosen, "DomainSigningPrivateKey": key.private_b64}
+    with aws_errors("sesv2"):
+        try:
+            target.sesv2.get_email_identity(EmailIdentity=name)
+            exists = True
+        except target.sesv2.exceptions.NotFoundException:
+            exists = False
+        if exists:
+            got = target.sesv2.put_email_identity_dkim_signing_attributes(
+                EmailIdentity=name, SigningAttributesOrigin="EXTERNAL", SigningAttributes=signing)
+        else:
+            got = target.sesv2.create_email_identity(EmailIdentity=name, DkimSigningAttributes=signing)
+    planned = got.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+    status = "PLANNED"
+    if not planned:
+        try:
+            with aws_errors("sesv2"):
+                status = target.sesv2.get_email_identity(EmailIdentity=name)["DkimAttributes"].get("Status", "PENDING")
+        except AwsError:
+            status = "PENDING"
+    return ByodkimSetup(name, chosen, key, byodkim_record(name, chosen, key), status, planned=planned)

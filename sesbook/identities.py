@@ -1,0 +1,312 @@
+"""Verified identities: prove to SES that you own a domain or an address, and watch it happen.
+
+Two ways to verify a domain:
+
+- ``method="v1"``: the classic API (``VerifyDomainIdentity``) gives a token to publish as a TXT record
+  at ``_amazonses.DOMAIN``. This is what older guides and the SES notes describe; it verifies only.
+- ``method="v2"``: ``CreateEmailIdentity`` sets up Easy DKIM and gives three tokens, each published as
+  a CNAME ``TOKEN._domainkey.DOMAIN -> TOKEN.dkim.amazonses.com``. Those records verify the domain
+  *and* let SES sign mail with DKIM, so this is what the console does today.
+
+An address is verified by the link SES mails to it. Statuses use SESv2's names (``PENDING``,
+``SUCCESS``, ``FAILED``, ``TEMPORARY_FAILURE``, ``NOT_STARTED``).
+
+IAM: ``ses:VerifyDomainIdentity``, ``ses:VerifyDomainDkim``, ``ses:VerifyEmailIdentity``,
+``ses:GetIdentityVerificationAttributes``, ``ses:CreateEmailIdentity``, ``ses:GetEmailIdentity``,
+``ses:PutEmailIdentityDkimSigningAttributes``; for :func:`publish_records` ``route53:ListHostedZonesByName``,
+``route53:CreateHostedZone``, ``route53:ChangeResourceRecordSets``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sesbook import _html
+from sesbook._aws import aws_errors
+from sesbook._names import normalize_address, normalize_domain, normalize_identity
+from sesbook.errors import AwsError, SesbookError, ValidationError
+from sesbook.records import Record, records_table, records_text
+from sesbook.target import PLANNED_REQUEST_ID
+
+if TYPE_CHECKING:
+    from sesbook.target import Target
+
+log = logging.getLogger("sesbook")
+
+METHODS = ("v1", "v2")
+DKIM_HOST = "dkim.amazonses.com"
+_V1_TO_V2 = {"Pending": "PENDING", "Success": "SUCCESS", "Failed": "FAILED",
+             "TemporaryFailure": "TEMPORARY_FAILURE", "NotStarted": "NOT_STARTED"}
+
+
+class VerificationFailedError(SesbookError):
+    """SES gave up on an identity (status ``FAILED``): its records were not found in time.
+
+    Publish the records and start again (``verify_domain`` or ``verify_email`` once more).
+    """
+
+
+def _planned(response: dict[str, Any]) -> bool:
+    return response.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+
+
+def verification_records(
+    domain: str, *, verification_token: str | None = None, dkim_tokens: tuple[str, ...] | list[str] = ()
+) -> tuple[Record, ...]:
+    """The records that verify ``domain``: the v1 TXT token and/or the three Easy DKIM CNAMEs."""
+    domain = normalize_domain(domain)
+    out = []
+    if verification_token:
+        out.append(Record(f"_amazonses.{domain}", "TXT", verification_token,
+                          purpose="domain verification (v1 token); may be removed once verified"))
+    out += [Record(f"{t}._domainkey.{domain}", "CNAME", f"{t}.{DKIM_HOST}",
+                   purpose="Easy DKIM signing key; also verifies the domain") for t in dkim_tokens]
+    return tuple(out)
+
+
+# -- results ----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DomainVerification:
+    """What :func:`verify_domain` did and what to publish. ``planned``: nothing was sent (aws, apply=False)."""
+
+    domain: str
+    method: str
+    verification_token: str | None
+    dkim_tokens: tuple[str, ...]
+    status: str
+    dkim_status: str | None
+    records: tuple[Record, ...]
+    created: bool
+    planned: bool = False
+
+    def __repr__(self) -> str:
+        state = "planned, not sent" if self.planned else f"status {self.status}, DKIM {self.dkim_status}"
+        return (f"DomainVerification({self.domain}, method={self.method}: {state})\n"
+                + (records_text(self.records) if self.records else "(no records yet)"))
+
+    def _repr_html_(self) -> str:
+        state = "planned, not sent" if self.planned else f"status {self.status} · DKIM {self.dkim_status}"
+        return records_table(self.records, caption=f"{self.domain} ({self.method}): {state} — publish these")
+
+
+@dataclass(frozen=True)
+class IdentityStatus:
+    """An identity's statuses as SES reports them now. ``exists`` is False when SES does not know it."""
+
+    identity: str
+    kind: str  # "domain" | "address"
+    exists: bool
+    verification: str
+    dkim: str | None = None
+    dkim_origin: str | None = None
+    dkim_tokens: tuple[str, ...] = ()
+    verification_token: str | None = None
+    mail_from: str | None = None
+    mail_from_status: str | None = None
+    behavior_on_mx_failure: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return self.verification == "SUCCESS"
+
+    def rows(self) -> list[tuple[str, Any]]:
+        rows: list[tuple[str, Any]] = [("identity", self.identity), ("verification", self.verification)]
+        if self.kind == "domain":
+            rows += [("DKIM", f"{self.dkim} ({self.dkim_origin})" if self.dkim_origin else self.dkim)]
+        if self.mail_from:
+            rows += [("MAIL FROM", f"{self.mail_from}: {self.mail_from_status}"),
+                     ("on MX failure", self.behavior_on_mx_failure)]
+        return rows
+
+    def __repr__(self) -> str:
+        return "IdentityStatus(" + ", ".join(f"{k}={v}" for k, v in self.rows()) + ")"
+
+    def _repr_html_(self) -> str:
+        return _html.table(["", "status"], self.rows(), caption=f"identity status: {self.identity}")
+
+
+@dataclass(frozen=True)
+class EmailVerification:
+    """What :func:`verify_email` did: the address, its status, whether a message was (re)sent."""
+
+    address: str
+    status: str
+    message_sent: bool
+    planned: bool = False
+
+    def __repr__(self) -> str:
+        sent = "verification message sent" if self.message_sent else "no message sent"
+        return f"EmailVerification({self.address}: {'planned' if self.planned else self.status}, {sent})"
+
+    def _repr_html_(self) -> str:
+        return _html.table(["address", "status", "message sent"],
+                           [(self.address, "planned" if self.planned else self.status, self.message_sent)])
+
+
+# -- reading ----------------------------------------------------------------------------------------------
+def identity_status(target: Target, identity: str) -> IdentityStatus:
+    """Ask SES for an identity's verification, DKIM and MAIL FROM status (reads only)."""
+    name = normalize_identity(identity)
+    kind = "address" if "@" in name else "domain"
+    try:
+        with aws_errors("sesv2"):
+            got = target.sesv2.get_email_identity(EmailIdentity=name)
+    except AwsError as exc:
+        if exc.code != "NotFoundException":
+            raise
+        return IdentityStatus(name, kind, exists=False, verification="NOT_STARTED")
+    token = None
+    if kind == "domain":
+        with aws_errors("ses"):
+            attrs = target.ses.get_identity_verification_attributes(Identities=[name])["VerificationAttributes"]
+        token = attrs.get(name, {}).get("VerificationToken")
+    dkim = got.get("DkimAttributes") or {}
+    mail_from = got.get("MailFromAttributes") or {}
+    return IdentityStatus(
+        name, kind, exists=True, verification=got.get("VerificationStatus", "PENDING"),
+        dkim=dkim.get("Status"), dkim_origin=dkim.get("SigningAttributesOrigin"),
+        dkim_tokens=tuple(dkim.get("Tokens") or ()), verification_token=token,
+        mail_from=mail_from.get("MailFromDomain"), mail_from_status=mail_from.get("MailFromDomainStatus"),
+        behavior_on_mx_failure=mail_from.get("BehaviorOnMxFailure"),
+    )
+
+
+# -- verifying ----------------------------------------------------------------------------------------------
+def verify_domain(
+    target: Target, domain: str, *, method: str = "v2", dkim: bool = False, key_length: int = 2048
+) -> DomainVerification:
+    """Start (or look up) verification of ``domain`` and return the records to publish. Idempotent.
+
+    ``method="v1"`` asks for the TXT token (add ``dkim=True`` to also get Easy DKIM tokens the v1 way);
+    ``method="v2"`` creates the identity with Easy DKIM (``key_length`` 1024 or 2048 bits).
+    Against AWS with ``apply=False`` nothing is created: the result is ``planned`` and holds records only
+    if the identity already exists.
+    """
+    name = normalize_domain(domain)
+    if method not in METHODS:
+        raise ValidationError("method", method, "must be 'v1' or 'v2'.",
+                              hint="v1: TXT token at _amazonses.DOMAIN; v2: Easy DKIM with three CNAMEs.")
+    if key_length not in (1024, 2048):
+        raise ValidationError("key_length", key_length, "must be 1024 or 2048 (bits of the Easy DKIM key).")
+    before = identity_status(target, name)
+    planned = False
+    if method == "v1":
+        with aws_errors("ses"):
+            got = target.ses.verify_domain_identity(Domain=name)
+            planned = _planned(got)
+            token = got.get("VerificationToken") or before.verification_token
+            tokens: tuple[str, ...] = ()
+            if dkim:
+                tokens = tuple(target.ses.verify_domain_dkim(Domain=name).get("DkimTokens") or before.dkim_tokens)
+    else:
+        token = None
+        tokens = before.dkim_tokens
+        length = f"RSA_{key_length}_BIT"
+        with aws_errors("sesv2"):
+            if not before.exists:
+                got = target.sesv2.create_email_identity(
+                    EmailIdentity=name, DkimSigningAttributes={"NextSigningKeyLength": length})
+                planned = _planned(got)
+                tokens = tuple((got.get("DkimAttributes") or {}).get("Tokens") or ())
+            elif not tokens and before.dkim_origin != "EXTERNAL":  # made with v1: switch Easy DKIM on
+                got = target.sesv2.put_email_identity_dkim_signing_attributes(
+                    EmailIdentity=name, SigningAttributesOrigin="AWS_SES",
+                    SigningAttributes={"NextSigningKeyLength": length})
+                planned = _planned(got)
+                tokens = tuple(got.get("DkimTokens") or ())
+    after = before if planned and not before.exists else identity_status(target, name)
+    log.info("verify_domain %s (%s): %s", name, method, "planned" if planned else after.verification)
+    return DomainVerification(
+        domain=name, method=method, verification_token=token, dkim_tokens=tokens,
+        status="PLANNED" if planned and not before.exists else after.verification,
+        dkim_status=None if planned and not before.exists else after.dkim,
+        records=verification_records(name, verification_token=token, dkim_tokens=tokens),
+        created=not before.exists, planned=planned,
+    )
+
+
+def verify_email(target: Target, address: str) -> EmailVerification:
+    """Ask SES to verify ``address``: it mails a link there (in the lab: to the lab mailbox). Idempotent:
+    an address already verified is left alone; one still pending gets a new message."""
+    name = normalize_address(address)
+    before = identity_status(target, name)
+    if before.verified:
+        return EmailVerification(name, before.verification, message_sent=False)
+    with aws_errors("ses"):
+        got = target.ses.verify_email_identity(EmailAddress=name)
+    if _planned(got):
+        return EmailVerification(name, before.verification, message_sent=False, planned=True)
+    return EmailVerification(name, identity_status(target, name).verification, message_sent=True)
+
+
+# -- publishing (minimal; sesbook.dnsrecords renders and applies full record sets) -----------------------------
+@dataclass(frozen=True)
+class PublishResult:
+    """What :func:`publish_records` did in Route 53."""
+
+    zone: str
+    zone_id: str | None
+    zone_created: bool
+    records: tuple[Record, ...]
+    planned: bool = False
+    notes: tuple[str, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        head = "planned, not sent" if self.planned else f"hosted zone {self.zone_id}"
+        made = ", zone created" if self.zone_created else ""
+        return f"PublishResult({self.zone}: {len(self.records)} record(s) upserted, {head}{made})"
+
+    def _repr_html_(self) -> str:
+        state = "planned, not sent" if self.planned else "upserted"
+        return records_table(self.records, caption=f"Route 53 zone {self.zone}: {state}")
+
+
+def publish_records(target: Target, domain: str, records: tuple[Record, ...] | list[Record]) -> PublishResult:
+    """Create the public hosted zone ``domain`` if missing and UPSERT ``records`` into it. Idempotent.
+
+    Meant for the SES-owned names (``_amazonses``, ``_domainkey``, the MAIL FROM subdomain): UPSERT replaces
+    what is there. Use ``sesbook.dnsrecords.apply_to_route53`` when the zone holds records of its own.
+    """
+    zone = normalize_domain(domain)
+    records = tuple(records)
+    for record in records:
+        if record.name != zone and not record.name.endswith("." + zone):
+            raise ValidationError("records", record.name, f"is not inside the zone {zone}.",
+                                  hint="Publish each domain's records into its own zone.")
+    with aws_errors("route53"):
+        found = target.route53.list_hosted_zones_by_name(DNSName=zone, MaxItems="1").get("HostedZones", [])
+        match = [z for z in found if z["Name"].rstrip(".") == zone and not z.get("Config", {}).get("PrivateZone")]
+        created = False
+        if match:
+            zone_id = match[0]["Id"]
+        else:
+            made = target.route53.create_hosted_zone(Name=zone, CallerReference=f"sesbook-{zone}")
+            created = True
+            zone_id = (made.get("HostedZone") or {}).get("Id")
+        grouped: dict[tuple[str, str], list[Record]] = {}
+        for record in records:
+            grouped.setdefault((record.name, record.type), []).append(record)
+        changes = [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": name, "Type": rtype, "TTL": group[0].ttl,
+            "ResourceRecords": [{"Value": r.zone_value()} for r in group]}} for (name, rtype), group in grouped.items()]
+        got = target.route53.change_resource_record_sets(
+            HostedZoneId=zone_id or "planned-zone", ChangeBatch={"Comment": "sesbook", "Changes": changes})
+    planned = _planned(got)
+    return PublishResult(zone, zone_id, created, records, planned=planned)
+
+
+_ELSEWHERE = {
+    "wait_for_verification": "sesbook.verification", "check_identity": "sesbook.verification",
+    "set_mail_from": "sesbook.mailfrom", "generate_dkim_key": "sesbook.dkim", "byodkim": "sesbook.dkim",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``sesbook.identities.wait_for_verification`` and friends live in their own modules."""
+    import importlib
+
+    if name in _ELSEWHERE:
+        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
+    raise AttributeError(f"module 'sesbook.identities' has no attribute {name!r}")

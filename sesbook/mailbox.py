@@ -1,0 +1,159 @@
+"""Read the lab's mailbox: the messages the lab delivered to outside addresses (sends, verification links).
+
+Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). From a terminal:
+``python -m sesbook lab mail [--to ADDRESS] [--json]`` reads the running lab.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from sesbook import _html
+from sesbook.errors import LabError, SesbookError, TargetError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from sesbook.lab import LabInfo
+    from sesbook.target import Target
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+class NoMessageError(SesbookError, LookupError):
+    """No message in the lab mailbox matched."""
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    """One message from the lab mailbox."""
+
+    id: str
+    region: str
+    source: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    bcc: tuple[str, ...]
+    subject: str | None
+    text: str | None
+    html: str | None
+    raw: str | None
+    timestamp: str
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MailMessage:
+        dest = data.get("Destination") or {}
+        body = data.get("Body") or {}
+        return cls(
+            id=str(data.get("Id", "")), region=str(data.get("Region", "")), source=str(data.get("Source", "")),
+            to=tuple(dest.get("ToAddresses") or ()), cc=tuple(dest.get("CcAddresses") or ()),
+            bcc=tuple(dest.get("BccAddresses") or ()), subject=data.get("Subject"),
+            text=body.get("text_part"), html=body.get("html_part"), raw=data.get("RawData"),
+            timestamp=str(data.get("Timestamp", "")),
+        )
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(_LINK.findall((self.text or "") + "\n" + (self.html or ""))))
+
+    def __repr__(self) -> str:
+        return f"MailMessage(from {self.source} to {', '.join(self.to + self.cc + self.bcc)}: {self.subject!r})"
+
+    def _repr_html_(self) -> str:
+        rows = [("from", self.source), ("to", ", ".join(self.to)), ("subject", self.subject)]
+        if self.cc:
+            rows.append(("cc", ", ".join(self.cc)))
+        return _html.table(["", ""], rows, caption="message") + (
+            f"<pre>{_html.cell(self.text)}</pre>" if self.text else "")
+
+
+def _lab(target: Target | LabInfo) -> LabInfo:
+    info = getattr(target, "lab", target) if not hasattr(target, "aws_endpoint") else target
+    if info is None or not hasattr(info, "request"):
+        raise TargetError("only the lab has a mailbox: real SES delivers mail to real mailboxes. "
+                          "Use connect('lab') to read what the lab delivered.")
+    return info  # type: ignore[return-value]
+
+
+def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None = None,  # noqa: A002
+             source: str | None = None) -> tuple[MailMessage, ...]:
+    """The lab mailbox's messages, oldest first, filtered by recipient ``to``, message ``id``, ``source``."""
+    query = {k: v for k, v in (("to", to), ("id", id), ("email", source)) if v}
+    path = "/_aws/ses" + ("?" + urlencode(query) if query else "")
+    data = _lab(target).request("GET", path) or {}
+    return tuple(MailMessage.from_json(m) for m in data.get("messages", []))
+
+
+def last_message(target: Target | LabInfo, *, to: str | None = None) -> MailMessage:
+    """The newest message (to ``to``, if given); raises :class:`NoMessageError` when there is none."""
+    found = messages(target, to=to)
+    if not found:
+        who = f" to {to}" if to else ""
+        raise NoMessageError(f"the lab mailbox has no message{who}. Did the send (or verify_email) succeed?")
+    return found[-1]
+
+
+def clear(target: Target | LabInfo, *, id: str | None = None) -> None:  # noqa: A002
+    """Empty the lab mailbox, or remove one message by ``id``."""
+    _lab(target).request("DELETE", "/_aws/ses" + (f"?{urlencode({'id': id})}" if id else ""))
+
+
+def follow_verification_link(target: Target | LabInfo, address: str) -> str:
+    """Open the link in the newest verification message to ``address`` (as its owner would) and return the page."""
+    info = _lab(target)
+    message = last_message(info, to=address)
+    link = next((u for u in message.links if "/_sesbook/verify-email" in u), None)
+    if link is None or not link.startswith(info.aws_endpoint):
+        raise NoMessageError(f"the newest message to {address} has no lab verification link; call verify_email first.")
+    try:
+        with urllib.request.urlopen(link, timeout=10) as resp:  # noqa: S310 - the lab's own loopback URL
+            return str(resp.read().decode())
+    except urllib.error.HTTPError as exc:
+        raise LabError(f"the verification link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
+
+
+# -- python -m sesbook lab mail -----------------------------------------------------------------------------
+def _running_lab() -> LabInfo:
+    import os
+
+    from sesbook.lab import ENV_LAB, LabInfo, _from_state_file, current
+
+    if current() is not None:
+        return current().info  # type: ignore[no-any-return]
+    if os.environ.get(ENV_LAB):
+        return LabInfo.from_json(os.environ[ENV_LAB])
+    info = _from_state_file()
+    if info is None:
+        raise LabError("no lab is running: start one with `python -m sesbook lab` (or set SESBOOK_LAB).")
+    return info
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    found = messages(_running_lab(), to=args.to)
+    if args.json:
+        print(json.dumps({"messages": [m.__dict__ for m in found]}, indent=2))
+        return 0
+    if not found:
+        print("the lab mailbox is empty" + (f" for {args.to}" if args.to else ""))
+        return 0
+    rows = [(m.timestamp[:19], m.source, ", ".join(m.to + m.cc + m.bcc), m.subject or "") for m in found]
+    print(_html.text_table(["time", "from", "to", "subject"], rows))
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    """Add ``lab mail`` under the ``lab`` command."""
+    import argparse
+
+    lab = subparsers.choices["lab"]
+    lab_sub = next(a for a in lab._actions if isinstance(a, argparse._SubParsersAction))
+    mail = lab_sub.add_parser("mail", help="show the lab mailbox (messages the lab delivered)")
+    mail.add_argument("--to", default=None, help="only messages to this address")
+    mail.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    mail.set_defaults(lab_func=cmd_mail)

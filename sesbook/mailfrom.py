@@ -1,0 +1,102 @@
+"""Custom MAIL FROM (カスタムメールFROM): send with a return-path domain of your own instead of amazonses.com.
+
+The MAIL FROM domain must be a subdomain of the identity's domain used for nothing else (``mail.example.com``),
+with exactly one MX ``10 feedback-smtp.REGION.amazonses.com`` (where bounces go) and an SPF record
+``v=spf1 include:amazonses.com ~all``. The domain itself cannot be its own MAIL FROM domain: its MX already
+points at the servers that receive its mail, and the feedback MX would have to replace it.
+
+``behavior_on_mx_failure``: ``USE_DEFAULT_VALUE`` (send with amazonses.com as MAIL FROM while the MX is
+missing) or ``REJECT_MESSAGE`` (refuse to send: ``MailFromDomainNotVerified``).
+
+IAM: ``ses:PutEmailIdentityMailFromAttributes``, ``ses:GetEmailIdentity``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sesbook._aws import aws_errors
+from sesbook._names import is_subdomain, normalize_domain
+from sesbook.errors import ValidationError
+from sesbook.records import Record, records_table, records_text
+from sesbook.target import PLANNED_REQUEST_ID
+
+if TYPE_CHECKING:
+    from sesbook.target import Target
+
+BEHAVIORS = {"USE_DEFAULT_VALUE": "USE_DEFAULT_VALUE", "REJECT_MESSAGE": "REJECT_MESSAGE",
+             "UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}
+SPF_VALUE = "v=spf1 include:amazonses.com ~all"
+
+
+def mail_from_records(mail_from: str, region: str) -> tuple[Record, ...]:
+    """The two records a MAIL FROM domain needs in ``region``."""
+    name = normalize_domain(mail_from, field="mail_from")
+    return (
+        Record(name, "MX", f"10 feedback-smtp.{region}.amazonses.com",
+               purpose="custom MAIL FROM: where bounces and complaints return (the only MX here)"),
+        Record(name, "TXT", SPF_VALUE, purpose="custom MAIL FROM: SPF allowing SES to send for this domain"),
+    )
+
+
+def validate_mail_from(domain: str, mail_from: str) -> tuple[str, str]:
+    """Both names normalised; a ValidationError unless ``mail_from`` is a proper subdomain of ``domain``."""
+    base = normalize_domain(domain)
+    name = normalize_domain(mail_from, field="mail_from")
+    if name == base:
+        raise ValidationError(
+            "mail_from", mail_from,
+            f"is the domain itself. A MAIL FROM domain needs its own MX record pointing at SES's feedback "
+            f"servers, but {base}'s MX is the one that receives your mail (e.g. inbound-smtp.REGION.amazonaws.com "
+            "or your mail provider): the two would conflict.",
+            hint=f"Use a subdomain that is used for nothing else, such as 'mail.{base}'.",
+        )
+    if not is_subdomain(name, base):
+        raise ValidationError(
+            "mail_from", mail_from, f"is not a subdomain of {base}.",
+            hint=f"SES only accepts a MAIL FROM domain under the identity's domain, such as 'mail.{base}'.",
+        )
+    return base, name
+
+
+@dataclass(frozen=True)
+class MailFromSetup:
+    """What :func:`set_mail_from` did and the records to publish."""
+
+    identity: str
+    mail_from: str
+    behavior_on_mx_failure: str
+    status: str
+    records: tuple[Record, ...]
+    planned: bool = False
+
+    def __repr__(self) -> str:
+        state = "planned, not sent" if self.planned else self.status
+        return (f"MailFromSetup({self.identity} -> {self.mail_from}: {state}, on MX failure "
+                f"{self.behavior_on_mx_failure})\n" + records_text(self.records))
+
+    def _repr_html_(self) -> str:
+        state = "planned, not sent" if self.planned else f"status {self.status}"
+        return records_table(self.records, caption=f"MAIL FROM {self.mail_from} for {self.identity}: {state}")
+
+
+def set_mail_from(
+    target: Target, domain: str, mail_from: str, *, behavior_on_mx_failure: str = "USE_DEFAULT_VALUE"
+) -> MailFromSetup:
+    """Set ``mail_from`` as the custom MAIL FROM domain of the identity ``domain`` (SESv2). Idempotent."""
+    base, name = validate_mail_from(domain, mail_from)
+    behavior = BEHAVIORS.get(behavior_on_mx_failure)
+    if behavior is None:
+        raise ValidationError("behavior_on_mx_failure", behavior_on_mx_failure,
+                              "must be USE_DEFAULT_VALUE or REJECT_MESSAGE.")
+    with aws_errors("sesv2", hint=f"Is {base} an identity in {target.region}? Verify it first."):
+        got = target.sesv2.put_email_identity_mail_from_attributes(
+            EmailIdentity=base, MailFromDomain=name, BehaviorOnMxFailure=behavior)
+    planned = got.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+    status = "PLANNED"
+    if not planned:
+        with aws_errors("sesv2"):
+            attrs = target.sesv2.get_email_identity(EmailIdentity=base).get("MailFromAttributes") or {}
+        status = attrs.get("MailFromDomainStatus", "PENDING")
+    return MailFromSetup(base, name, behavior, status, mail_from_records(name, target.region), planned=planned)
