@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 import pytest
 
 import sesbook
+from sesbook.lab import LabInfo
 from sesbook.lab.runtime import Lab
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from sesbook.lab import LabInfo
 
 
 @pytest.fixture(scope="session")
