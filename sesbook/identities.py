@@ -241,6 +241,16 @@ def verify_email(target: Target, address: str) -> EmailVerification:
     return EmailVerification(name, identity_status(target, name).verification, message_sent=True)
 
 
+def delete_identity(target: Target, identity: str) -> bool:
+    """Remove an identity from SES (its DNS records stay). Returns False when it was not there."""
+    name = normalize_identity(identity)
+    if not identity_status(target, name).exists:
+        return False
+    with aws_errors("ses"):
+        target.ses.delete_identity(Identity=name)
+    return True
+
+
 # -- publishing (minimal; sesbook.dnsrecords renders and applies full record sets) -----------------------------
 @dataclass(frozen=True)
 class PublishResult:

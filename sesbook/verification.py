@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._names import normalize_identity
-from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
+from sesbook.errors import ValidationError, WaitTimeoutError
 from sesbook.identities import VerificationFailedError, identity_status, verification_records
 from sesbook.mailfrom import mail_from_records
 
@@ -108,7 +108,9 @@ def wait_for_verification(
 
     Defaults: the lab, 10 s polling every 0.05 s (it checks DNS on every read); AWS, 1 hour every 30 s.
     Raises :class:`WaitTimeoutError` naming the records still missing from DNS, or
-    :class:`VerificationFailedError` when SES has given up (status ``FAILED``).
+    :class:`VerificationFailedError` when SES has given up (status ``FAILED``). Against AWS with
+    ``apply=False`` it does not wait (nothing was changed) and returns the status as it is
+    (``exists=False`` when the identity was only planned).
     """
     from tqdm import tqdm
 
@@ -123,12 +125,11 @@ def wait_for_verification(
     try:
         while True:
             status = identity_status(target, name)
+            if target.planning:
+                log.warning("not waiting for %s: changes were only planned (apply=False), so nothing "
+                            "new was published; its status now is %s", name, status.verification)
+                return status
             if not status.exists:
-                if target.planning:
-                    raise NotAppliedError(
-                        f"{name} was only planned (apply=False), so SES is not verifying it. "
-                        "Re-run with apply=True to create the identity."
-                    )
                 raise ValidationError("identity", name, "is not an SES identity in this region.",
                                       hint="Start with verify_domain(...) or verify_email(...).")
             bar.set_description_str(f"{name}: {_summary(status)}", refresh=False)

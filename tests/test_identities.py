@@ -7,7 +7,7 @@ import pytest
 import sesbook
 from sesbook import dkim, identities, mailfrom, verification
 from sesbook._names import normalize_address, normalize_domain
-from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
+from sesbook.errors import ValidationError, WaitTimeoutError
 from sesbook.records import Record
 from sesbook.target import Target
 
@@ -245,8 +245,9 @@ def test_planned_calls_return_planned_results(planning):
     assert ops == ["CreateEmailIdentity", "VerifyDomainIdentity", "VerifyDomainDkim", "VerifyEmailIdentity",
                    "PutEmailIdentityMailFromAttributes", "CreateEmailIdentity", "CreateHostedZone",
                    "ChangeResourceRecordSets"]
-    with pytest.raises(NotAppliedError, match="apply=True"):
-        sesbook.wait_for_verification(planning, "example.com", progress=False)
+    waited = sesbook.wait_for_verification(planning, "example.com", progress=False)  # returns at once
+    assert not waited.exists and not waited.verified
+    assert not sesbook.check_identity(planning, "example.com").ok
     assert planning.ses.list_identities()["Identities"] == []  # nothing reached the lab
 
 
@@ -261,3 +262,10 @@ def test_lazy_names(target):
     assert identities.byodkim is dkim.byodkim and identities.set_mail_from is mailfrom.set_mail_from
     with pytest.raises(AttributeError):
         _ = identities.nothing_here
+
+
+def test_delete_identity_is_idempotent(target):
+    sesbook.verify_domain(target, "example.com")
+    identities.delete_identity(target, "example.com")
+    identities.delete_identity(target, "example.com")
+    assert not sesbook.identity_status(target, "example.com").exists
