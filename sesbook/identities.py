@@ -264,9 +264,10 @@ class PublishResult:
     notes: tuple[str, ...] = field(default=())
 
     def __repr__(self) -> str:
-        head = "planned, not sent" if self.planned else f"hosted zone {self.zone_id}"
-        made = ", zone created" if self.zone_created else ""
-        return f"PublishResult({self.zone}: {len(self.records)} record(s) upserted, {head}{made})"
+        if self.planned:
+            return f"PublishResult({self.zone}: {len(self.records)} record(s) planned, not sent)"
+        made = ", hosted zone created" if self.zone_created else ""
+        return f"PublishResult({self.zone}: {len(self.records)} record(s) upserted{made})"
 
     def _repr_html_(self) -> str:
         state = "planned, not sent" if self.planned else "upserted"

@@ -113,7 +113,7 @@ def follow_verification_link(target: Target | LabInfo, address: str) -> str:
         raise NoMessageError(f"the newest message to {address} has no lab verification link; call verify_email first.")
     try:
         with urllib.request.urlopen(link, timeout=10) as resp:  # noqa: S310 - the lab's own loopback URL
-            return str(resp.read().decode())
+            return str(resp.read().decode()).strip()
     except urllib.error.HTTPError as exc:
         raise LabError(f"the verification link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
 
