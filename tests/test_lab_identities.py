@@ -383,3 +383,9 @@ def test_every_identity_patch_is_installed(lab):
         ("moto.sesv2.responses.SESV2Response", "put_email_identity_mail_from_attributes"),
     ]:
         assert extensions.patched(owner, name), (owner, name)
+
+
+def test_lab_dns_serves_the_soa_route53_made_for_a_new_zone(target):
+    put(target, "example.com", "_amazonses.example.com", "TXT", ["x"])
+    soa = target.resolver.resolve("example.com", "SOA").rrset[0]
+    assert soa.mname.to_text() == "ns-2048.awsdns-64.com."

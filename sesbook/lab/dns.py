@@ -85,7 +85,8 @@ def route53_zones() -> list[Zone]:
                 for rrset in list(hosted.rrsets):
                     if not rrset.type or not rrset.records:
                         continue
-                    zone.add(rrset.name, rrset.type, int(rrset.ttl or 300), rrset.records)
+                    values = [r["Value"] if isinstance(r, dict) else r for r in rrset.records]  # moto's own SOA
+                    zone.add(rrset.name, rrset.type, int(rrset.ttl or 300), values)
                 zones.append(zone)
     return zones
 
