@@ -130,7 +130,7 @@ def test_notebook_00_runs_with_non_default_parameters(tmp_path: Path) -> None:
 def test_every_notebook_documents_its_parameters() -> None:
     for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
         params = papermill.inspect_notebook(str(path))
-        for required in ("target", "region", "domain", "apply"):
+        for required in ("target", "region", "domain", "apply", "profile"):
             assert required in params, f"{path.name} lacks the {required} parameter"
             assert params[required]["help"], f"{path.name}: {required} has no help text"
         assert params["target"]["default"] == '"lab"'
