@@ -7,11 +7,11 @@ Functions (all take a :class:`~sesbook.target.Target` first):
   sent, on an aws target without ``apply=True``).
 - :func:`wait_for_review` -> :class:`AccountStatus` once the review has an answer.
 - :func:`set_sending_enabled` (SESv2 ``PutAccountSendingAttributes``).
-- :func:`try_send` -> :class:`SendAttempt`: one small message, with SES's answer explained.
+- :func:`check_account` -> :class:`AccountCheck` (``ok``, ``problems``, ``warnings``).
 - :func:`set_lab_review`: the lab only; how the lab answers the next request (e.g. ``DENIED``).
 
 IAM permissions for the aws target: ``ses:GetAccount``, ``ses:PutAccountDetails``,
-``ses:PutAccountSendingAttributes``, ``ses:SendEmail``.
+``ses:PutAccountSendingAttributes``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
-from sesbook.errors import AwsError, NotAppliedError, ValidationError, WaitTimeoutError
+from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
 from sesbook.target import PLANNED_REQUEST_ID
 
 if TYPE_CHECKING:
@@ -39,9 +39,6 @@ CONTACT_LANGUAGES = ("EN", "JA")
 #: SES's sandbox limits (Developer Guide, "Request production access", checked 2023).
 SANDBOX_MAX_24_HOUR_SEND = 200
 SANDBOX_MAX_SEND_RATE = 1
-#: Error codes SES uses when a send breaks an account rule (v1 and v2 names).
-THROTTLING_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException")
-PAUSED_CODES = ("AccountSendingPausedException", "SendingPausedException")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -348,79 +345,43 @@ def set_lab_review(
     return dict(target.lab.request("POST", "/_sesbook/account/review", body))
 
 
-# -- a test send, explained ------------------------------------------------------------------------------------
-_EXPLAIN = {
-    "MessageRejected": "SES refused the message: in the sandbox every recipient (and always the sender) must be "
-                       "a verified identity or a mailbox simulator address.",
-    "Throttling": "Too fast or too many: the account's sending rate or 24-hour quota is used up. Wait and retry.",
-    "TooManyRequestsException": "Too fast or too many: the account's sending rate or 24-hour quota is used up. "
-                                "Wait and retry.",
-    "AccountSendingPausedException": "Sending is paused for the whole account; resume it with "
-                                     "set_sending_enabled(target, True).",
-    "SendingPausedException": "Sending is paused for the whole account; resume it with "
-                              "set_sending_enabled(target, True).",
-}
-
-
+# -- check ------------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class SendAttempt:
-    """One message tried with :func:`try_send`: accepted (with its id), refused (code, message), or planned."""
+class AccountCheck:
+    """Whether the account is ready to send as wanted: ``ok``, ``problems`` and ``warnings``."""
 
-    to: tuple[str, ...]
-    accepted: bool | None
-    message_id: str | None = None
-    code: str | None = None
-    message: str | None = None
+    status: AccountStatus
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
 
     @property
-    def explanation(self) -> str:
-        if self.accepted is None:
-            return "planned, not sent (apply=False)."
-        if self.accepted:
-            return "SES accepted the message."
-        return _EXPLAIN.get(self.code or "", "SES refused the message; see the code and message.")
+    def ok(self) -> bool:
+        return not self.problems
 
-    def __str__(self) -> str:
-        to = ", ".join(self.to)
-        if self.accepted:
-            return f"accepted: to {to}"
-        if self.accepted is None:
-            return f"planned: to {to}"
-        return f"refused: to {to}: {self.code}: {self.message}\n  -> {self.explanation}"
-
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        lines = [f"AccountCheck({'ok' if self.ok else 'PROBLEMS'}: {self.status.access_level})"]
+        lines += [f"  problem: {p}" for p in self.problems] + [f"  warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        result = "✅ accepted" if self.accepted else ("planned" if self.accepted is None else "❌ refused")
-        rows = [("to", ", ".join(self.to)), ("result", result), ("code", self.code), ("message", self.message),
-                ("what it means", self.explanation)]
-        return _html.table(["item", "value"], rows, caption="send attempt")
+        rows = [("result", "✅ ok" if self.ok else "❌ problems")]
+        rows += [("problem", p) for p in self.problems] + [("warning", w) for w in self.warnings]
+        return _html.table(["check", "detail"], rows, caption="check_account") + self.status._repr_html_()
 
 
-def try_send(
-    target: Target, *, source: str, to: str | Sequence[str], subject: str = "sesbook test", text: str = "Hello."
-) -> SendAttempt:
-    """Send one small text message (SESv2 ``SendEmail``) and report SES's answer instead of raising.
-
-    Refusals for account rules (sandbox, quota, rate, paused) come back as a :class:`SendAttempt` with
-    ``accepted=False``; any other error is raised as :class:`AwsError`.
-    """
-    recipients = (to,) if isinstance(to, str) else tuple(to)
-    if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
-        raise ValidationError("to", to, "must be one or more email addresses.")
-    if not isinstance(source, str) or "@" not in source:
-        raise ValidationError("source", source, "must be an email address of a verified identity.")
-    try:
-        with aws_errors("sesv2"):
-            answer = target.sesv2.send_email(
-                FromEmailAddress=source,
-                Destination={"ToAddresses": list(recipients)},
-                Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}}},
-            )
-    except AwsError as exc:
-        if exc.code in _EXPLAIN or exc.code in THROTTLING_CODES:
-            return SendAttempt(recipients, False, code=exc.code, message=exc.message)
-        raise
-    if answer.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID:
-        return SendAttempt(recipients, None)
-    return SendAttempt(recipients, True, message_id=answer.get("MessageId"))
+def check_account(target: Target, *, production: bool = True, usage_warning_percent: float = 80.0) -> AccountCheck:
+    """Check that the account can send: sending enabled, enforcement healthy, out of the sandbox when
+    ``production`` is True, and warn when the 24-hour quota is ``usage_warning_percent`` used."""
+    status = account_status(target)
+    problems: list[str] = []
+    warnings: list[str] = []
+    if not status.sending_enabled:
+        problems.append("sending is paused for the account: resume it with set_sending_enabled(target, True).")
+    if status.enforcement_status not in ("HEALTHY", ""):
+        problems.append(f"enforcement status is {status.enforcement_status}: read the reputation dashboard.")
+    if production and not status.production:
+        review = status.review_status or "no request filed"
+        problems.append(f"the account is still in the sandbox (review: {review}); request production access.")
+    if status.usage_percent >= usage_warning_percent:
+        warnings.append(f"{status.usage_percent:.0f} % of the 24-hour quota is used.")
+    return AccountCheck(status, tuple(problems), tuple(warnings))
