@@ -199,3 +199,9 @@ def test_ensure_verified_sender_publishes_the_txt_and_is_idempotent(target: sesb
     assert second.txt_published is False and second.status == "Success"
     with pytest.raises(ValidationError):
         sesbook.ensure_verified_sender(target, domain="not a domain")
+
+
+def test_wait_for_review_shows_lab_seconds_waited(t: sesbook.Target, capsys: pytest.CaptureFixture[str]) -> None:
+    sesbook.request_production_access(t, **REQUEST)
+    assert sesbook.wait_for_review(t, interval=30, progress=True).review_status == "GRANTED"
+    assert "review: 60/3600 s waited" in capsys.readouterr().err
