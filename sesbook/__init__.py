@@ -22,8 +22,18 @@ from sesbook.errors import (
 )
 
 if TYPE_CHECKING:
+    from sesbook._sender import ensure_verified_sender as ensure_verified_sender
+    from sesbook.account import AccessRequest as AccessRequest
+    from sesbook.account import AccountStatus as AccountStatus
+    from sesbook.account import account_status as account_status
+    from sesbook.account import check_account as check_account
+    from sesbook.account import request_production_access as request_production_access
+    from sesbook.account import set_sending_enabled as set_sending_enabled
+    from sesbook.account import wait_for_review as wait_for_review
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.send_probe import SendAttempt as SendAttempt
+    from sesbook.send_probe import try_send as try_send
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -43,6 +53,16 @@ _LAZY: dict[str, str] = {
     "TargetCheck": "sesbook.target",
     "Plan": "sesbook.plan",
     "PlannedCall": "sesbook.plan",
+    "account_status": "sesbook.account",
+    "AccountStatus": "sesbook.account",
+    "request_production_access": "sesbook.account",
+    "AccessRequest": "sesbook.account",
+    "wait_for_review": "sesbook.account",
+    "set_sending_enabled": "sesbook.account",
+    "try_send": "sesbook.send_probe",
+    "check_account": "sesbook.account",
+    "SendAttempt": "sesbook.send_probe",
+    "ensure_verified_sender": "sesbook._sender",
     "Record": "sesbook.records",
     "verify_domain": "sesbook.identities",
     "verify_email": "sesbook.identities",
