@@ -23,6 +23,7 @@ RAW = (
 @pytest.fixture
 def sender(target):
     verify_domain_now(target, "example.com")
+    verify_domain_now(target, "example.net")  # the sandbox: recipients must be verified too
     return target
 
 
@@ -45,10 +46,13 @@ def test_v1_send_email_lands_with_text_and_html_parts(sender, lab_info):
 
 
 def test_raw_and_v2_and_templated_sends_land_too(sender, lab_info):
+    sender.lab.advance_clock(1)  # one message per second in the sandbox
     raw = sender.ses.send_raw_email(RawMessage={"Data": RAW.encode()}, Destinations=["hidden@example.net"])
+    sender.lab.advance_clock(1)
     v2 = sender.sesv2.send_email(FromEmailAddress="shop@example.com", Destination={"ToAddresses": ["v2@example.net"]},
                                  Content={"Simple": {"Subject": {"Data": "v2"}, "Body": {"Text": {"Data": "v2 body"}}}})
     sender.ses.create_template(Template={"TemplateName": "t", "SubjectPart": "Hi {{n}}", "TextPart": "x"})
+    sender.lab.advance_clock(1)
     tpl = sender.ses.send_templated_email(Source="shop@example.com", Destination={"ToAddresses": ["t@example.net"]},
                                           Template="t", TemplateData='{"n": "Ann"}')
     box = {m["Id"]: m for m in lab_info.request("GET", "/_aws/ses")["messages"]}
@@ -69,6 +73,7 @@ def test_a_refused_send_does_not_land(target, lab_info):
 
 
 def _send(target, to, subject):
+    target.lab.advance_clock(1)  # the sandbox allows one message per second
     return target.ses.send_email(Source="shop@example.com", Destination={"ToAddresses": [to]},
                                  Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": "b"}}})["MessageId"]
 

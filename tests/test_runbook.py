@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 import papermill
@@ -15,6 +16,9 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 from sesbook.errors import ValidationError
 from sesbook.runbook import execute_in_place, load_parameters, notebook_paths, run_sequence, strip_run_metadata
+
+if TYPE_CHECKING:
+    from sesbook.lab import LabInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 PARAMS = 'target: str = "lab"  # lab or aws\nregion: str = "us-east-1"  # region\ndomain: str = "example.com"  # d'
@@ -29,7 +33,8 @@ def _write(folder: Path, name: str, *sources: str) -> Path:
 
 
 @pytest.fixture
-def books(tmp_path: Path) -> Path:
+def books(tmp_path: Path, lab_info: LabInfo) -> Path:
+    """Two tiny notebooks; the session lab (which run_sequence reuses) is reset first."""
     folder = tmp_path / "notebooks"
     folder.mkdir()
     _write(folder, "01-create.ipynb",

@@ -45,6 +45,7 @@ from sesbook.lab.identity_state import (
     evaluate,
     find,
     identities,
+    identity_rng,
     mail_from_status,
     v2_dkim,
     v2_mail_from,
@@ -92,8 +93,6 @@ def _verify_email_address(original: Any, self: Any, address: str) -> None:
 
 def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]:
     """Put SES's address verification request, with its link, in the lab mailbox."""
-    from moto.ses.utils import get_random_message_id
-
     lab = current()
     endpoint = lab.info.aws_endpoint if lab is not None and lab.info is not None else "http://localhost"
     link = f"{endpoint}/_sesbook/verify-email?token={st.email_token}"
@@ -106,8 +105,11 @@ def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]
         "The link works for 24 hours. If you did not ask for this, ignore this message: nothing changes "
         "until the link is opened.\n"
     )
+    st.messages_sent += 1
+    rng = identity_rng(st.name, f"message:{st.messages_sent}")  # not moto's source: later message ids stay put
+    hexes = ["".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (16, 8, 4, 4, 4, 12, 6)]
     return mailbox.deliver({
-        "Id": get_random_message_id(), "Region": st.region, "Source": VERIFIER,
+        "Id": "-".join(hexes), "Region": st.region, "Source": VERIFIER,
         "Destination": {"ToAddresses": [st.name], "CcAddresses": [], "BccAddresses": []},
         "Subject": f"Amazon Web Services \u2013 Email Address Verification Request in region {region}",
         "Body": {"text_part": text, "html_part": None},

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,6 +92,7 @@ class IdentityState:
     verified_at: float | None = None
     dkim_verified_at: float | None = None
     email_token: str = ""
+    messages_sent: int = 0
     mail_from: str | None = None
     mail_from_behavior: str = "UseDefaultValue"
     mail_from_set_at: float = 0.0
@@ -129,8 +131,17 @@ def _check_identity_name(name: str, *, v2: bool) -> None:
         )
 
 
+def identity_rng(name: str, purpose: str = "tokens") -> random.Random:
+    """A random source for one identity: seeded labs derive it from the seed and the name, so an identity's
+    tokens do not depend on what else the lab did before (and do not shift other seeded values)."""
+    seed = seeding.current_seed()
+    if seed is None:
+        return random.Random(seeding.rng.getrandbits(128))
+    return random.Random(f"sesbook-identity:{seed}:{name}:{purpose}")
+
+
 def _new_state(backend: Any, name: str) -> IdentityState:
-    rng = seeding.rng
+    rng = identity_rng(name)
     st = IdentityState(name=name, is_domain="@" not in name, region=backend.region_name, created=clock.time_s())
     if st.is_domain:
         st.verification_token = base64.b64encode(bytes(rng.getrandbits(8) for _ in range(32))).decode()
