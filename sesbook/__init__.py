@@ -22,8 +22,21 @@ from sesbook.errors import (
 )
 
 if TYPE_CHECKING:
+    from sesbook.dmarc import alignment as alignment
+    from sesbook.dmarc import build_dmarc as build_dmarc
+    from sesbook.dmarc import lint_dmarc as lint_dmarc
+    from sesbook.dmarc import parse_dmarc as parse_dmarc
+    from sesbook.dnscheck import check_records as check_records
+    from sesbook.dnsrecords import RecordSet as RecordSet
+    from sesbook.dnsrecords import domain_identity_exists as domain_identity_exists
+    from sesbook.dnsrecords import records_for as records_for
+    from sesbook.dnsrecords import required_records as required_records
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.records import Record as Record
+    from sesbook.route53 import apply_to_route53 as apply_to_route53
+    from sesbook.spf import check_spf as check_spf
+    from sesbook.spf import parse_spf as parse_spf
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -43,6 +56,20 @@ _LAZY: dict[str, str] = {
     "TargetCheck": "sesbook.target",
     "Plan": "sesbook.plan",
     "PlannedCall": "sesbook.plan",
+    # DNS: what to publish, publishing it, checking it
+    "Record": "sesbook.records",
+    "RecordSet": "sesbook.dnsrecords",
+    "required_records": "sesbook.dnsrecords",
+    "records_for": "sesbook.dnsrecords",
+    "domain_identity_exists": "sesbook.dnsrecords",
+    "apply_to_route53": "sesbook.route53",
+    "check_records": "sesbook.dnscheck",
+    "check_spf": "sesbook.spf",
+    "parse_spf": "sesbook.spf",
+    "build_dmarc": "sesbook.dmarc",
+    "parse_dmarc": "sesbook.dmarc",
+    "lint_dmarc": "sesbook.dmarc",
+    "alignment": "sesbook.dmarc",
 }
 
 __all__ = [

@@ -34,6 +34,7 @@ MOTO_VERSION = "5.2.5"
 #: Modules that define lab extensions; importing one registers its patches.
 EXTENSION_MODULES: list[str] = [
     "sesbook.lab.ext_core",
+    "sesbook.lab.ext_sesdns",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
