@@ -156,6 +156,8 @@ def _compare_policy(record: Record, found: str, spf: bool) -> RecordCheck:
 
 
 def _check_rrset(records: list[Record], answer: _dns.Answer, mail_from: str | None) -> list[RecordCheck]:
+    if not records:
+        return []
     rtype = records[0].type
     if answer.status == _dns.ERROR:
         return [RecordCheck(r, ERROR, (), answer.detail) for r in records]

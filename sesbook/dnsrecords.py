@@ -139,7 +139,8 @@ def _check_dkim_tokens(tokens: Iterable[str]) -> list[str]:
                               hint="Pass all three from GetIdentityDkimAttributes / GetEmailIdentity.")
     for tok in out:
         if not isinstance(tok, str) or not _TOKEN_RE.match(tok):
-            raise ValidationError("dkim_tokens", tok, "is not a DKIM token (letters and digits, up to 63).")
+            raise ValidationError("dkim_tokens", tok, "is not a DKIM token (letters and digits, up to 63).",
+                                  hint="Copy the three tokens SES shows for the identity.")
     return [t.lower() for t in out]
 
 
@@ -147,9 +148,11 @@ def _check_byodkim(byodkim: Any) -> tuple[str, str]:
     try:
         selector, key = byodkim
     except (TypeError, ValueError):
-        raise ValidationError("byodkim", byodkim, "must be (selector, public_key_base64).") from None
+        raise ValidationError("byodkim", byodkim, "must be (selector, public_key_base64).",
+                              hint="E.g. ('sel1', 'MIIBIjANBg...').") from None
     if not isinstance(selector, str) or not _SELECTOR_RE.match(selector):
-        raise ValidationError("byodkim selector", selector, "must be one DNS label (letters, digits, hyphens).")
+        raise ValidationError("byodkim selector", selector, "must be one DNS label (letters, digits, hyphens).",
+                              hint="Use a short name such as 'sel1' or '2026a'.")
     key = "".join(str(key).split())
     for marker in ("-----BEGIN PUBLIC KEY-----", "-----END PUBLIC KEY-----"):
         key = key.replace(marker.replace(" ", ""), "")

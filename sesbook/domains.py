@@ -39,7 +39,7 @@ def normalize_domain(value: object, *, field: str = "domain") -> str:
     Raises :class:`ValidationError` for anything that is not a domain name.
     """
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(field, value, "must be a domain name such as 'example.com'.")
+        raise ValidationError(field, value, "must be a domain name.", hint="Pass one such as 'example.com'.")
     text = value.strip()
     if "@" in text:
         raise ValidationError(
@@ -60,7 +60,8 @@ def normalize_domain(value: object, *, field: str = "domain") -> str:
             hint="Pass a name with a dot, such as 'example.com'.",
         )
     if len(text) > 253:
-        raise ValidationError(field, value, "is longer than 253 characters, the limit for a DNS name.")
+        raise ValidationError(field, value, "is longer than 253 characters, the limit for a DNS name.",
+                              hint="Use a shorter name.")
     for label in labels:
         if not _LABEL_RE.match(label):
             raise ValidationError(
@@ -70,7 +71,8 @@ def normalize_domain(value: object, *, field: str = "domain") -> str:
                 hint="Check the spelling; internationalised names are converted for you.",
             )
     if labels[-1].isdigit():
-        raise ValidationError(field, value, "looks like an IP address, not a domain name.")
+        raise ValidationError(field, value, "looks like an IP address, not a domain name.",
+                              hint="SES verifies domain names; pass the name, e.g. 'example.com'.")
     return text
 
 
@@ -108,7 +110,8 @@ def validate_region(region: object, *, receive: bool = False, field: str = "regi
             field, region,
             f"is not a region where SES receives mail (as of {RECEIVING_REGIONS_AS_OF}), so there is no "
             "inbound-smtp endpoint to point an MX record at.",
-            hint=f"Receive in one of {', '.join(RECEIVING_REGIONS)}, or pass receive=False to send only.",
+            hint=f"Receive in one of {', '.join(RECEIVING_REGIONS)}, "
+            "or pass receive=False (--no-receive) to send only.",
         )
     return region
 
@@ -120,7 +123,8 @@ def mail_from_domain(domain: str, mail_from: str) -> str:
     outside the domain (SES only accepts a subdomain of the identity).
     """
     if not isinstance(mail_from, str) or not mail_from.strip():
-        raise ValidationError("mail_from", mail_from, "must be a subdomain such as 'mail' or 'mail.example.com'.")
+        raise ValidationError("mail_from", mail_from, "must be a subdomain.",
+                              hint="Pass one such as 'mail' or 'mail.example.com'.")
     text = mail_from.strip().rstrip(".")
     candidate = text if "." in text else f"{text}.{domain}"
     name = normalize_domain(candidate, field="mail_from")
