@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-import sesbook
 from sesbook.dnsrecords import required_records
 from sesbook.errors import ValidationError
 from sesbook.route53 import apply_to_route53
 from tests.dnshelpers import put, zone
+
+if TYPE_CHECKING:
+    import sesbook
 
 TOKENS = ("a1" * 16, "b2" * 16, "c3" * 16)
 
