@@ -21,11 +21,11 @@ run: $(STAMP)
 
 ## test: lint, unit and lab tests, nbval over the committed notebooks, papermill runs
 test: $(STAMP)
-	$(BIN)/ruff check sesbook tests notebooks benchmarks
+	$(BIN)/ruff check sesbook tests notebooks benchmarks img
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check sesbook tests notebooks benchmarks
+	$(BIN)/ruff check sesbook tests notebooks benchmarks img
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

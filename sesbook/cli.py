@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sesbook.errors import SesbookError, ValidationError
+from sesbook.errors import SesbookError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -54,7 +54,7 @@ def cmd_lab(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print(info.to_json(), flush=True)
-    log.warning("lab ready at %s (DNS %s); Ctrl-C stops it", info.aws_endpoint, info.dns)
+    print(f"lab ready: AWS API {info.aws_endpoint}, DNS {info.dns}; Ctrl-C stops it", file=sys.stderr, flush=True)
     try:
         while not stop.wait(0.5):
             pass
@@ -154,9 +154,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.func = args.lab_func
     try:
         return int(args.func(args) or 0)
-    except ValidationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     except SesbookError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

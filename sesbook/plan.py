@@ -46,7 +46,7 @@ class Plan:
     def __repr__(self) -> str:
         if not self.calls:
             return "Plan: no changes"
-        lines = [f"Plan: {len(self.calls)} change(s) not sent (apply=False)"]
+        lines = [f"Plan: {len(self.calls)} change(s) planned, not sent"]
         lines += [f"  {i}. {c}" for i, c in enumerate(self.calls, 1)]
         return "\n".join(lines)
 
@@ -59,5 +59,5 @@ class Plan:
         ]
         return _html.table(
             ["#", "call", "parameters"], rows,
-            caption=f"Plan: {len(self.calls)} change(s) not sent (apply=False)",
+            caption=f"Plan: {len(self.calls)} change(s) planned, not sent",
         )

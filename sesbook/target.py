@@ -94,6 +94,7 @@ def connect(
 
     Opens no connection itself: clients are made on first use.
     """
+    profile = profile or None  # notebooks pass "" for "no profile" (papermill cannot parse `str | None`)
     _validate(target, region, profile)
     if target == "lab":
         from sesbook.lab import ensure_lab

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
 import sesbook
-from sesbook.lab import LabInfo
 from sesbook.lab.runtime import Lab
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from sesbook.lab import LabInfo
 
 
 @pytest.fixture(scope="session")

@@ -174,10 +174,12 @@ def ensure_lab(*, region: str = "us-east-1") -> LabInfo:
             return info_from_file
         from sesbook.lab.runtime import Lab
 
-        seed_text = os.environ.get(ENV_SEED)
+        seed_text = os.environ.get(ENV_SEED, "").strip()
+        if seed_text and not seed_text.isdigit():
+            raise LabError(f"{ENV_SEED}={seed_text!r} is not a whole number; set it to e.g. 1, or unset it.")
         seed = int(seed_text) if seed_text else None
         lab = Lab(region=region, seed=seed)
-        lab.start()
+        info = lab.start()
         atexit.register(lab.stop)
-        log.info("started a private lab: %s", lab.info.aws_endpoint)
-        return lab.info
+        log.info("started a private lab: %s", info.aws_endpoint)
+        return info

@@ -85,7 +85,8 @@ def route53_zones() -> list[Zone]:
                 for rrset in list(hosted.rrsets):
                     if not rrset.type or not rrset.records:
                         continue
-                    zone.add(rrset.name, rrset.type, int(rrset.ttl or 300), rrset.records)
+                    values = [r["Value"] if isinstance(r, dict) else str(r) for r in rrset.records]
+                    zone.add(rrset.name, rrset.type, int(rrset.ttl or 300), values)
                 zones.append(zone)
     return zones
 
@@ -110,7 +111,9 @@ def _parse(rtype: str, values: list[str], origin: dns.name.Name) -> list[dns.rda
     rdtype = dns.rdatatype.from_text(rtype)
     for value in values:
         try:
-            out.append(dns.rdata.from_text(dns.rdataclass.IN, rdtype, value, origin=dns.name.root, relativize=False))
+            out.append(
+                dns.rdata.from_text(dns.rdataclass.IN, rdtype, value, origin=dns.name.root, relativize=False)
+            )
         except (dns.exception.DNSException, ValueError) as exc:
             log.warning("lab DNS: skipping bad %s value %r in zone %s: %s", rtype, value, origin, exc)
     return out

@@ -112,7 +112,7 @@ class Lab:
         self._http: Any = None
         self._http_thread: threading.Thread | None = None
         self._dns: Any = None
-        self.info: LabInfo | None = None  # type: ignore[assignment]
+        self.info: LabInfo | None = None
 
     def start(self) -> LabInfo:
         """Start every server on a free port and return where they listen."""

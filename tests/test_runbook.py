@@ -1,0 +1,136 @@
+"""The runbook runner: papermill over real kernels, one shared lab, a summary page, failures named."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from sesbook.errors import ValidationError
+from sesbook.runbook import execute_in_place, load_parameters, notebook_paths, run_sequence, strip_run_metadata
+
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = 'target: str = "lab"  # lab or aws\nregion: str = "us-east-1"  # region\ndomain: str = "example.com"  # d'
+
+
+def _write(folder: Path, name: str, *sources: str) -> Path:
+    cells = [new_code_cell(PARAMS, metadata={"tags": ["parameters"]})] + [new_code_cell(s) for s in sources]
+    path = folder / name
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                      "display_name": "Python 3"}}), path)
+    return path
+
+
+@pytest.fixture
+def books(tmp_path: Path) -> Path:
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    _write(folder, "01-create.ipynb",
+           "import sesbook\nt = sesbook.connect(target, region=region)\n"
+           "t.ses.verify_email_identity(EmailAddress='a@' + domain)")
+    _write(folder, "02-see.ipynb",
+           "import sesbook\nt = sesbook.connect(target, region=region)\n"
+           "ids = t.ses.list_identities()['Identities']\nassert ids == ['a@' + domain], ids\nprint(region)")
+    return folder
+
+
+def test_sequence_shares_one_lab_and_writes_a_summary(books: Path, tmp_path: Path) -> None:
+    result = run_sequence(parameters={"domain": "example.org", "region": "eu-west-1"}, notebooks_dir=books,
+                          runs_dir=tmp_path / "runs", progress=False)
+    assert result.ok, [n.describe() for n in result.notebooks]
+    assert [n.name for n in result.notebooks] == ["01-create.ipynb", "02-see.ipynb"]
+    page = result.index_html.read_text()
+    assert "02-see.html" in page and "2 ok, 0 failed, 0 not run" in page
+    executed = nbformat.read(result.folder / "02-see.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "eu-west-1\n"
+    summary = json.loads((result.folder / "summary.json").read_text())
+    assert [n["status"] for n in summary["notebooks"]] == ["ok", "ok"]
+
+
+def test_failure_names_notebook_and_cell_and_stops(books: Path, tmp_path: Path) -> None:
+    _write(books, "03-break.ipynb", "x = 1", "raise RuntimeError('the third notebook broke')")
+    _write(books, "04-after.ipynb", "pass")
+    result = run_sequence(notebooks_dir=books, runs_dir=tmp_path / "runs", progress=False)
+    assert not result.ok
+    failed = result.first_failure
+    assert failed is not None and failed.name == "03-break.ipynb"
+    assert failed.cell == 2 and failed.ename == "RuntimeError"
+    assert "03-break.ipynb, cell 2 failed: RuntimeError: the third notebook broke" in failed.describe()
+    assert [n.status for n in result.notebooks] == ["ok", "ok", "failed", "not run"]
+    assert "the third notebook broke" in result.index_html.read_text()
+
+
+def test_only_and_unknown_parameters_are_checked(books: Path, tmp_path: Path) -> None:
+    assert [p.name for p in notebook_paths(books, ["2"])] == ["02-see.ipynb"]
+    with pytest.raises(ValidationError, match="names no notebook"):
+        notebook_paths(books, ["07"])
+    with pytest.raises(ValidationError, match="declared by none of the notebooks"):
+        run_sequence(parameters={"colour": "red"}, notebooks_dir=books, runs_dir=tmp_path / "r", progress=False)
+
+
+def test_parameters_file_then_pairs(tmp_path: Path) -> None:
+    file = tmp_path / "p.yaml"
+    file.write_text("region: eu-west-1\ndomain: example.net\n")
+    assert load_parameters(str(file), [("domain", "example.org")]) == {"region": "eu-west-1", "domain": "example.org"}
+    file.write_text("- a list\n")
+    with pytest.raises(ValidationError, match="mapping"):
+        load_parameters(str(file), [])
+
+
+def test_cli_run_exits_non_zero_and_names_the_cell(books: Path, tmp_path: Path) -> None:
+    _write(books, "03-break.ipynb", "raise ValueError('bad input in 03')")
+    out = subprocess.run(
+        [sys.executable, "-m", "sesbook", "run", "--notebooks", str(books), "--runs", str(tmp_path / "runs"),
+         "--no-progress", "-p", "domain", "example.org"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=os.environ.copy(),
+    )
+    assert out.returncode == 1
+    # cell 2 of the executed notebook: papermill injects the given parameters after the parameters cell
+    assert "03-break.ipynb, cell 2 failed: ValueError: bad input in 03" in out.stderr
+    assert "2 ok, 1 failed, 0 not run" in out.stdout
+
+
+def test_cli_reports_bad_input_without_a_traceback(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "sesbook", "run", "--notebooks", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: notebooks=") and "Traceback" not in out.stderr
+
+
+def test_execute_in_place_strips_run_metadata(books: Path) -> None:
+    path = books / "01-create.ipynb"
+    execute_in_place(path, seed=1)
+    nb = nbformat.read(path, as_version=4)
+    assert "papermill" not in nb.metadata
+    assert all("papermill" not in c.metadata and "execution" not in c.metadata for c in nb.cells)
+    assert nb.cells[1].outputs, "executed in place keeps outputs"
+    assert strip_run_metadata(nb) == nb
+
+
+def test_notebook_00_runs_with_non_default_parameters(tmp_path: Path) -> None:
+    out = tmp_path / "00.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "00-the-lab-and-the-target.ipynb"), str(out),
+        parameters={"region": "eu-west-1", "domain": "example.org"}, kernel_name="python3",
+        cwd=str(ROOT / "notebooks"), progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in nb.cells])
+    assert "region='eu-west-1'" in text
+    assert "VerifyDomainIdentity(Domain='example.org')" in text
+
+
+def test_every_notebook_documents_its_parameters() -> None:
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")):
+        params = papermill.inspect_notebook(str(path))
+        for required in ("target", "region", "domain", "apply", "profile"):
+            assert required in params, f"{path.name} lacks the {required} parameter"
+            assert params[required]["help"], f"{path.name}: {required} has no help text"
+        assert params["target"]["default"] == '"lab"'

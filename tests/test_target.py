@@ -1,0 +1,123 @@
+"""connect() and the plan gate: against AWS nothing mutating is sent unless apply=True."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.awsrequest import AWSResponse
+
+import sesbook
+from sesbook.errors import TargetError, ValidationError
+from sesbook.target import PLANNED_REQUEST_ID
+
+
+class Wire:
+    """Counts what botocore would put on the wire, and answers it locally so nothing leaves the machine."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse:
+        self.sent.append(f"{request.method} {request.url}")
+        if "VerifyDomainIdentity" in str(request.body or ""):
+            body = (
+                b"<VerifyDomainIdentityResponse><VerifyDomainIdentityResult><VerificationToken>tok"
+                b"</VerificationToken></VerifyDomainIdentityResult></VerifyDomainIdentityResponse>"
+            )
+        else:
+            body = (
+                b"<GetSendQuotaResponse><GetSendQuotaResult><Max24HourSend>200.0</Max24HourSend>"
+                b"<MaxSendRate>1.0</MaxSendRate><SentLast24Hours>0.0</SentLast24Hours></GetSendQuotaResult>"
+                b"<ResponseMetadata><RequestId>r1</RequestId></ResponseMetadata></GetSendQuotaResponse>"
+            )
+
+        class Raw:
+            def stream(self, **_: Any) -> Any:
+                yield body
+
+        return AWSResponse(request.url, 200, {}, Raw())
+
+
+@pytest.fixture
+def aws_target() -> tuple[sesbook.Target, Wire]:
+    target = sesbook.connect("aws", region="eu-west-1")
+    wire = Wire()
+    target.session.events.register("before-send.*.*", wire)
+    return target, wire
+
+
+def test_aws_plan_sends_no_mutating_request(aws_target: tuple[sesbook.Target, Wire]) -> None:
+    target, wire = aws_target
+    response = target.ses.verify_domain_identity(Domain="example.com")
+    target.route53.change_resource_record_sets(
+        HostedZoneId="Z1", ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": "example.com", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": '"x"'}]}}]},
+    )
+    assert wire.sent == []
+    assert response["ResponseMetadata"]["RequestId"] == PLANNED_REQUEST_ID
+    assert [f"{c.service}.{c.operation}" for c in target.plan] == [
+        "ses.VerifyDomainIdentity", "route53.ChangeResourceRecordSets",
+    ]
+    assert target.plan.calls[0].params == {"Domain": "example.com"}
+    assert "ses.VerifyDomainIdentity(Domain='example.com')" in repr(target.plan)
+    assert "<table>" in target.plan._repr_html_()
+
+
+def test_aws_reads_still_go_through_the_wire(aws_target: tuple[sesbook.Target, Wire]) -> None:
+    target, wire = aws_target
+    quota = target.ses.get_send_quota()
+    assert quota["Max24HourSend"] == 200.0
+    assert len(wire.sent) == 1 and wire.sent[0].startswith("POST https://email.eu-west-1.amazonaws.com")
+    assert len(target.plan) == 0
+
+
+def test_aws_apply_true_sends_the_change() -> None:
+    target = sesbook.connect("aws", region="eu-west-1", apply=True)
+    wire = Wire()
+    target.session.events.register("before-send.*.*", wire)
+    response = target.ses.verify_domain_identity(Domain="example.com")
+    assert len(wire.sent) == 1
+    assert response["VerificationToken"] == "tok"
+    assert len(target.plan) == 0
+
+
+def test_dry_run_in_the_lab_records_instead_of_sending(target: sesbook.Target) -> None:
+    with target.dry_run() as plan:
+        target.ses.verify_domain_identity(Domain="example.com")
+    assert [c.operation for c in plan] == ["VerifyDomainIdentity"]
+    assert target.ses.list_identities()["Identities"] == []
+    target.ses.verify_domain_identity(Domain="example.com")  # outside the block it is applied
+    assert target.ses.list_identities()["Identities"] == ["example.com"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"target": "azure"}, "target"),
+        ({"target": "aws", "region": "mars-north-1x"}, "region"),
+        ({"target": "lab", "profile": "prod"}, "profile"),
+    ],
+)
+def test_connect_validates_before_anything(kwargs: dict[str, Any], field: str) -> None:
+    name = kwargs.pop("target")
+    with pytest.raises(ValidationError) as info:
+        sesbook.connect(name, **kwargs)
+    assert info.value.field == field
+    assert info.value.hint
+
+
+def test_unknown_profile_is_a_target_error() -> None:
+    target = sesbook.connect("aws", profile="no-such-profile-here")
+    with pytest.raises(TargetError, match="profile 'no-such-profile-here' not found"):
+        _ = target.ses
+
+
+def test_lab_target_talks_to_the_lab_over_http(target: sesbook.Target, lab_info: Any) -> None:
+    assert target.is_lab and target.apply and not target.planning
+    assert target.endpoints.aws == lab_info.aws_endpoint
+    assert target.ses.meta.endpoint_url == lab_info.aws_endpoint
+    assert target.account_id == "123456789012"
+    check = sesbook.check_target(target)
+    assert check.ok, check.problems
+    assert "SES API" in repr(check)
