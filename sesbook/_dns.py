@@ -98,8 +98,9 @@ def make_resolver(spec: Any = None, *, timeout: float = 5.0) -> dns.resolver.Res
 
 
 def describe(resolver: dns.resolver.Resolver) -> str:
-    servers = ", ".join(str(s) for s in resolver.nameservers)
-    return f"{servers} port {resolver.port}" if resolver.port != 53 else servers
+    if resolver.port == 53:
+        return ", ".join(str(s) for s in resolver.nameservers)
+    return ", ".join(f"{s}:{resolver.port}" for s in resolver.nameservers)
 
 
 def query(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Answer:
