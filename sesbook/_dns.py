@@ -128,4 +128,4 @@ def query(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Answer:
     rrset = result.rrset
     if rrset is None:
         return Answer(name, rtype, NODATA, cname=cname)
-    return Answer(name, rtype, FOUND, tuple(r.to_text() for r in rrset), cname=cname)
+    return Answer(name, rtype, FOUND, tuple(sorted(r.to_text() for r in rrset)), cname=cname)
