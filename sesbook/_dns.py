@@ -122,9 +122,9 @@ def query(resolver: dns.resolver.Resolver, name: str, rtype: str) -> Answer:
         return Answer(name, rtype, ERROR, detail=str(exc))
     cname = None
     qname = dns.name.from_text(name)
-    for rrset in result.response.answer:
-        if rrset.name == qname and rrset.rdtype == dns.rdatatype.CNAME and rtype.upper() != "CNAME":
-            cname = str(rrset[0].target).rstrip(".").lower()  # type: ignore[attr-defined]
+    for section in result.response.answer:
+        if section.name == qname and section.rdtype == dns.rdatatype.CNAME and rtype.upper() != "CNAME":
+            cname = str(section[0].target).rstrip(".").lower()  # type: ignore[attr-defined]
     rrset = result.rrset
     if rrset is None:
         return Answer(name, rtype, NODATA, cname=cname)
