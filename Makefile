@@ -19,9 +19,10 @@ $(VENV): $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m sesbook run
 
-## test: lint, unit and lab tests, nbval over the committed notebooks, papermill runs
+## test: lint, types, unit and lab tests, nbval over the committed notebooks, papermill runs
 test: $(STAMP)
 	$(BIN)/ruff check sesbook tests notebooks benchmarks img
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

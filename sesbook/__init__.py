@@ -30,10 +30,23 @@ if TYPE_CHECKING:
     from sesbook.account import request_production_access as request_production_access
     from sesbook.account import set_sending_enabled as set_sending_enabled
     from sesbook.account import wait_for_review as wait_for_review
+    from sesbook.dmarc import alignment as alignment
+    from sesbook.dmarc import build_dmarc as build_dmarc
+    from sesbook.dmarc import lint_dmarc as lint_dmarc
+    from sesbook.dmarc import parse_dmarc as parse_dmarc
+    from sesbook.dnscheck import check_records as check_records
+    from sesbook.dnsrecords import RecordSet as RecordSet
+    from sesbook.dnsrecords import domain_identity_exists as domain_identity_exists
+    from sesbook.dnsrecords import records_for as records_for
+    from sesbook.dnsrecords import required_records as required_records
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.records import Record as Record
+    from sesbook.route53 import apply_to_route53 as apply_to_route53
     from sesbook.send_probe import SendAttempt as SendAttempt
     from sesbook.send_probe import try_send as try_send
+    from sesbook.spf import check_spf as check_spf
+    from sesbook.spf import parse_spf as parse_spf
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -63,7 +76,20 @@ _LAZY: dict[str, str] = {
     "check_account": "sesbook.account",
     "SendAttempt": "sesbook.send_probe",
     "ensure_verified_sender": "sesbook._sender",
+    # DNS: what to publish, publishing it, checking it
     "Record": "sesbook.records",
+    "RecordSet": "sesbook.dnsrecords",
+    "required_records": "sesbook.dnsrecords",
+    "records_for": "sesbook.dnsrecords",
+    "domain_identity_exists": "sesbook.dnsrecords",
+    "apply_to_route53": "sesbook.route53",
+    "check_records": "sesbook.dnscheck",
+    "check_spf": "sesbook.spf",
+    "parse_spf": "sesbook.spf",
+    "build_dmarc": "sesbook.dmarc",
+    "parse_dmarc": "sesbook.dmarc",
+    "lint_dmarc": "sesbook.dmarc",
+    "alignment": "sesbook.dmarc",
     "verify_domain": "sesbook.identities",
     "verify_email": "sesbook.identities",
     "identity_status": "sesbook.identities",

@@ -168,3 +168,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _register_builtin() -> None:
+    from sesbook.dnscli import register as register_dns
+
+    COMMANDS.append(register_dns)
+
+
+_register_builtin()

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from sesbook._aws import aws_errors
 from sesbook._names import normalize_domain
+from sesbook._recordview import records_table, records_text
 from sesbook.errors import AwsError, ValidationError
-from sesbook.records import Record, records_table, records_text
+from sesbook.records import Record
 from sesbook.target import PLANNED_REQUEST_ID
 
 if TYPE_CHECKING:

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook._names import normalize_address, normalize_domain, normalize_identity
+from sesbook._recordview import records_table, records_text
 from sesbook.errors import AwsError, SesbookError, ValidationError
-from sesbook.records import Record, records_table, records_text
+from sesbook.records import Record
 from sesbook.target import PLANNED_REQUEST_ID
 
 if TYPE_CHECKING:
@@ -301,7 +302,7 @@ def publish_records(target: Target, domain: str, records: tuple[Record, ...] | l
             grouped.setdefault((record.name, record.type), []).append(record)
         changes = [{"Action": "UPSERT", "ResourceRecordSet": {
             "Name": name, "Type": rtype, "TTL": group[0].ttl,
-            "ResourceRecords": [{"Value": r.zone_value()} for r in group]}} for (name, rtype), group in grouped.items()]
+            "ResourceRecords": [{"Value": r.rdata} for r in group]}} for (name, rtype), group in grouped.items()]
         got = target.route53.change_resource_record_sets(
             HostedZoneId=zone_id or "planned-zone", ChangeBatch={"Comment": "sesbook", "Changes": changes})
     planned = _planned(got)

@@ -111,9 +111,9 @@ def test_dkim_key_and_record():
 
 def test_long_txt_values_are_split_into_255_character_strings():
     record = Record("s._domainkey.example.com", "TXT", "v=DKIM1; p=" + "A" * 400)
-    parts = record.zone_value().split('" "')
+    parts = record.rdata.split('" "')
     assert len(parts) == 2 and len(parts[0].strip('"')) == 255
-    assert Record("m.example.com", "MX", "10 mx.example.com").zone_value() == "10 mx.example.com"
+    assert Record("m.example.com", "MX", "10 mx.example.com").rdata == "10 mx.example.com."
 
 
 # -- against the lab -----------------------------------------------------------------------------------------------

@@ -111,6 +111,20 @@ def test_clock_moves_forward_only(target: sesbook.Target) -> None:
         target.lab.advance_clock(-1)
 
 
+def test_frozen_clock_moves_only_when_advanced(target: sesbook.Target, lab: Lab) -> None:
+    assert target.lab is not None
+    first = target.lab.freeze_clock()
+    assert first["frozen"] is True
+    assert target.lab.clock()["now"] == first["now"]
+    moved = target.lab.advance_clock(5)
+    from datetime import datetime
+
+    gap = datetime.fromisoformat(moved["now"]) - datetime.fromisoformat(first["now"])
+    assert gap.total_seconds() == 5
+    target.lab.reset()
+    assert target.lab.clock()["frozen"] is False
+
+
 def test_unknown_sesv2_paths_reach_moto(target: sesbook.Target) -> None:
     # The catch-all route sends /v2/email/... to moto's dispatcher; moto's own actions still work.
     target.sesv2.create_email_identity(EmailIdentity="a@example.com")

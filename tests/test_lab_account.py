@@ -21,8 +21,12 @@ SENDER = "sender@example.com"
 
 @pytest.fixture
 def t(target: sesbook.Target) -> sesbook.Target:
-    """A fresh lab with example.com verified (the sender's domain) and a template for templated sends."""
+    """A fresh lab with example.com verified (the sender's domain) and a template for templated sends.
+
+    The lab clock is frozen once the sender is verified, so rate and window tests depend only on
+    ``advance_clock`` and never on how fast this machine runs."""
     sesbook.ensure_verified_sender(target, domain="example.com")
+    target.lab.freeze_clock()  # type: ignore[union-attr]
     target.ses.create_template(Template={"TemplateName": "hello", "SubjectPart": "Hi {{name}}", "TextPart": "Hi"})
     return target
 

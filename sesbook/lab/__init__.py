@@ -114,6 +114,10 @@ class LabInfo:
         """Move the lab's clock forward (for sending windows, review delays) without sleeping."""
         return dict(self.request("POST", "/_sesbook/clock", {"advance": seconds}))
 
+    def freeze_clock(self) -> dict[str, Any]:
+        """Stop the lab's clock: only :meth:`advance_clock` moves it (tests of exact timing)."""
+        return dict(self.request("POST", "/_sesbook/clock", {"freeze": True}))
+
     def clock(self) -> dict[str, Any]:
         return dict(self.request("GET", "/_sesbook/clock"))
 

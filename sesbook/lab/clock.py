@@ -12,11 +12,26 @@ from datetime import UTC, datetime
 
 _lock = threading.Lock()
 _offset = 0.0
+_frozen_at: float | None = None
 
 
 def time_s() -> float:
     """Seconds since the epoch on the lab's clock."""
+    if _frozen_at is not None:
+        return _frozen_at + _offset
     return time.time() + _offset
+
+
+def freeze() -> None:
+    """Stop the clock where it is: from now on only :func:`advance` moves it (for exact timing tests)."""
+    global _frozen_at
+    with _lock:
+        if _frozen_at is None:
+            _frozen_at = time.time()
+
+
+def frozen() -> bool:
+    return _frozen_at is not None
 
 
 def now() -> datetime:
@@ -39,7 +54,8 @@ def advance(seconds: float) -> float:
 
 
 def reset() -> None:
-    """Put the lab's clock back on real time."""
-    global _offset
+    """Put the lab's clock back on real time, running."""
+    global _offset, _frozen_at
     with _lock:
         _offset = 0.0
+        _frozen_at = None

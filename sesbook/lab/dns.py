@@ -93,9 +93,17 @@ def route53_zones() -> list[Zone]:
 
 def all_zones() -> list[Zone]:
     zones = route53_zones()
+    extra: dict[dns.name.Name, Zone] = {}
     for provider in _providers:
-        zones.extend(provider())
-    return zones
+        for zone in provider():
+            if zone.origin in extra:  # two providers serving one zone: answer from both
+                merged = Zone(zone.origin, dict(extra[zone.origin].records))
+                for (owner, rtype), (ttl, values) in zone.records.items():
+                    merged.add(owner, rtype, ttl, values)
+                extra[zone.origin] = merged
+            else:
+                extra[zone.origin] = zone
+    return zones + list(extra.values())
 
 
 def _parse(rtype: str, values: list[str], origin: dns.name.Name) -> list[dns.rdata.Rdata]:

@@ -89,11 +89,14 @@ def _info(request: Any) -> tuple[int, Any]:
 @route("/_sesbook/clock")
 def _clock(request: Any) -> tuple[int, Any]:
     if request.method == "POST":
-        seconds = float(_json_body(request).get("advance", 0))
+        body = _json_body(request)
+        seconds = float(body.get("advance", 0))
         if seconds < 0:
             raise ValueError("advance must be zero or more seconds: the lab's clock only moves forward")
+        if body.get("freeze"):
+            clock.freeze()
         clock.advance(seconds)
-    return 200, {"now": clock.now().isoformat(), "offset_seconds": clock.offset()}
+    return 200, {"now": clock.now().isoformat(), "offset_seconds": clock.offset(), "frozen": clock.frozen()}
 
 
 @route("/_sesbook/reset")

@@ -1,0 +1,107 @@
+"""``python -m sesbook dns records|check DOMAIN``: the DNS records SES needs, printed or checked.
+
+- ``dns records`` prints the records in one of the formats (table, zone, route53, cloudformation,
+  json). With ``--target lab`` or ``--target aws`` the tokens are read from SES (the running lab, or
+  the account); without, the tokens are placeholders, plainly marked.
+- ``dns check`` queries DNS for them and exits 0 only when every required record is right, 1 otherwise
+  (printing what is wrong), 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from sesbook.errors import LabError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from sesbook.dnsrecords import RecordSet
+    from sesbook.target import Target
+
+
+def _target(args: argparse.Namespace) -> Target | None:
+    if not args.target:
+        return None
+    import sesbook
+
+    if args.target == "lab":
+        from sesbook.lab import ENV_LAB, _from_state_file, current
+
+        if current() is None and not os.environ.get(ENV_LAB) and _from_state_file() is None:
+            raise LabError(
+                "no running lab to read tokens from: start one with `python -m sesbook lab` (it writes the "
+                "state file this command reads), or drop --target for placeholders."
+            )
+        return sesbook.connect("lab", region=args.region)
+    return sesbook.connect("aws", region=args.region, profile=args.profile, apply=False)
+
+
+def _records(args: argparse.Namespace, target: Target | None) -> RecordSet:
+    from sesbook.dnsrecords import records_for, required_records
+
+    if target is not None:
+        return records_for(target, args.domain, mail_from=args.mail_from, receive=not args.no_receive)
+    return required_records(
+        args.domain, region=args.region, mail_from=args.mail_from, receive=not args.no_receive,
+        verification_token=getattr(args, "verification_token", None),
+        dkim_tokens=tuple(getattr(args, "dkim_token", None) or ()),
+    )
+
+
+def cmd_records(args: argparse.Namespace) -> int:
+    records = _records(args, _target(args))
+    print(records.render(args.format))
+    if records.placeholders:
+        print(f"note: {len(records.placeholders)} placeholder value(s); use --target lab|aws to read the real "
+              "tokens from SES.", file=sys.stderr)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sesbook.dnscheck import check_records
+
+    target = _target(args)
+    records = _records(args, target)
+    resolver: Any = args.nameserver or target
+    result = check_records(records, resolver=resolver, timeout=args.timeout)
+    print(repr(result))
+    for problem in result.problems:
+        print(f"problem: {problem}")
+    for warning in result.warnings:
+        print(f"warning: {warning}")
+    if result.by_status("skipped"):
+        print("note: placeholders were not checked; pass --target lab|aws or the tokens "
+              "(--verification-token, --dkim-token x3).", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def register(sub: Any) -> None:
+    dns = sub.add_parser("dns", help="the DNS records SES needs: print them or check them")
+    dns_sub = dns.add_subparsers(dest="dns_command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("domain", help="the domain, e.g. example.com (internationalised names are converted)")
+        p.add_argument("--region", default="us-east-1", help="the SES region (default us-east-1)")
+        p.add_argument("--mail-from", default=None, metavar="SUB",
+                       help="custom MAIL FROM subdomain, e.g. mail (default: as configured in SES, or none)")
+        p.add_argument("--no-receive", action="store_true", help="leave out the inbound MX (send only)")
+        p.add_argument("--target", choices=("lab", "aws"), default=None,
+                       help="read the tokens from the running lab or from AWS (default: placeholders)")
+        p.add_argument("--profile", default=None, help="AWS profile for --target aws")
+
+    records = dns_sub.add_parser("records", help="print the records (table, zone file, Route 53, CloudFormation, JSON)")
+    common(records)
+    records.add_argument("--format", default="table", choices=("table", "zone", "route53", "cloudformation", "json"))
+    records.set_defaults(func=cmd_records)
+
+    check = dns_sub.add_parser("check", help="query DNS for the records; exit 0 only when all required ones are right")
+    common(check)
+    check.add_argument("--nameserver", default=None, metavar="HOST:PORT",
+                       help="DNS server to ask (default: the lab's with --target lab, else the system's)")
+    check.add_argument("--verification-token", default=None, help="the _amazonses token, without --target")
+    check.add_argument("--dkim-token", action="append", default=None, help="an Easy DKIM token (three times)")
+    check.add_argument("--timeout", type=float, default=5.0, help="seconds per DNS query (default 5)")
+    check.set_defaults(func=cmd_check)

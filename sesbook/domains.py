@@ -1,0 +1,164 @@
+"""Domain names and regions as SES and DNS want them: checked, normalised, with a clear error otherwise.
+
+- :func:`normalize_domain` lower-cases, drops a trailing dot and turns an internationalised name (IDN,
+  e.g. ``例え.jp``) into its ASCII "punycode" form (``xn--r8jz45g.jp``) with the ``idna`` package
+  (IDNA 2008 with the UTS 46 mapping, the rules browsers and registries use). DNS, Route 53 and SES only
+  take the ASCII form. A name that is not a host name at all (an address, a URL, one label, a label with
+  ``_`` or spaces) raises :class:`~sesbook.errors.ValidationError` saying what to pass instead.
+- :data:`RECEIVING_REGIONS` is the one dated table of the regions where SES receives mail.
+- :func:`organizational_domain` uses the Public Suffix List that the pinned ``publicsuffixlist``
+  package ships (no download, ever), as DMARC does (RFC 7489 section 3.2). Its limitation: the list is
+  the one of the package's release date; a suffix added later is treated as an ordinary name.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from sesbook.errors import ValidationError
+
+#: Regions where SES receives mail (MX ``10 inbound-smtp.REGION.amazonaws.com``).
+#: Source: SES Developer Guide, "Email receiving endpoints" (archived 2023) and later regional
+#: announcements, as collected in shared/research/ses-facts.md. As of: 2026-11-28.
+RECEIVING_REGIONS: tuple[str, ...] = (
+    "us-east-1", "us-west-2", "eu-west-1",  # the original three
+    "eu-central-1", "eu-west-2", "us-east-2", "ca-central-1",  # added 2023
+    "ap-northeast-1", "ap-southeast-1", "ap-southeast-2",  # added 2023
+    "ap-southeast-3", "ap-northeast-3",  # reported later
+)
+RECEIVING_REGIONS_AS_OF = "2026-11-28"
+
+_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalize_domain(value: object, *, field: str = "domain") -> str:
+    """``value`` as an ASCII DNS name: lower case, no trailing dot, IDN converted to punycode.
+
+    Raises :class:`ValidationError` for anything that is not a domain name.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, value, "must be a domain name.", hint="Pass one such as 'example.com'.")
+    text = value.strip()
+    if "@" in text:
+        raise ValidationError(
+            field, value, "is an email address, not a domain.",
+            hint=f"Pass the part after '@': {text.rpartition('@')[2]!r}.",
+        )
+    if "://" in text or "/" in text:
+        raise ValidationError(field, value, "is a URL or path, not a domain.", hint="Pass the host name alone.")
+    if text.endswith("."):
+        text = text[:-1]
+    if not text.isascii():
+        text = _to_ascii(text, value, field)
+    text = text.lower()
+    labels = text.split(".")
+    if len(labels) < 2:
+        raise ValidationError(
+            field, value, "has a single label; SES verifies registered domains.",
+            hint="Pass a name with a dot, such as 'example.com'.",
+        )
+    if len(text) > 253:
+        raise ValidationError(field, value, "is longer than 253 characters, the limit for a DNS name.",
+                              hint="Use a shorter name.")
+    for label in labels:
+        if not _LABEL_RE.match(label):
+            raise ValidationError(
+                field, value,
+                f"has the label {label!r}: a label is 1-63 letters, digits or hyphens, not starting or "
+                "ending with a hyphen (no spaces, no underscores, no empty labels).",
+                hint="Check the spelling; internationalised names are converted for you.",
+            )
+    if labels[-1].isdigit():
+        raise ValidationError(field, value, "looks like an IP address, not a domain name.",
+                              hint="SES verifies domain names; pass the name, e.g. 'example.com'.")
+    return text
+
+
+def _to_ascii(text: str, original: object, field: str) -> str:
+    import idna
+
+    try:
+        return idna.encode(text, uts46=True).decode()
+    except idna.IDNAError as exc:
+        raise ValidationError(
+            field, original,
+            f"is an internationalised name that IDNA 2008 cannot convert to punycode ({exc}).",
+            hint="Check the characters, or pass the ASCII form (xn--...) your registrar shows.",
+        ) from exc
+
+
+def to_unicode(domain: str) -> str:
+    """The readable form of a punycode name (``xn--r8jz45g.jp`` -> ``例え.jp``); unchanged when ASCII only."""
+    if "xn--" not in domain:
+        return domain
+    import idna
+
+    try:
+        return idna.decode(domain)
+    except idna.IDNAError:
+        return domain
+
+
+def validate_region(region: object, *, receive: bool = False, field: str = "region") -> str:
+    """``region`` checked as an AWS region name; with ``receive=True`` also that SES receives mail there."""
+    if not isinstance(region, str) or not _REGION_RE.match(region):
+        raise ValidationError(field, region, "is not an AWS region name.", hint="Use a name such as 'us-east-1'.")
+    if receive and region not in RECEIVING_REGIONS:
+        raise ValidationError(
+            field, region,
+            f"is not a region where SES receives mail (as of {RECEIVING_REGIONS_AS_OF}), so there is no "
+            "inbound-smtp endpoint to point an MX record at.",
+            hint=f"Receive in one of {', '.join(RECEIVING_REGIONS)}, "
+            "or pass receive=False (--no-receive) to send only.",
+        )
+    return region
+
+
+def mail_from_domain(domain: str, mail_from: str) -> str:
+    """The custom MAIL FROM domain for ``domain``: ``"mail"`` or ``"mail.example.com"`` -> ``mail.example.com``.
+
+    Refuses the domain itself (its MX already receives mail: a second MX would fight it) and names
+    outside the domain (SES only accepts a subdomain of the identity).
+    """
+    if not isinstance(mail_from, str) or not mail_from.strip():
+        raise ValidationError("mail_from", mail_from, "must be a subdomain.",
+                              hint="Pass one such as 'mail' or 'mail.example.com'.")
+    text = mail_from.strip().rstrip(".")
+    candidate = text if "." in text else f"{text}.{domain}"
+    name = normalize_domain(candidate, field="mail_from")
+    if name == domain:
+        raise ValidationError(
+            "mail_from", mail_from,
+            "is the domain itself. A custom MAIL FROM domain needs its own MX record pointing at SES's "
+            "feedback endpoint, and the domain's MX already says where its mail is received: the two "
+            "would conflict (the SES notes' apex MX problem).",
+            hint=f"Use a subdomain used for nothing else, e.g. 'mail.{domain}'.",
+        )
+    if not name.endswith("." + domain):
+        raise ValidationError(
+            "mail_from", mail_from,
+            f"is not a subdomain of {domain}; SES only accepts a MAIL FROM domain under the identity.",
+            hint=f"Use e.g. 'mail.{domain}'.",
+        )
+    if any(label.startswith("_") for label in name.split(".")):  # pragma: no cover - caught by the label rule
+        raise ValidationError("mail_from", mail_from, "must be a host name (no underscores).")
+    return name
+
+
+@lru_cache(maxsize=1)
+def _psl():  # type: ignore[no-untyped-def]
+    from publicsuffixlist import PublicSuffixList
+
+    return PublicSuffixList()
+
+
+def organizational_domain(name: str) -> str:
+    """The registered ("organizational") domain of ``name``: ``mail.example.co.jp`` -> ``example.co.jp``.
+
+    Uses the Public Suffix List shipped with the pinned ``publicsuffixlist`` package. A name that is a
+    public suffix itself is returned unchanged.
+    """
+    name = name.lower().rstrip(".")
+    return _psl().privatesuffix(name) or name

@@ -1,0 +1,59 @@
+"""The DNS names SES itself publishes, served by the lab's DNS so SPF and MX checks can follow them.
+
+- zone ``amazonses.com``: its SPF record (what ``include:amazonses.com`` pulls in) and an A record for
+  every ``feedback-smtp.REGION.amazonses.com`` (the custom MAIL FROM's MX target);
+- one zone per ``inbound-smtp.REGION.amazonaws.com`` for the regions that receive mail (the inbound MX
+  target), so nothing else under ``amazonaws.com`` is claimed.
+
+The addresses are loopback (127.0.0.1): the lab's servers listen there. ``dkim.amazonses.com`` is not
+served here; the identities extension serves it as its own zone.
+"""
+
+from __future__ import annotations
+
+from sesbook.domains import RECEIVING_REGIONS
+from sesbook.lab.dns import Zone, _name, add_provider
+
+#: amazonses.com's SPF record as published by AWS (value recorded 2023, as of 2026-11-28).
+AMAZONSES_SPF = (
+    "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 ip4:54.240.0.0/18 ip4:69.169.224.0/20 "
+    "ip4:23.249.208.0/20 ip4:23.251.224.0/19 ip4:76.223.176.0/20 ip4:54.240.64.0/19 ip4:54.240.96.0/19 "
+    "ip4:52.82.172.0/22 -all"
+)
+#: Regions with an SES feedback endpoint the lab answers for (every commercial SES region, as of 2026-11-28).
+SES_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
+    "ap-south-1", "il-central-1", "me-south-1", "me-central-1", "af-south-1", "us-gov-west-1",
+)
+LAB_ADDRESS = "127.0.0.1"
+
+
+def _txt(text: str) -> str:
+    from sesbook.records import quote_txt
+
+    return quote_txt(text)
+
+
+def _build() -> list[Zone]:
+    ses = Zone(_name("amazonses.com"))
+    ses.add("amazonses.com", "TXT", 3600, [_txt(AMAZONSES_SPF)])
+    for region in SES_REGIONS:
+        ses.add(f"feedback-smtp.{region}.amazonses.com", "A", 300, [LAB_ADDRESS])
+    zones = [ses]
+    for region in RECEIVING_REGIONS:
+        host = f"inbound-smtp.{region}.amazonaws.com"
+        zone = Zone(_name(host))
+        zone.add(host, "A", 300, [LAB_ADDRESS])
+        zones.append(zone)
+    return zones
+
+
+_ZONES = _build()
+
+
+@add_provider
+def ses_zones() -> list[Zone]:
+    """``amazonses.com`` (SPF, feedback-smtp hosts) and the inbound-smtp hosts (built once: they never change)."""
+    return _ZONES

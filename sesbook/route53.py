@@ -1,0 +1,278 @@
+"""Publish a :class:`~sesbook.dnsrecords.RecordSet` to Route 53: idempotent, and careful with what is there.
+
+:func:`apply_to_route53` finds the public hosted zone for the domain (or creates it), reads what the
+zone holds, and sends one ``ChangeResourceRecordSets`` batch of ``UPSERT`` changes for the record sets
+that differ. Run it twice and the second run sends nothing and says so.
+
+What it will not do without ``allow_replace=True`` is replace data it did not put there:
+
+- TXT record sets hold unrelated values side by side (site verifications, other regions' SES tokens),
+  so the wanted value is *added* and the others kept; only a second SPF record (``v=spf1``) or DMARC
+  record (``v=DMARC1``) at the same name counts as a conflict, since two of them break both.
+- an MX, CNAME or other record set with different values is a conflict (e.g. the domain's MX already
+  points at another mail service, or a MAIL FROM name already has an MX);
+- a CNAME cannot live beside other data, nor other data beside a CNAME.
+
+On a conflict nothing is sent and :class:`~sesbook.errors.ValidationError` lists every one of them.
+Against AWS with ``apply=False`` nothing is sent either: the result holds the planned change batch.
+
+IAM: ``route53:ListHostedZonesByName``, ``route53:ListResourceRecordSets``,
+``route53:ChangeResourceRecordSets``, and ``route53:CreateHostedZone`` when the zone does not exist.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sesbook import _html
+from sesbook._aws import aws_errors
+from sesbook.errors import ValidationError
+from sesbook.records import Record, from_rdata, to_rdata
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from sesbook.dnsrecords import RecordSet
+    from sesbook.target import Target
+
+log = logging.getLogger("sesbook")
+
+
+@dataclass(frozen=True)
+class RRsetChange:
+    """One record set: what the zone had (``before``), what it gets (``after``) and what happens."""
+
+    name: str
+    type: str
+    action: str  # "UPSERT" | "unchanged" | "conflict"
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What :func:`apply_to_route53` did: the zone, each record set's fate, and the batch it sent (or planned)."""
+
+    domain: str
+    zone_id: str | None
+    zone_created: bool
+    changes: tuple[RRsetChange, ...]
+    change_batch: dict[str, Any] | None
+    planned: bool = False
+    change_status: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.change_batch) and not self.planned
+
+    @property
+    def updated(self) -> list[RRsetChange]:
+        return [c for c in self.changes if c.action == "UPSERT"]
+
+    @property
+    def unchanged(self) -> list[RRsetChange]:
+        return [c for c in self.changes if c.action == "unchanged"]
+
+    @property
+    def summary(self) -> str:
+        zone = f"zone {self.zone_id}" + (" (created)" if self.zone_created else "") if self.zone_id else "a new zone"
+        if not self.updated:
+            return f"nothing to change: all {len(self.changes)} record sets in {zone} are already as wanted"
+        verb = "would change (planned, not sent: apply=False)" if self.planned else "changed"
+        return f"{verb} {len(self.updated)} of {len(self.changes)} record sets in {zone}"
+
+    def __repr__(self) -> str:
+        rows = [(c.action, c.type, c.name, " | ".join(c.before) or "-", " | ".join(c.after), c.detail)
+                for c in self.changes]
+        return f"{self.summary}\n" + _html.text_table(["action", "type", "name", "before", "after", "detail"], rows)
+
+    def _repr_html_(self) -> str:
+        rows = [(c.action, c.type, c.name, " | ".join(c.before) or None, " | ".join(c.after), c.detail)
+                for c in self.changes]
+        return _html.table(["action", "type", "name", "before", "after", "detail"], rows, caption=self.summary)
+
+
+def _abs(name: str) -> str:
+    return name.replace("\\052", "*").rstrip(".").lower()
+
+
+def find_zone(target: Target, domain: str) -> dict[str, Any] | None:
+    """The public hosted zone whose name is ``domain`` or its closest parent; None when there is none.
+
+    Raises :class:`ValidationError` when two public zones have that name (pass ``zone_id``).
+    """
+    labels = domain.split(".")
+    for i in range(len(labels) - 1):
+        name = ".".join(labels[i:])
+        with aws_errors("route53"):
+            resp = target.route53.list_hosted_zones_by_name(DNSName=name, MaxItems="10")
+        found = [z for z in resp.get("HostedZones", [])
+                 if _abs(z["Name"]) == name and not z.get("Config", {}).get("PrivateZone")]
+        if len(found) > 1:
+            ids = ", ".join(z["Id"].rsplit("/", 1)[-1] for z in found)
+            raise ValidationError("zone_id", None,
+                                  f"is needed: {len(found)} public hosted zones are named {name} ({ids}).",
+                                  hint="Pass zone_id= with the one your registrar delegates to.")
+        if found:
+            return found[0]
+    return None
+
+
+def _zone_rrsets(target: Target, zone_id: str) -> dict[tuple[str, str], tuple[int, list[str]]]:
+    out: dict[tuple[str, str], tuple[int, list[str]]] = {}
+    kwargs: dict[str, Any] = {"HostedZoneId": zone_id}
+    while True:
+        with aws_errors("route53"):
+            resp = target.route53.list_resource_record_sets(**kwargs)
+        for rrset in resp.get("ResourceRecordSets", []):
+            if "AliasTarget" in rrset:
+                out[(_abs(rrset["Name"]), rrset["Type"])] = (0, ["ALIAS " + rrset["AliasTarget"]["DNSName"]])
+                continue
+            values = [v["Value"] for v in rrset.get("ResourceRecords", [])]
+            out[(_abs(rrset["Name"]), rrset["Type"])] = (int(rrset.get("TTL", 300)), values)
+        if not resp.get("IsTruncated"):
+            return out
+        kwargs.update(StartRecordName=resp["NextRecordName"], StartRecordType=resp["NextRecordType"])
+
+
+def _readable(rtype: str, values: Iterable[str]) -> list[str]:
+    out = []
+    for value in values:
+        try:
+            out.append(from_rdata(rtype, value))
+        except Exception:  # noqa: BLE001 - a value we cannot parse is kept as Route 53 shows it
+            out.append(value)
+    return out
+
+
+def _kind(value: str) -> str | None:
+    low = value.strip().lower()
+    if low.startswith("v=spf1"):
+        return "SPF"
+    if low.replace(" ", "").startswith("v=dmarc1"):
+        return "DMARC"
+    return None
+
+
+def _plan(
+    name: str, rtype: str, wanted: list[Record], existing: dict[tuple[str, str], tuple[int, list[str]]],
+    allow_replace: bool,
+) -> RRsetChange:
+    ttl = wanted[0].ttl
+    want = [r.value for r in wanted]
+    have_ttl, have_raw = existing.get((name, rtype), (ttl, []))
+    have = _readable(rtype, have_raw)
+    others = sorted(t for (n, t) in existing if n == name and t != rtype and t not in ("NS", "SOA"))
+    if rtype == "CNAME" and others and not allow_replace:
+        return RRsetChange(name, rtype, "conflict", tuple(have), tuple(want),
+                           f"{name} already has {', '.join(others)} records; a CNAME cannot share its name")
+    if rtype != "CNAME" and "CNAME" in others and not allow_replace:
+        return RRsetChange(name, rtype, "conflict", tuple(have), tuple(want),
+                           f"{name} is a CNAME; no other record can share its name")
+    if rtype == "TXT":
+        kinds = {_kind(v) for v in want} - {None}
+        clashing = [v for v in have if _kind(v) in kinds and v not in want]
+        if clashing and not allow_replace:
+            return RRsetChange(name, rtype, "conflict", tuple(have), tuple(want),
+                               f"another {'/'.join(sorted(k for k in kinds if k))} record is there; two break both")
+        kept = [v for v in have if v not in want and v not in clashing]
+        after = kept + want
+    else:
+        if have and sorted(have) != sorted(want) and not allow_replace:
+            return RRsetChange(name, rtype, "conflict", tuple(have), tuple(want),
+                               "holds other values sesbook did not write")
+        after = want
+    if sorted(after) == sorted(have) and have_ttl == ttl:
+        return RRsetChange(name, rtype, "unchanged", tuple(have), tuple(after))
+    detail = "new" if not have else "replaces other values (allow_replace)" if set(have) - set(after) else "adds values"
+    if have and sorted(after) == sorted(have):
+        detail = f"TTL {have_ttl} -> {ttl}"
+    return RRsetChange(name, rtype, "UPSERT", tuple(have), tuple(after), detail)
+
+
+def apply_to_route53(
+    target: Target,
+    records: RecordSet,
+    *,
+    zone_id: str | None = None,
+    allow_replace: bool = False,
+) -> ApplyResult:
+    """Publish ``records`` in Route 53 (see the module docstring). Returns what changed, or would change.
+
+    ``zone_id`` picks the hosted zone; by default the public zone named like the domain (or a parent)
+    is used, and created when there is none. ``allow_replace=True`` replaces conflicting values.
+    """
+    from sesbook.target import PLANNED_REQUEST_ID
+
+    placeholders = records.placeholders
+    if placeholders:
+        raise ValidationError(
+            "records", [r.name for r in placeholders], "holds placeholders, not the tokens SES gave.",
+            hint="Build the records with records_for(target, domain) so the real tokens are used.",
+        )
+    domain = records.domain
+    created = False
+    zone_name = domain
+    if zone_id is None:
+        zone = find_zone(target, domain)
+        if zone is None:
+            with aws_errors("route53"):
+                resp = target.route53.create_hosted_zone(
+                    Name=domain, CallerReference=f"sesbook-{domain}-{_now_ms()}",
+                    HostedZoneConfig={"Comment": "created by sesbook for SES", "PrivateZone": False},
+                )
+            created = True
+            zone = resp.get("HostedZone")
+            if zone is None:  # planned, not sent
+                changes = tuple(RRsetChange(n, t, "UPSERT", (), tuple(r.value for r in rs), "new (zone planned)")
+                                for (n, t), rs in records.rrsets().items())
+                batch = records.to_route53_changes()
+                target.route53.change_resource_record_sets(HostedZoneId="planned-zone", ChangeBatch=batch)
+                return ApplyResult(domain, None, True, changes, batch, planned=True,
+                                   notes=("the hosted zone would be created first",))
+        zone_id = zone["Id"].rsplit("/", 1)[-1]
+        zone_name = _abs(zone["Name"])
+    else:
+        zone_id = zone_id.rsplit("/", 1)[-1]
+        with aws_errors("route53"):
+            zone_name = _abs(target.route53.get_hosted_zone(Id=zone_id)["HostedZone"]["Name"])
+    outside = [r.name for r in records if r.name != zone_name and not r.name.endswith("." + zone_name)]
+    if outside:
+        raise ValidationError("records", outside, f"are not inside the hosted zone {zone_name} ({zone_id}).",
+                              hint="Pass the zone_id of the zone that holds the domain.")
+    existing = _zone_rrsets(target, zone_id)
+    plans = [_plan(name, rtype, recs, existing, allow_replace) for (name, rtype), recs in records.rrsets().items()]
+    conflicts = [p for p in plans if p.action == "conflict"]
+    if conflicts:
+        listed = "; ".join(f"{c.type} {c.name}: has {' | '.join(c.before) or c.detail} ({c.detail})" for c in conflicts)
+        raise ValidationError(
+            "records", [f"{c.type} {c.name}" for c in conflicts],
+            f"would replace DNS data sesbook did not write: {listed}. Nothing was changed.",
+            hint="Check whether that data is still in use; pass allow_replace=True to replace it.",
+        )
+    by_key = records.rrsets()
+    batch_changes = [
+        {"Action": "UPSERT", "ResourceRecordSet": {
+            "Name": p.name + ".", "Type": p.type, "TTL": by_key[(p.name, p.type)][0].ttl,
+            "ResourceRecords": [{"Value": to_rdata(p.type, v)} for v in p.after]}}
+        for p in plans if p.action == "UPSERT"
+    ]
+    if not batch_changes:
+        log.info("route53: %s already holds every SES record", zone_id)
+        return ApplyResult(domain, zone_id, created, tuple(plans), None)
+    batch = {"Comment": f"SES records for {domain} ({records.region}) by sesbook", "Changes": batch_changes}
+    with aws_errors("route53"):
+        resp = target.route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
+    planned = resp.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+    status = None if planned else resp.get("ChangeInfo", {}).get("Status")
+    return ApplyResult(domain, zone_id, created, tuple(plans), batch, planned=planned, change_status=status)
+
+
+def _now_ms() -> int:
+    import time
+
+    return int(time.time() * 1000)
