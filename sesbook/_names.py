@@ -75,7 +75,7 @@ def normalize_address(address: object, *, field: str = "address") -> str:
     except EmailNotValidError as exc:
         raise ValidationError(field, address, f"is not a valid email address: {exc}",
                               hint="SES takes addresses like 'name@example.com' with an ASCII local part.") from None
-    local, _, domain = result.ascii_email.rpartition("@")
+    local, _, domain = (result.ascii_email or result.normalized).rpartition("@")
     return f"{local}@{normalize_domain(domain, field=field)}"
 
 

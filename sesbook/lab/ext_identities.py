@@ -386,10 +386,10 @@ def create_email_identity(self: Any) -> str:
     signing = params.get("DkimSigningAttributes") or {}
     if signing and "@" in name:
         raise BadRequest("DkimSigningAttributes apply to domain identities only.")
+    selector: str | None = None
+    public: str | None = None
     if signing.get("DomainSigningPrivateKey") or signing.get("DomainSigningSelector"):
         selector, public = _byodkim_args(signing)  # validate before creating anything
-    else:
-        selector = public = None
     ident = self.sesv2_backend.create_email_identity(name, params.get("Tags"), None, params.get("ConfigurationSetName"))
     st = find(backend, name)
     assert st is not None

@@ -71,7 +71,11 @@ def clear(*, id: str | None = None) -> int:  # noqa: A002
         return before - len(_messages)
 
 
-RESET_HOOKS.append(clear)
+def _on_reset() -> None:
+    clear()
+
+
+RESET_HOOKS.append(_on_reset)
 
 
 @route("/_aws/ses")
