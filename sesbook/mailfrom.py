@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook._aws import aws_errors
-from sesbook._names import is_subdomain, normalize_domain
+from sesbook._names import normalize_domain
 from sesbook._recordview import records_table, records_text
+from sesbook.domains import mail_from_domain
 from sesbook.errors import ValidationError
 from sesbook.records import Record
 from sesbook.target import PLANNED_REQUEST_ID
@@ -42,23 +43,12 @@ def mail_from_records(mail_from: str, region: str) -> tuple[Record, ...]:
 
 
 def validate_mail_from(domain: str, mail_from: str) -> tuple[str, str]:
-    """Both names normalised; a ValidationError unless ``mail_from`` is a proper subdomain of ``domain``."""
+    """Both names normalised; a ValidationError unless ``mail_from`` is a proper subdomain of ``domain``.
+
+    ``mail_from`` may be the full name (``mail.example.com``) or the label alone (``mail``).
+    """
     base = normalize_domain(domain)
-    name = normalize_domain(mail_from, field="mail_from")
-    if name == base:
-        raise ValidationError(
-            "mail_from", mail_from,
-            f"is the domain itself. A MAIL FROM domain needs its own MX record pointing at SES's feedback "
-            f"servers, but {base}'s MX is the one that receives your mail (e.g. inbound-smtp.REGION.amazonaws.com "
-            "or your mail provider): the two would conflict.",
-            hint=f"Use a subdomain that is used for nothing else, such as 'mail.{base}'.",
-        )
-    if not is_subdomain(name, base):
-        raise ValidationError(
-            "mail_from", mail_from, f"is not a subdomain of {base}.",
-            hint=f"SES only accepts a MAIL FROM domain under the identity's domain, such as 'mail.{base}'.",
-        )
-    return base, name
+    return base, mail_from_domain(base, mail_from)
 
 
 @dataclass(frozen=True)
