@@ -14,13 +14,13 @@ An address is verified by the link SES mails to it. Statuses use SESv2's names (
 IAM: ``ses:VerifyDomainIdentity``, ``ses:VerifyDomainDkim``, ``ses:VerifyEmailIdentity``,
 ``ses:GetIdentityVerificationAttributes``, ``ses:CreateEmailIdentity``, ``ses:GetEmailIdentity``,
 ``ses:PutEmailIdentityDkimSigningAttributes``; for :func:`publish_records` ``route53:ListHostedZonesByName``,
-``route53:CreateHostedZone``, ``route53:ChangeResourceRecordSets``.
+``route53:ListResourceRecordSets``, ``route53:CreateHostedZone``, ``route53:ChangeResourceRecordSets``.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
@@ -32,6 +32,7 @@ from sesbook.records import Record
 from sesbook.target import PLANNED_REQUEST_ID
 
 if TYPE_CHECKING:
+    from sesbook.route53 import ApplyResult
     from sesbook.target import Target
 
 log = logging.getLogger("sesbook")
@@ -252,62 +253,20 @@ def delete_identity(target: Target, identity: str) -> bool:
     return True
 
 
-# -- publishing (minimal; sesbook.dnsrecords renders and applies full record sets) -----------------------------
-@dataclass(frozen=True)
-class PublishResult:
-    """What :func:`publish_records` did in Route 53."""
+# -- publishing ------------------------------------------------------------------------------------------------
+def publish_records(
+    target: Target, domain: str, records: tuple[Record, ...] | list[Record], *, allow_replace: bool = False
+) -> ApplyResult:
+    """Publish ``records`` (e.g. ``verification.records``) in the Route 53 zone of ``domain``. Idempotent.
 
-    zone: str
-    zone_id: str | None
-    zone_created: bool
-    records: tuple[Record, ...]
-    planned: bool = False
-    notes: tuple[str, ...] = field(default=())
-
-    def __repr__(self) -> str:
-        if self.planned:
-            return f"PublishResult({self.zone}: {len(self.records)} record(s) planned, not sent)"
-        made = ", hosted zone created" if self.zone_created else ""
-        return f"PublishResult({self.zone}: {len(self.records)} record(s) upserted{made})"
-
-    def _repr_html_(self) -> str:
-        state = "planned, not sent" if self.planned else "upserted"
-        return records_table(self.records, caption=f"Route 53 zone {self.zone}: {state}")
-
-
-def publish_records(target: Target, domain: str, records: tuple[Record, ...] | list[Record]) -> PublishResult:
-    """Create the public hosted zone ``domain`` if missing and UPSERT ``records`` into it. Idempotent.
-
-    Meant for the SES-owned names (``_amazonses``, ``_domainkey``, the MAIL FROM subdomain): UPSERT replaces
-    what is there. Use ``sesbook.dnsrecords.apply_to_route53`` when the zone holds records of its own.
+    A thin door to :func:`sesbook.route53.apply_to_route53`: the zone is created when missing, a second run
+    changes nothing, and data sesbook did not write is not replaced unless ``allow_replace=True``.
     """
-    zone = normalize_domain(domain)
-    records = tuple(records)
-    for record in records:
-        if record.name != zone and not record.name.endswith("." + zone):
-            raise ValidationError("records", record.name, f"is not inside the zone {zone}.",
-                                  hint="Publish each domain's records into its own zone.")
-    with aws_errors("route53"):
-        found = target.route53.list_hosted_zones_by_name(DNSName=zone, MaxItems="1").get("HostedZones", [])
-        match = [z for z in found if z["Name"].rstrip(".") == zone and not z.get("Config", {}).get("PrivateZone")]
-        created = False
-        if match:
-            zone_id = match[0]["Id"]
-        else:
-            made = target.route53.create_hosted_zone(Name=zone, CallerReference=f"sesbook-{zone}")
-            created = True
-            zone_id = (made.get("HostedZone") or {}).get("Id")
-        grouped: dict[tuple[str, str], list[Record]] = {}
-        for record in records:
-            grouped.setdefault((record.name, record.type), []).append(record)
-        changes = [{"Action": "UPSERT", "ResourceRecordSet": {
-            "Name": name, "Type": rtype, "TTL": group[0].ttl,
-            "ResourceRecords": [{"Value": r.rdata} for r in group]}} for (name, rtype), group in grouped.items()]
-        got = target.route53.change_resource_record_sets(
-            HostedZoneId=zone_id or "planned-zone", ChangeBatch={"Comment": "sesbook", "Changes": changes})
-    planned = _planned(got)
-    return PublishResult(zone, zone_id, created, records, planned=planned)
+    from sesbook.dnsrecords import RecordSet
+    from sesbook.route53 import apply_to_route53
 
+    zone = normalize_domain(domain)
+    return apply_to_route53(target, RecordSet(zone, target.region, tuple(records)), allow_replace=allow_replace)
 
 _ELSEWHERE = {
     "wait_for_verification": "sesbook.verification", "check_identity": "sesbook.verification",

@@ -76,6 +76,7 @@ def test_address_domain_becomes_punycode():
      "behavior_on_mx_failure"),
     (lambda t: sesbook.byodkim(t, "example.com", selector="bad_selector"), "selector"),
     (lambda t: sesbook.publish_records(t, "example.com", [Record("x.example.org", "TXT", "v")]), "records"),
+    (lambda t: sesbook.publish_records(t, "example..com", []), "domain"),
     (lambda t: sesbook.wait_for_verification(t, "example.com", interval=0), "timeout/interval"),
 ])
 def test_bad_input_is_refused_before_any_call(target, call, field):
@@ -131,8 +132,9 @@ def test_verify_domain_v1_then_publish_then_wait(target):
     assert "_amazonses.example.com TXT" in str(info.value) and "NXDOMAIN" in str(info.value)
 
     published = sesbook.publish_records(target, "example.com", first.records)
-    assert published.zone_created and not published.planned
-    assert not sesbook.publish_records(target, "example.com", first.records).zone_created
+    assert published.zone_created and published.changed and not published.planned
+    again = sesbook.publish_records(target, "example.com", first.records)
+    assert not again.zone_created and not again.changed and "nothing to change" in again.summary
     status = sesbook.wait_for_verification(target, "example.com", progress=False)
     assert status.verified and status.dkim == "NOT_STARTED"
     assert "<table>" in first._repr_html_() and "<table>" in status._repr_html_()
