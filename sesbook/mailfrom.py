@@ -2,8 +2,9 @@
 
 The MAIL FROM domain must be a subdomain of the identity's domain used for nothing else (``mail.example.com``),
 with exactly one MX ``10 feedback-smtp.REGION.amazonses.com`` (where bounces go) and an SPF record
-``v=spf1 include:amazonses.com ~all``. The domain itself cannot be its own MAIL FROM domain: its MX already
-points at the servers that receive its mail, and the feedback MX would have to replace it.
+``v=spf1 include:amazonses.com -all`` (the notes' value, shared with :mod:`sesbook.dnsrecords`). The domain
+itself cannot be its own MAIL FROM domain: its MX already points at the servers that receive its mail, and
+the feedback MX would have to replace it.
 
 ``behavior_on_mx_failure``: ``USE_DEFAULT_VALUE`` (send with amazonses.com as MAIL FROM while the MX is
 missing) or ``REJECT_MESSAGE`` (refuse to send: ``MailFromDomainNotVerified``).
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 from sesbook._aws import aws_errors
 from sesbook._names import normalize_domain
 from sesbook._recordview import records_table, records_text
+from sesbook.dnsrecords import SES_SPF, feedback_mx
 from sesbook.domains import mail_from_domain
 from sesbook.errors import ValidationError
 from sesbook.records import Record
@@ -29,16 +31,15 @@ if TYPE_CHECKING:
 
 BEHAVIORS = {"USE_DEFAULT_VALUE": "USE_DEFAULT_VALUE", "REJECT_MESSAGE": "REJECT_MESSAGE",
              "UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}
-SPF_VALUE = "v=spf1 include:amazonses.com ~all"
 
 
 def mail_from_records(mail_from: str, region: str) -> tuple[Record, ...]:
     """The two records a MAIL FROM domain needs in ``region``."""
     name = normalize_domain(mail_from, field="mail_from")
     return (
-        Record(name, "MX", f"10 feedback-smtp.{region}.amazonses.com",
+        Record(name, "MX", feedback_mx(region),
                purpose="custom MAIL FROM: where bounces and complaints return (the only MX here)"),
-        Record(name, "TXT", SPF_VALUE, purpose="custom MAIL FROM: SPF allowing SES to send for this domain"),
+        Record(name, "TXT", SES_SPF, purpose="custom MAIL FROM: SPF allowing SES to send for this domain"),
     )
 
 

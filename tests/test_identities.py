@@ -195,7 +195,7 @@ def test_mail_from_and_check_identity(target):
     assert (setup.mail_from, setup.status, setup.behavior_on_mx_failure) == ("mail.example.com", "PENDING",
                                                                           "REJECT_MESSAGE")
     assert [(r.type, r.value) for r in setup.records] == [
-        ("MX", "10 feedback-smtp.us-east-1.amazonses.com"), ("TXT", "v=spf1 include:amazonses.com ~all")]
+        ("MX", "10 feedback-smtp.us-east-1.amazonses.com"), ("TXT", "v=spf1 include:amazonses.com -all")]
     check = sesbook.check_identity(target, "example.com")
     assert not check.ok and any("MAIL FROM mail.example.com is PENDING" in p for p in check.problems)
     sesbook.publish_records(target, "example.com", setup.records[:1])
