@@ -91,12 +91,6 @@ def public_key_b64(key: Any) -> str:
     return base64.b64encode(der).decode()
 
 
-def txt_strings(value: str) -> str:
-    """A TXT value as DNS presentation text: quoted strings of at most 255 characters each."""
-    chunks = [value[i : i + 255] for i in range(0, len(value), 255)] or [""]
-    return " ".join('"' + c.replace("\\", "\\\\").replace('"', '\\"') + '"' for c in chunks)
-
-
 class _LazyTxt(Sequence[str]):
     """One TXT value computed on first read, so serving the zone does not generate every key at once."""
 
@@ -105,7 +99,9 @@ class _LazyTxt(Sequence[str]):
 
     def _values(self) -> list[str]:
         key = private_key(*self._args)
-        return [txt_strings(f"v=DKIM1; k=rsa; p={public_key_b64(key)}")]
+        from sesbook.records import quote_txt
+
+        return [quote_txt(f"v=DKIM1; k=rsa; p={public_key_b64(key)}")]
 
     def __getitem__(self, index: Any) -> Any:
         return self._values()[index]
