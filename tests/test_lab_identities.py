@@ -382,6 +382,8 @@ def test_every_identity_patch_is_installed(lab):
         ("moto.ses.responses.EmailResponse", "set_identity_dkim_enabled"),
         ("moto.sesv2.responses.SESV2Response", "put_email_identity_dkim_signing_attributes"),
         ("moto.sesv2.responses.SESV2Response", "put_email_identity_mail_from_attributes"),
+        ("moto.ses.responses.EmailResponse", "set_identity_mail_from_domain"),
+        ("moto.ses.responses.EmailResponse", "get_identity_mail_from_domain_attributes"),
     ]:
         assert extensions.patched(owner, name), (owner, name)
 

@@ -38,6 +38,7 @@ EXTENSION_MODULES: list[str] = [
     "sesbook.lab.ext_sesdns",
     "sesbook.lab.mailbox",
     "sesbook.lab.ext_identities",
+    "sesbook.lab.ext_mailfrom",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
