@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from sesbook.records import Record as Record
     from sesbook.route53 import apply_to_route53 as apply_to_route53
     from sesbook.send_probe import SendAttempt as SendAttempt
+    from sesbook.send_probe import try_burst as try_burst
     from sesbook.send_probe import try_send as try_send
     from sesbook.spf import check_spf as check_spf
     from sesbook.spf import parse_spf as parse_spf
@@ -73,6 +74,7 @@ _LAZY: dict[str, str] = {
     "wait_for_review": "sesbook.account",
     "set_sending_enabled": "sesbook.account",
     "try_send": "sesbook.send_probe",
+    "try_burst": "sesbook.send_probe",
     "check_account": "sesbook.account",
     "SendAttempt": "sesbook.send_probe",
     "ensure_verified_sender": "sesbook._sender",

@@ -1,28 +1,26 @@
-"""A verified sender for notebooks that need one before the identities module exists.
+"""A verified sender for the notebooks that send: one call that makes sure a domain can send.
 
-Stop-gap until ``sesbook.identities`` lands in main: the smallest idempotent way to get a verified
-domain (SES v1 ``VerifyDomainIdentity`` + the ``_amazonses`` TXT record in Route 53), which works both
-with moto's instant verification and with a lab that checks DNS before it says ``Success``.
+Built on :mod:`sesbook.identities`: SES v1 ``VerifyDomainIdentity``, the ``_amazonses`` TXT record
+published with :func:`~sesbook.identities.publish_records` (idempotent, never clobbers), then
+:func:`~sesbook.verification.wait_for_verification`. Against AWS the domain's Route 53 hosted zone must
+already exist: a zone made here would not be delegated, so SES would never see the record.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook import _html
 from sesbook._aws import aws_errors
-from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
-from sesbook.target import PLANNED_REQUEST_ID
+from sesbook.domains import normalize_domain
+from sesbook.errors import NotAppliedError, ValidationError
 
 if TYPE_CHECKING:
     from sesbook.target import Target
 
 log = logging.getLogger("sesbook")
-_DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 @dataclass(frozen=True)
@@ -43,69 +41,40 @@ class VerifiedSender:
         return _html.table(["item", "value"], rows, caption="verified sender")
 
 
-def _status(target: Target, domain: str) -> str:
-    with aws_errors("ses"):
-        attrs = target.ses.get_identity_verification_attributes(Identities=[domain])
-    return str(attrs.get("VerificationAttributes", {}).get(domain, {}).get("VerificationStatus", "NotStarted"))
-
-
-def _hosted_zone(target: Target, domain: str) -> str | None:
+def _has_public_zone(target: Target, domain: str) -> bool:
     with aws_errors("route53"):
         zones = target.route53.list_hosted_zones_by_name(DNSName=domain, MaxItems="1").get("HostedZones", [])
-    for zone in zones:
-        if zone["Name"].rstrip(".").lower() == domain:
-            return str(zone["Id"])
-    if not target.is_lab:
-        return None
-    with aws_errors("route53"):
-        created = target.route53.create_hosted_zone(Name=domain, CallerReference=f"sesbook-{domain}")
-    return str(created["HostedZone"]["Id"])
+    return any(z["Name"].rstrip(".").lower() == domain and not z.get("Config", {}).get("PrivateZone") for z in zones)
 
 
 def ensure_verified_sender(
-    target: Target, *, domain: str, local_part: str = "sender", timeout: float = 600.0, interval: float = 10.0
+    target: Target, *, domain: str, local_part: str = "sender", timeout: float | None = None
 ) -> VerifiedSender:
-    """Make sure ``domain`` is a verified SES identity and return the sender address on it.
+    """Make sure ``domain`` is a verified SES identity and return the sender address on it. Idempotent.
 
-    Idempotent: an identity already ``Success`` is left alone. Otherwise: ``VerifyDomainIdentity``, the
-    ``_amazonses.DOMAIN`` TXT record upserted into the domain's Route 53 hosted zone (the lab creates the
-    zone if missing; on AWS the zone must exist), then wait for ``Success`` (in the lab by moving the lab
-    clock ``interval`` seconds per poll; on AWS by sleeping).
+    An identity already verified is left alone. Otherwise the v1 TXT token is requested and published in
+    the domain's Route 53 zone (the lab creates the zone when missing), and the call waits for SES to
+    see it. Raises :class:`NotAppliedError` when the change was only planned (aws, ``apply=False``).
     """
-    domain = domain.lower().rstrip(".") if isinstance(domain, str) else domain
-    if not isinstance(domain, str) or not _DOMAIN_RE.match(domain):
-        raise ValidationError("domain", domain, "is not a domain name.", hint="Use a name such as 'example.com'.")
-    address = f"{local_part}@{domain}"
-    if _status(target, domain) == "Success":
-        return VerifiedSender(domain, address, "Success", False)
-    with aws_errors("ses"):
-        answer = target.ses.verify_domain_identity(Domain=domain)
-    if answer.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID:
+    from sesbook.identities import identity_status, publish_records, verify_domain
+    from sesbook.verification import wait_for_verification
+
+    name = normalize_domain(domain)
+    address = f"{local_part}@{name}"
+    if identity_status(target, name).verified:
+        return VerifiedSender(name, address, "Success", False)
+    if not target.is_lab and not _has_public_zone(target, name):
+        raise ValidationError(
+            "domain", name, "has no public Route 53 hosted zone in this account.",
+            hint="Verify it with notebook 01 (or publish the _amazonses TXT record at your DNS provider) first.",
+        )
+    verification = verify_domain(target, name, method="v1")
+    if verification.planned:
         raise NotAppliedError(
-            f"verifying {domain} was only planned (apply=False); run with apply=True to verify it, "
+            f"verifying {name} was only planned (apply=False); run with apply=True to verify it, "
             "then the sandbox steps can send from it."
         )
-    token = answer["VerificationToken"]
-    zone_id = _hosted_zone(target, domain)
-    if zone_id is None:
-        raise ValidationError(
-            "domain", domain, "has no Route 53 hosted zone in this account.",
-            hint=f'Publish TXT _amazonses.{domain} "{token}" at your DNS provider and run this again.',
-        )
-    change = {"Action": "UPSERT", "ResourceRecordSet": {
-        "Name": f"_amazonses.{domain}", "Type": "TXT", "TTL": 300, "ResourceRecords": [{"Value": f'"{token}"'}]}}
-    with aws_errors("route53"):
-        target.route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [change]})
-    waited, status = 0.0, _status(target, domain)
-    while status != "Success":
-        if status == "Failed" or waited >= timeout:
-            raise WaitTimeoutError(f"SES to verify {domain}", timeout, last_state=status,
-                                   missing=f"TXT _amazonses.{domain} visible to SES")
-        if target.lab is not None:
-            target.lab.advance_clock(interval)
-        else:
-            time.sleep(interval)
-        waited += interval
-        status = _status(target, domain)
-    log.info("verified sender domain %s", domain)
-    return VerifiedSender(domain, address, status, True)
+    publish_records(target, name, verification.records)
+    wait_for_verification(target, name, timeout=timeout, progress=False)
+    log.info("verified sender domain %s", name)
+    return VerifiedSender(name, address, "Success", True)

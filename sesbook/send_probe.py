@@ -99,3 +99,23 @@ def try_send(
     if answer.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID:
         return SendAttempt(recipients, None)
     return SendAttempt(recipients, True, message_id=answer.get("MessageId"))
+
+
+def try_burst(
+    target: Target, *, source: str, to: str | Sequence[str], count: int = 2, subject: str = "sesbook test"
+) -> tuple[SendAttempt, ...]:
+    """Send ``count`` messages back to back, as fast as the client can, and report each answer.
+
+    This shows the per-second sending rate at work. In the lab the clock is held still for the burst,
+    so "within one second" is exact whatever the machine's load; against AWS the sends are simply
+    made one after another.
+    """
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 50:
+        raise ValidationError("count", count, "must be a whole number from 1 to 50.")
+    if target.lab is not None:
+        target.lab.freeze_clock()
+    try:
+        return tuple(try_send(target, source=source, to=to, subject=subject) for _ in range(count))
+    finally:
+        if target.lab is not None:
+            target.lab.unfreeze_clock()

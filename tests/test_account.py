@@ -65,6 +65,19 @@ def test_try_send_reports_throttling_and_acceptance(t: sesbook.Target) -> None:
     assert str(second).startswith("refused: to success@simulator.amazonses.com: TooManyRequestsException")
 
 
+def test_try_burst_holds_the_lab_clock_for_exactly_one_second(t: sesbook.Target) -> None:
+    assert t.lab is not None
+    t.lab.unfreeze_clock()  # the fixture may have frozen it; the burst must freeze and release it itself
+    attempts = sesbook.try_burst(t, source=SENDER, to="success@simulator.amazonses.com", count=3)
+    assert [a.accepted for a in attempts] == [True, False, False]
+    assert {a.code for a in attempts[1:]} == {"TooManyRequestsException"}
+    assert t.lab.clock()["frozen"] is False, "the burst left the lab clock frozen"
+    t.lab.advance_clock(1)
+    assert sesbook.try_send(t, source=SENDER, to="success@simulator.amazonses.com").accepted is True
+    with pytest.raises(sesbook.ValidationError, match="count"):
+        sesbook.try_burst(t, source=SENDER, to="success@simulator.amazonses.com", count=0)
+
+
 @pytest.mark.parametrize(("kwargs", "field"), [({"to": []}, "to"), ({"to": "nobody"}, "to"),
                                                ({"source": "nobody"}, "source")])
 def test_try_send_validates_first(t: sesbook.Target, kwargs: dict[str, Any], field: str) -> None:
@@ -186,15 +199,15 @@ def test_status_and_request_on_planned_aws(planned_aws: tuple[sesbook.Target, li
         account.set_lab_review(aws, outcome="DENIED")
 
 
-# -- the stop-gap verified sender --------------------------------------------------------------------------------
+# -- the verified sender --------------------------------------------------------------------------------
 def test_ensure_verified_sender_publishes_the_txt_and_is_idempotent(target: sesbook.Target) -> None:
     first = sesbook.ensure_verified_sender(target, domain="Example.ORG.")
     assert (first.domain, first.address, first.status, first.txt_published) == (
         "example.org", "sender@example.org", "Success", True)
     answer = target.resolver.resolve("_amazonses.example.org", "TXT")
-    # the token VerifyDomainIdentity hands out (moto 5.2.5's GetIdentityVerificationAttributes shows another)
-    token = target.ses.verify_domain_identity(Domain="example.org")["VerificationToken"]
-    assert [r.strings[0].decode() for r in answer] == [token]
+    attrs = target.ses.get_identity_verification_attributes(Identities=["example.org"])["VerificationAttributes"]
+    assert [r.strings[0].decode() for r in answer] == [attrs["example.org"]["VerificationToken"]]
+    assert attrs["example.org"]["VerificationStatus"] == "Success"
     second = sesbook.ensure_verified_sender(target, domain="example.org")
     assert second.txt_published is False and second.status == "Success"
     with pytest.raises(ValidationError):

@@ -121,6 +121,11 @@ def test_frozen_clock_moves_only_when_advanced(target: sesbook.Target, lab: Lab)
 
     gap = datetime.fromisoformat(moved["now"]) - datetime.fromisoformat(first["now"])
     assert gap.total_seconds() == 5
+    running = target.lab.unfreeze_clock()
+    assert running["frozen"] is False
+    resumed = datetime.fromisoformat(running["now"]) - datetime.fromisoformat(moved["now"])
+    assert 0 <= resumed.total_seconds() < 5, "unfreezing must not jump the lab clock"
+    target.lab.freeze_clock()
     target.lab.reset()
     assert target.lab.clock()["frozen"] is False
 

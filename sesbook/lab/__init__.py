@@ -118,6 +118,10 @@ class LabInfo:
         """Stop the lab's clock: only :meth:`advance_clock` moves it (tests of exact timing)."""
         return dict(self.request("POST", "/_sesbook/clock", {"freeze": True}))
 
+    def unfreeze_clock(self) -> dict[str, Any]:
+        """Let the lab's clock run again, from the time it shows now."""
+        return dict(self.request("POST", "/_sesbook/clock", {"freeze": False}))
+
     def clock(self) -> dict[str, Any]:
         return dict(self.request("GET", "/_sesbook/clock"))
 

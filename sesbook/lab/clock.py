@@ -30,6 +30,15 @@ def freeze() -> None:
             _frozen_at = time.time()
 
 
+def unfreeze() -> None:
+    """Let the clock run again from the lab time it shows now (no jump back or forward)."""
+    global _frozen_at, _offset
+    with _lock:
+        if _frozen_at is not None:
+            _offset += _frozen_at - time.time()
+            _frozen_at = None
+
+
 def frozen() -> bool:
     return _frozen_at is not None
 

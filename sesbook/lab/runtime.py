@@ -93,8 +93,10 @@ def _clock(request: Any) -> tuple[int, Any]:
         seconds = float(body.get("advance", 0))
         if seconds < 0:
             raise ValueError("advance must be zero or more seconds: the lab's clock only moves forward")
-        if body.get("freeze"):
+        if body.get("freeze") is True:
             clock.freeze()
+        elif body.get("freeze") is False:
+            clock.unfreeze()
         clock.advance(seconds)
     return 200, {"now": clock.now().isoformat(), "offset_seconds": clock.offset(), "frozen": clock.frozen()}
 
