@@ -54,10 +54,19 @@ def _records(args: argparse.Namespace, target: Target | None) -> RecordSet:
 def cmd_records(args: argparse.Namespace) -> int:
     records = _records(args, _target(args))
     print(records.render(args.format))
-    if records.placeholders:
-        print(f"note: {len(records.placeholders)} placeholder value(s); use --target lab|aws to read the real "
-              "tokens from SES.", file=sys.stderr)
+    _placeholder_note(args, len(records.placeholders))
     return 0
+
+
+def _placeholder_note(args: argparse.Namespace, count: int) -> None:
+    if not count:
+        return
+    if getattr(args, "target", None):
+        print(f"note: {count} placeholder value(s): SES has no such token for this identity yet (for DKIM, "
+              "verify the domain the v2 way or run verify_domain(..., dkim=True)).", file=sys.stderr)
+    else:
+        print(f"note: {count} placeholder value(s); use --target lab|aws to read the real tokens from SES, "
+              "or pass them (--verification-token, --dkim-token x3).", file=sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -72,9 +81,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"problem: {problem}")
     for warning in result.warnings:
         print(f"warning: {warning}")
-    if result.by_status("skipped"):
-        print("note: placeholders were not checked; pass --target lab|aws or the tokens "
-              "(--verification-token, --dkim-token x3).", file=sys.stderr)
+    _placeholder_note(args, len(result.by_status("skipped")))
     return 0 if result.ok else 1
 
 
