@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook import _html
-from sesbook._aws import aws_errors
 from sesbook.domains import normalize_domain
 from sesbook.errors import NotAppliedError, ValidationError
 
@@ -41,12 +40,6 @@ class VerifiedSender:
         return _html.table(["item", "value"], rows, caption="verified sender")
 
 
-def _has_public_zone(target: Target, domain: str) -> bool:
-    with aws_errors("route53"):
-        zones = target.route53.list_hosted_zones_by_name(DNSName=domain, MaxItems="1").get("HostedZones", [])
-    return any(z["Name"].rstrip(".").lower() == domain and not z.get("Config", {}).get("PrivateZone") for z in zones)
-
-
 def ensure_verified_sender(
     target: Target, *, domain: str, local_part: str = "sender", timeout: float | None = None
 ) -> VerifiedSender:
@@ -57,13 +50,14 @@ def ensure_verified_sender(
     see it. Raises :class:`NotAppliedError` when the change was only planned (aws, ``apply=False``).
     """
     from sesbook.identities import identity_status, publish_records, verify_domain
+    from sesbook.route53 import find_zone
     from sesbook.verification import wait_for_verification
 
     name = normalize_domain(domain)
     address = f"{local_part}@{name}"
     if identity_status(target, name).verified:
         return VerifiedSender(name, address, "Success", False)
-    if not target.is_lab and not _has_public_zone(target, name):
+    if not target.is_lab and find_zone(target, name) is None:
         raise ValidationError(
             "domain", name, "has no public Route 53 hosted zone in this account.",
             hint="Verify it with notebook 01 (or publish the _amazonses TXT record at your DNS provider) first.",
