@@ -18,13 +18,12 @@ import base64
 import binascii
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
-from sesbook._aws import aws_errors
 from sesbook.domains import mail_from_domain, normalize_domain, to_unicode, validate_region
-from sesbook.errors import AwsError, ValidationError
+from sesbook.errors import ValidationError
 from sesbook.records import DEFAULT_TTL, PLACEHOLDER, RECOMMENDED, REQUIRED, Record
 
 if TYPE_CHECKING:
@@ -320,41 +319,23 @@ class IdentityTokens:
     dkim_tokens: tuple[str, ...] = ()
     dkim_origin: str = "AWS_SES"
     mail_from: str | None = None
-    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def identity_tokens(target: Target, domain: str) -> IdentityTokens | None:
     """Read the tokens of the domain identity ``domain``; None when SES has no such identity.
 
-    Calls (read-only): ``ses:GetIdentityVerificationAttributes``, ``sesv2:GetEmailIdentity`` and, when
-    that gives no DKIM tokens, ``ses:GetIdentityDkimAttributes``; ``ses:GetIdentityMailFromDomainAttributes``.
+    The DNS-facing view of :func:`sesbook.identities.identity_status` (read-only:
+    ``sesv2:GetEmailIdentity`` and ``ses:GetIdentityVerificationAttributes``).
     """
-    domain = normalize_domain(domain)
-    with aws_errors("ses"):
-        v1 = target.ses.get_identity_verification_attributes(Identities=[domain]).get("VerificationAttributes", {})
-    v2: dict[str, Any] = {}
-    try:
-        with aws_errors("sesv2"):
-            v2 = target.sesv2.get_email_identity(EmailIdentity=domain)
-    except AwsError as exc:
-        if exc.code != "NotFoundException":
-            raise
-    if domain not in v1 and not v2:
+    from sesbook.identities import identity_status
+
+    name = normalize_domain(domain)
+    status = identity_status(target, name)
+    if not status.exists:
         return None
-    token = v1.get(domain, {}).get("VerificationToken")
-    dkim = v2.get("DkimAttributes", {}) or {}
-    tokens = tuple(dkim.get("Tokens") or ())
-    origin = dkim.get("SigningAttributesOrigin", "AWS_SES")
-    if not tokens and origin == "AWS_SES":
-        with aws_errors("ses"):
-            attrs = target.ses.get_identity_dkim_attributes(Identities=[domain]).get("DkimAttributes", {})
-        tokens = tuple(attrs.get(domain, {}).get("DkimTokens") or ())
-    mail_from = (v2.get("MailFromAttributes") or {}).get("MailFromDomain")
-    if not mail_from:
-        with aws_errors("ses"):
-            attrs = target.ses.get_identity_mail_from_domain_attributes(Identities=[domain])
-        mail_from = attrs.get("MailFromDomainAttributes", {}).get(domain, {}).get("MailFromDomain")
-    return IdentityTokens(domain, token, tokens, origin, mail_from or None, {"v1": v1.get(domain, {}), "v2": v2})
+    return IdentityTokens(
+        name, status.verification_token, status.dkim_tokens, status.dkim_origin or "AWS_SES", status.mail_from
+    )
 
 
 def domain_identity_exists(target: Target, domain: str) -> bool:
