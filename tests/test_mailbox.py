@@ -162,3 +162,18 @@ def test_lab_error_for_a_dead_lab(monkeypatch):
     with pytest.raises(LabError):
         mailbox.messages(dead)
 
+
+
+def test_mail_to_the_simulator_reaches_no_mailbox(sender, lab_info):
+    sender.lab.freeze_clock()  # two sends below: keep them apart by exactly one lab second
+    sender.ses.send_email(
+        Source="shop@example.com", Destination={"ToAddresses": ["success@simulator.amazonses.com"]},
+        Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
+    assert lab_info.request("GET", "/_aws/ses")["messages"] == []
+    sender.lab.advance_clock(2)
+    sender.ses.send_email(
+        Source="shop@example.com",
+        Destination={"ToAddresses": ["bounce+x@simulator.amazonses.com", "ann@example.net"]},
+        Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
+    box = lab_info.request("GET", "/_aws/ses")["messages"]
+    assert [m["Destination"]["ToAddresses"] for m in box] == [["ann@example.net"]]

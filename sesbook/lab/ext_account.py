@@ -52,14 +52,12 @@ from moto.core.responses import ActionResult, EmptyResult
 
 from sesbook.lab import ACCOUNT_ID, clock, runtime, seeding
 from sesbook.lab.extensions import state, v1_action, v2_action, wrap
+from sesbook.lab.simulator import is_simulator
 
 SES_BACKEND = "moto.ses.models.SESBackend"
 SANDBOX_MAX_24_HOUR_SEND = 200.0
 SANDBOX_MAX_SEND_RATE = 1.0
 DAY_SECONDS = 24 * 3600
-SIMULATOR_RE = re.compile(
-    r"^(success|bounce|ooto|complaint|suppressionlist)(\+[^@]*)?@simulator\.amazonses\.com$", re.IGNORECASE
-)
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", re.IGNORECASE)
 _lock = threading.RLock()
@@ -169,10 +167,6 @@ def send_quota(backend: Any) -> dict[str, float]:
 
 
 # -- the sending rules ------------------------------------------------------------------------------------
-def is_simulator(address: str) -> bool:
-    return bool(SIMULATOR_RE.match(parseaddr(address)[1] or address))
-
-
 @dataclass(frozen=True)
 class SendTicket:
     """What :func:`authorize_send` counted, so :func:`release` can give it back if the send fails."""

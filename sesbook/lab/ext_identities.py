@@ -88,7 +88,7 @@ def _verify_email_address(original: Any, self: Any, address: str) -> None:
     _reverify(original, self, address)
 
 
-def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]:
+def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any] | None:
     """Put SES's address verification request, with its link, in the lab mailbox."""
     lab = current()
     endpoint = lab.info.aws_endpoint if lab is not None and lab.info is not None else "http://localhost"

@@ -1,5 +1,8 @@
 """The lab's mailbox: every message the lab delivers to an address outside the lab, kept for reading back.
 
+Mailbox simulator addresses (``success@simulator.amazonses.com`` …) are not outside addresses: mail only
+to them is not kept.
+
 What lands here: messages sent through the SES API (v1 ``SendEmail``, ``SendRawEmail``,
 ``SendTemplatedEmail``, v2 ``SendEmail``) once moto accepted them, and the messages SES itself sends
 (the address verification request). It is served at ``GET /_aws/ses`` in the shape LocalStack uses, so
@@ -28,14 +31,24 @@ from typing import Any
 from sesbook.lab import clock
 from sesbook.lab.extensions import wrap
 from sesbook.lab.runtime import RESET_HOOKS, route
+from sesbook.lab.simulator import is_simulator
 
 _lock = threading.Lock()
 _messages: list[dict[str, Any]] = []
 _parts = threading.local()  # text and html parts of the send being handled on this thread
 
 
-def deliver(message: dict[str, Any]) -> dict[str, Any]:
-    """Add one message (LocalStack shape; ``Timestamp`` filled in when missing) and return it."""
+def deliver(message: dict[str, Any]) -> dict[str, Any] | None:
+    """Add one message (LocalStack shape; ``Timestamp`` filled in when missing) and return it.
+
+    Mail only to mailbox simulator addresses is not kept: the simulator delivers to nobody (its answers
+    come back as notifications). Simulator addresses beside real ones are left out of ``Destination``.
+    """
+    dest = message.get("Destination") or {}
+    kept = {key: [a for a in dest.get(key) or [] if not is_simulator(a)] for key in dest}
+    if not any(kept.values()):
+        return None
+    message["Destination"] = kept
     message.setdefault("Timestamp", clock.now().isoformat(timespec="milliseconds"))
     with _lock:
         _messages.append(message)
