@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from typing import TYPE_CHECKING
 
 import dns.flags
@@ -140,3 +142,14 @@ def test_garbage_is_ignored_and_the_server_keeps_answering(target: sesbook.Targe
         sock.sendto(b"\x00\x01garbage", (host, port))
     _zone(target)
     assert _ask(target, "example.com", "SOA").rcode() == dns.rcode.NOERROR
+
+
+@pytest.mark.skipif(shutil.which("dig") is None, reason="dig is not installed (apt-get install bind9-dnsutils)")
+@pytest.mark.parametrize("transport", ["+notcp", "+tcp"])
+def test_dig_sees_what_route53_published(target: sesbook.Target, transport: str) -> None:
+    zone = _zone(target)
+    _put(target, zone, "_amazonses.example.com", "TXT", '"token-for-dig"')
+    host, port = target.lab.dns_host_port  # type: ignore[union-attr]
+    out = subprocess.run(["dig", f"@{host}", "-p", str(port), transport, "+short", "TXT", "_amazonses.example.com"],
+                         capture_output=True, text=True, timeout=30, check=True)
+    assert out.stdout.strip() == '"token-for-dig"'
