@@ -18,7 +18,9 @@ REQUEST = {"mail_type": "TRANSACTIONAL", "website_url": "https://example.com", "
 
 @pytest.fixture
 def t(target: sesbook.Target) -> sesbook.Target:
+    """A lab with a verified sender and a frozen clock: rate tests depend only on advance_clock."""
     sesbook.ensure_verified_sender(target, domain="example.com")
+    target.lab.freeze_clock()  # type: ignore[union-attr]
     return target
 
 
