@@ -35,6 +35,7 @@ MOTO_VERSION = "5.2.5"
 EXTENSION_MODULES: list[str] = [
     "sesbook.lab.ext_core",
     "sesbook.lab.ext_account",
+    "sesbook.lab.ext_sandbox",
     "sesbook.lab.ext_sesdns",
     "sesbook.lab.mailbox",
     "sesbook.lab.ext_identities",
