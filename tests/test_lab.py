@@ -102,6 +102,18 @@ def test_reset_clears_moto_and_extension_state(target: sesbook.Target, lab: Lab)
     assert target.lab.clock()["offset_seconds"] == 0  # type: ignore[union-attr]
 
 
+def test_motos_own_reset_clears_the_lab_state_too(target: sesbook.Target) -> None:
+    assert target.lab is not None
+    target.ses.create_receipt_filter(Filter={"Name": "f", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.1"}})
+    target.ses.verify_email_identity(EmailAddress="me@example.org")  # mails a verification message
+    assert target.lab.request("GET", "/_aws/ses")["messages"]
+    target.lab.advance_clock(600)
+    target.lab.request("POST", "/moto-api/reset")
+    assert target.ses.list_receipt_filters()["Filters"] == []
+    assert target.lab.request("GET", "/_aws/ses")["messages"] == []
+    assert target.lab.clock()["offset_seconds"] == 0
+
+
 def test_clock_moves_forward_only(target: sesbook.Target) -> None:
     assert target.lab is not None
     before = target.lab.clock()

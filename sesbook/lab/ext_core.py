@@ -1,4 +1,9 @@
-"""Core lab extensions: receipt IP address filters (SES v1), which moto 5.2.5 does not implement.
+"""Core lab extensions: one reset for everything, and receipt IP address filters (SES v1), which moto
+5.2.5 does not implement.
+
+Reset: moto's own reset (``POST /moto-api/reset``, which the lab's ``/_sesbook/reset`` also calls) is
+wrapped so that state the lab keeps outside moto's backends (``runtime.RESET_HOOKS``: the clock, the
+mailbox) is cleared with it, whichever way a reset is asked for.
 
 SES rules kept here (Developer Guide, "IP address filters"): a filter has a name (1-64 characters:
 letters, digits, ``_``, ``.``, ``-``; starting with a letter or digit), a policy ``Block`` or ``Allow``
@@ -15,9 +20,20 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ses.exceptions import AlreadyExists, InvalidParameterValue, SesError
 
-from sesbook.lab.extensions import state, v1_action
+from sesbook.lab.extensions import state, v1_action, wrap
+from sesbook.lab.runtime import RESET_HOOKS
 
 MAX_RECEIPT_FILTERS = 100
+
+
+@wrap("moto.moto_api._internal.models.MotoAPIBackend", "reset")
+def _reset_lab_state_too(original: Any, self: Any) -> None:
+    original(self)
+    for hook in RESET_HOOKS:
+        hook()
+
+
+
 _FILTER_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 

@@ -17,8 +17,8 @@ log = logging.getLogger("sesbook")
 #: Handlers for the lab's own HTTP paths: prefix -> handler(request) -> (status, json-able body).
 Route = Callable[[Any], tuple[int, Any]]
 ROUTES: dict[str, Route] = {}
-#: Functions called on reset, after moto's own reset (extensions clear state kept outside moto).
-RESET_HOOKS: list[Callable[[], None]] = []
+#: Functions called on every reset, after moto's own (state the lab keeps outside moto's backends).
+RESET_HOOKS: list[Callable[[], None]] = [clock.reset]
 
 
 def route(prefix: str) -> Callable[[Route], Route]:
@@ -149,15 +149,10 @@ class Lab:
         return self.info
 
     def reset(self) -> None:
-        """Clear all state (moto's and the extensions'), put the clock back and re-seed."""
-        from moto.core.base_backend import BackendDict
-        from moto.core.model_instances import reset_model_data
+        """Clear all state (moto's, and through ``RESET_HOOKS`` the clock's and the mailbox's) and re-seed."""
+        from moto.moto_api._internal.models import moto_api_backend
 
-        BackendDict.reset()
-        reset_model_data()
-        for hook in RESET_HOOKS:
-            hook()
-        clock.reset()
+        moto_api_backend.reset()
         seeding.seed(self.seed)
 
     def stop(self) -> None:
