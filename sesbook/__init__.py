@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook.errors import (
     AwsError,
+    CheckFailedError,
     LabError,
     NotAppliedError,
     RunbookError,
@@ -105,6 +106,7 @@ _LAZY: dict[str, str] = {
 
 __all__ = [
     "AwsError",
+    "CheckFailedError",
     "LabError",
     "NotAppliedError",
     "RunbookError",

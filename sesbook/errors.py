@@ -9,6 +9,7 @@
     ├── AwsError                  AWS (or the lab) refused a call (operation, code, request id)
     ├── NotAppliedError           a step needs the result of a change that the plan did not send
     ├── WaitTimeoutError          something did not reach the wanted state in time
+    ├── CheckFailedError          a check_* result was asked to raise and had problems
     └── RunbookError              a notebook of a runbook run failed (notebook, cell, error)
 
 Every message says what was wrong and what to do next. Catch ``SesbookError`` to handle all of them;
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AwsError",
+    "CheckFailedError",
     "LabError",
     "NotAppliedError",
     "RunbookError",
@@ -168,4 +170,17 @@ class RunbookError(SesbookError):
         text = f"{where} failed: {ename}: {evalue}".rstrip(": ")
         if output:
             text += f" (see {output})"
+        super().__init__(text)
+
+
+class CheckFailedError(SesbookError):
+    """A ``check_*`` result had problems and was asked to raise (``result.raise_if_not_ok()``).
+
+    ``check`` names the check, ``problems`` holds the sentences, each saying what to do.
+    """
+
+    def __init__(self, check: str, heading: str, problems: tuple[str, ...]) -> None:
+        self.check = check
+        self.problems = problems
+        text = heading + "".join(f"\n- {p}" for p in problems)
         super().__init__(text)

@@ -1,0 +1,63 @@
+"""The one result type every check_* returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from sesbook import CheckFailedError
+from sesbook.checks import CheckResult, Finding
+
+
+@dataclass(frozen=True, repr=False)
+class Sample(CheckResult):
+    items: tuple[Finding, ...]
+    title = "check_sample"
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.items
+
+
+def test_ok_problems_warnings_come_from_the_findings() -> None:
+    result = Sample((
+        Finding.ok("a", "a is right"),
+        Finding.warning("b", "b may surprise you", fix="set b"),
+        Finding.problem("c", "c is missing: publish it", expected="x", found="nothing"),
+        Finding.info("d", "d is worth knowing"),
+    ))
+    assert not result.ok
+    assert result.problems == ["c is missing: publish it"]
+    assert result.warnings == ["b may surprise you"]
+    assert [f.subject for f in result.passed] == ["a"]
+
+
+def test_no_problem_is_ok_and_raise_returns_self() -> None:
+    result = Sample((Finding.warning("b", "only a warning"),))
+    assert result.ok
+    assert result.raise_if_not_ok() is result
+
+
+def test_raise_if_not_ok_names_every_problem() -> None:
+    result = Sample((Finding.problem("c", "c is missing"), Finding.problem("e", "e is wrong")))
+    with pytest.raises(CheckFailedError) as info:
+        result.raise_if_not_ok()
+    assert info.value.check == "check_sample"
+    assert info.value.problems == ("c is missing", "e is wrong")
+    assert "c is missing" in str(info.value) and "e is wrong" in str(info.value)
+
+
+def test_text_and_html_show_each_finding_and_escape() -> None:
+    result = Sample((Finding.problem("<c>", "c is <missing>"),))
+    text = repr(result)
+    assert text.startswith("check_sample: problems")
+    assert "PROBLEM" in text and "c is <missing>" in text
+    html = result._repr_html_()
+    assert "&lt;missing&gt;" in html and "<missing>" not in html
+    assert "❌" in html
+
+
+def test_unknown_severity_is_refused() -> None:
+    with pytest.raises(ValueError, match="severity"):
+        Finding("x", "fatal", "nope")  # type: ignore[arg-type]
