@@ -2,6 +2,11 @@
 
 Start with :func:`connect`. Importing this package is cheap: it opens no connection and imports
 boto3, moto and dnspython only when a function that needs them is called.
+
+The rule for names: everything a notebook calls is exported here (``__all__``); the sub-packages
+(``sesbook.dns``, ``sesbook.identities``, ``sesbook.account``, ``sesbook.sending`` …) are the internal
+layout and may move. ``tests/test_public_api.py`` keeps ``__all__``, ``_LAZY`` and the ``TYPE_CHECKING``
+block below the same set.
 """
 
 from __future__ import annotations
@@ -14,41 +19,56 @@ from sesbook.errors import (
     AwsError,
     CheckFailedError,
     LabError,
+    NoMessageError,
     NotAppliedError,
     RunbookError,
     SesbookError,
     TargetError,
     ValidationError,
+    VerificationFailedError,
     WaitTimeoutError,
 )
 
 if TYPE_CHECKING:
-    from sesbook._sender import ensure_verified_sender as ensure_verified_sender
-    from sesbook.account import AccessRequest as AccessRequest
-    from sesbook.account import AccountStatus as AccountStatus
-    from sesbook.account import account_status as account_status
-    from sesbook.account import check_account as check_account
-    from sesbook.account import request_production_access as request_production_access
-    from sesbook.account import set_sending_enabled as set_sending_enabled
-    from sesbook.account import wait_for_review as wait_for_review
-    from sesbook.dmarc import alignment as alignment
-    from sesbook.dmarc import build_dmarc as build_dmarc
-    from sesbook.dmarc import lint_dmarc as lint_dmarc
-    from sesbook.dmarc import parse_dmarc as parse_dmarc
-    from sesbook.dnscheck import check_records as check_records
-    from sesbook.dnsrecords import RecordSet as RecordSet
-    from sesbook.dnsrecords import domain_identity_exists as domain_identity_exists
-    from sesbook.dnsrecords import records_for as records_for
-    from sesbook.dnsrecords import required_records as required_records
+    from sesbook.account.access import AccessRequest as AccessRequest
+    from sesbook.account.access import request_production_access as request_production_access
+    from sesbook.account.access import set_lab_review as set_lab_review
+    from sesbook.account.access import wait_for_review as wait_for_review
+    from sesbook.account.check import check_account as check_account
+    from sesbook.account.status import AccountStatus as AccountStatus
+    from sesbook.account.status import account_status as account_status
+    from sesbook.account.status import set_sending_enabled as set_sending_enabled
+    from sesbook.dns.check import check_records as check_records
+    from sesbook.dns.dmarc import alignment as alignment
+    from sesbook.dns.dmarc import build_dmarc as build_dmarc
+    from sesbook.dns.dmarc import lint_dmarc as lint_dmarc
+    from sesbook.dns.dmarc import parse_dmarc as parse_dmarc
+    from sesbook.dns.records import Record as Record
+    from sesbook.dns.records import RecordSet as RecordSet
+    from sesbook.dns.route53 import apply_to_route53 as apply_to_route53
+    from sesbook.dns.ses_records import required_records as required_records
+    from sesbook.dns.spf import check_spf as check_spf
+    from sesbook.dns.spf import parse_spf as parse_spf
+    from sesbook.identities.check import check_identity as check_identity
+    from sesbook.identities.dkim import byodkim as byodkim
+    from sesbook.identities.dkim import generate_dkim_key as generate_dkim_key
+    from sesbook.identities.mailfrom import set_mail_from as set_mail_from
+    from sesbook.identities.records import domain_identity_exists as domain_identity_exists
+    from sesbook.identities.records import publish_records as publish_records
+    from sesbook.identities.records import records_for as records_for
+    from sesbook.identities.sender import ensure_verified_sender as ensure_verified_sender
+    from sesbook.identities.status import identity_status as identity_status
+    from sesbook.identities.verify import delete_identity as delete_identity
+    from sesbook.identities.verify import verify_domain as verify_domain
+    from sesbook.identities.verify import verify_email as verify_email
+    from sesbook.identities.wait import wait_for_verification as wait_for_verification
+    from sesbook.mailbox import follow_verification_link as follow_verification_link
+    from sesbook.mailbox import last_message as last_message
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
-    from sesbook.records import Record as Record
-    from sesbook.route53 import apply_to_route53 as apply_to_route53
-    from sesbook.send_probe import SendAttempt as SendAttempt
-    from sesbook.send_probe import try_burst as try_burst
-    from sesbook.send_probe import try_send as try_send
-    from sesbook.spf import check_spf as check_spf
-    from sesbook.spf import parse_spf as parse_spf
+    from sesbook.sending.probe import SendAttempt as SendAttempt
+    from sesbook.sending.probe import try_burst as try_burst
+    from sesbook.sending.probe import try_send as try_send
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -61,6 +81,7 @@ logging.getLogger("sesbook").addHandler(logging.NullHandler())
 
 #: Notebook-facing names and the module each lives in; loaded on first use.
 _LAZY: dict[str, str] = {
+    # the target and the plan
     "connect": "sesbook.target",
     "Target": "sesbook.target",
     "Endpoints": "sesbook.target",
@@ -68,51 +89,61 @@ _LAZY: dict[str, str] = {
     "TargetCheck": "sesbook.target",
     "Plan": "sesbook.plan",
     "PlannedCall": "sesbook.plan",
-    "account_status": "sesbook.account",
-    "AccountStatus": "sesbook.account",
-    "request_production_access": "sesbook.account",
-    "AccessRequest": "sesbook.account",
-    "wait_for_review": "sesbook.account",
-    "set_sending_enabled": "sesbook.account",
-    "try_send": "sesbook.send_probe",
-    "try_burst": "sesbook.send_probe",
-    "check_account": "sesbook.account",
-    "SendAttempt": "sesbook.send_probe",
-    "ensure_verified_sender": "sesbook._sender",
+    # the account: status, leaving the sandbox, checking it
+    "account_status": "sesbook.account.status",
+    "AccountStatus": "sesbook.account.status",
+    "set_sending_enabled": "sesbook.account.status",
+    "request_production_access": "sesbook.account.access",
+    "AccessRequest": "sesbook.account.access",
+    "wait_for_review": "sesbook.account.access",
+    "set_lab_review": "sesbook.account.access",
+    "check_account": "sesbook.account.check",
+    # sending
+    "try_send": "sesbook.sending.probe",
+    "try_burst": "sesbook.sending.probe",
+    "SendAttempt": "sesbook.sending.probe",
     # DNS: what to publish, publishing it, checking it
-    "Record": "sesbook.records",
-    "RecordSet": "sesbook.dnsrecords",
-    "required_records": "sesbook.dnsrecords",
-    "records_for": "sesbook.dnsrecords",
-    "domain_identity_exists": "sesbook.dnsrecords",
-    "apply_to_route53": "sesbook.route53",
-    "check_records": "sesbook.dnscheck",
-    "check_spf": "sesbook.spf",
-    "parse_spf": "sesbook.spf",
-    "build_dmarc": "sesbook.dmarc",
-    "parse_dmarc": "sesbook.dmarc",
-    "lint_dmarc": "sesbook.dmarc",
-    "alignment": "sesbook.dmarc",
-    "verify_domain": "sesbook.identities",
-    "verify_email": "sesbook.identities",
-    "identity_status": "sesbook.identities",
-    "publish_records": "sesbook.identities",
-    "wait_for_verification": "sesbook.verification",
-    "check_identity": "sesbook.verification",
-    "set_mail_from": "sesbook.mailfrom",
-    "generate_dkim_key": "sesbook.dkim",
-    "byodkim": "sesbook.dkim",
+    "Record": "sesbook.dns.records",
+    "RecordSet": "sesbook.dns.records",
+    "required_records": "sesbook.dns.ses_records",
+    "apply_to_route53": "sesbook.dns.route53",
+    "check_records": "sesbook.dns.check",
+    "check_spf": "sesbook.dns.spf",
+    "parse_spf": "sesbook.dns.spf",
+    "build_dmarc": "sesbook.dns.dmarc",
+    "parse_dmarc": "sesbook.dns.dmarc",
+    "lint_dmarc": "sesbook.dns.dmarc",
+    "alignment": "sesbook.dns.dmarc",
+    # identities: verify, read their records from SES, wait, check
+    "verify_domain": "sesbook.identities.verify",
+    "verify_email": "sesbook.identities.verify",
+    "delete_identity": "sesbook.identities.verify",
+    "identity_status": "sesbook.identities.status",
+    "records_for": "sesbook.identities.records",
+    "domain_identity_exists": "sesbook.identities.records",
+    "publish_records": "sesbook.identities.records",
+    "wait_for_verification": "sesbook.identities.wait",
+    "check_identity": "sesbook.identities.check",
+    "set_mail_from": "sesbook.identities.mailfrom",
+    "generate_dkim_key": "sesbook.identities.dkim",
+    "byodkim": "sesbook.identities.dkim",
+    "ensure_verified_sender": "sesbook.identities.sender",
+    # the lab's mailbox
+    "last_message": "sesbook.mailbox",
+    "follow_verification_link": "sesbook.mailbox",
 }
 
 __all__ = [
     "AwsError",
     "CheckFailedError",
     "LabError",
+    "NoMessageError",
     "NotAppliedError",
     "RunbookError",
     "SesbookError",
     "TargetError",
     "ValidationError",
+    "VerificationFailedError",
     "WaitTimeoutError",
     "__version__",
     *_LAZY,

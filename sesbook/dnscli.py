@@ -18,7 +18,7 @@ from sesbook.errors import LabError
 if TYPE_CHECKING:
     import argparse
 
-    from sesbook.dnsrecords import RecordSet
+    from sesbook.dns.records import RecordSet
     from sesbook.target import Target
 
 
@@ -40,7 +40,8 @@ def _target(args: argparse.Namespace) -> Target | None:
 
 
 def _records(args: argparse.Namespace, target: Target | None) -> RecordSet:
-    from sesbook.dnsrecords import records_for, required_records
+    from sesbook.dns.ses_records import required_records
+    from sesbook.identities.records import records_for
 
     if target is not None:
         return records_for(target, args.domain, mail_from=args.mail_from, receive=not args.no_receive)
@@ -70,7 +71,7 @@ def _placeholder_note(args: argparse.Namespace, count: int) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from sesbook.dnscheck import check_records
+    from sesbook.dns.check import check_records
 
     target = _target(args)
     records = _records(args, target)

@@ -8,7 +8,9 @@
     │   └── LabError              the lab is not running, or could not start or answer
     ├── AwsError                  AWS (or the lab) refused a call (operation, code, request id)
     ├── NotAppliedError           a step needs the result of a change that the plan did not send
-    ├── WaitTimeoutError          something did not reach the wanted state in time
+    ├── WaitTimeoutError          something did not reach the wanted state in time (also a TimeoutError)
+    ├── VerificationFailedError   SES gave up verifying an identity (status FAILED)
+    ├── NoMessageError            no message in the lab mailbox matched (also a LookupError)
     ├── CheckFailedError          a check_* result was asked to raise and had problems
     └── RunbookError              a notebook of a runbook run failed (notebook, cell, error)
 
@@ -18,20 +20,19 @@ Every message says what was wrong and what to do next. Catch ``SesbookError`` to
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
+from typing import Any
 
 __all__ = [
     "AwsError",
     "CheckFailedError",
     "LabError",
+    "NoMessageError",
     "NotAppliedError",
     "RunbookError",
     "SesbookError",
     "TargetError",
     "ValidationError",
+    "VerificationFailedError",
     "WaitTimeoutError",
 ]
 
@@ -96,26 +97,6 @@ class AwsError(SesbookError):
             text += f" {hint}"
         super().__init__(text)
 
-    @classmethod
-    def from_client_error(cls, exc: ClientError, *, hint: str | None = None) -> AwsError:
-        """Build an ``AwsError`` from botocore's ``ClientError``, keeping what identifies the call."""
-        response: dict[str, Any] = getattr(exc, "response", {}) or {}
-        error = response.get("Error", {})
-        meta = response.get("ResponseMetadata", {})
-        service = ""
-        model = getattr(exc, "operation_name", "") or "UnknownOperation"
-        # botocore puts the service in the message prefix only; keep what we can.
-        if "." not in model and getattr(exc, "_sesbook_service", None):
-            service = exc._sesbook_service + "."  # type: ignore[attr-defined]
-        return cls(
-            service + model,
-            str(error.get("Code", "Unknown")),
-            str(error.get("Message", exc)),
-            request_id=meta.get("RequestId"),
-            status=meta.get("HTTPStatusCode"),
-            hint=hint,
-        )
-
 
 class NotAppliedError(SesbookError):
     """A step needs the outcome of a change that was only planned (``apply=False``).
@@ -143,6 +124,17 @@ class WaitTimeoutError(SesbookError, TimeoutError):
         if missing:
             text += f"; still missing: {missing}"
         super().__init__(text)
+
+
+class VerificationFailedError(SesbookError):
+    """SES gave up on an identity (status ``FAILED``): its records were not found in time.
+
+    Publish the records and start again (``verify_domain`` or ``verify_email`` once more).
+    """
+
+
+class NoMessageError(SesbookError, LookupError):
+    """No message in the lab mailbox matched (``last_message``, ``follow_verification_link``)."""
 
 
 class RunbookError(SesbookError):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from sesbook import _html
-from sesbook.errors import LabError, SesbookError, TargetError
+from sesbook.errors import LabError, NoMessageError, TargetError
 
 if TYPE_CHECKING:
     import argparse
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from sesbook.target import Target
 
 _LINK = re.compile(r"https?://[^\s<>\"']+")
-
-
-class NoMessageError(SesbookError, LookupError):
-    """No message in the lab mailbox matched."""
 
 
 @dataclass(frozen=True)

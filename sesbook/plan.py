@@ -8,6 +8,14 @@ from typing import Any
 
 from sesbook import _html
 
+#: The request id of the response a planned (unsent) call returns: empty apart from its metadata.
+PLANNED_REQUEST_ID = "planned-not-sent"
+
+
+def was_planned(response: dict[str, Any] | None) -> bool:
+    """True when ``response`` is the stand-in the plan gate returned: the call was recorded, not sent."""
+    return bool(response) and response.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID  # type: ignore[union-attr]
+
 
 @dataclass(frozen=True)
 class PlannedCall:

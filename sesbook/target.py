@@ -11,15 +11,16 @@ from __future__ import annotations
 import contextlib
 import copy
 import logging
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors, is_mutating
+from sesbook.checks import CheckResult, Finding
 from sesbook.errors import TargetError, ValidationError
-from sesbook.plan import Plan, PlannedCall
+from sesbook.facts import REGION_RE as _REGION_RE
+from sesbook.plan import PLANNED_REQUEST_ID, Plan, PlannedCall
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -33,9 +34,6 @@ log = logging.getLogger("sesbook")
 
 TARGETS = ("lab", "aws")
 SERVICES = ("ses", "sesv2", "s3", "sns", "sqs", "route53", "iam", "lambda", "cloudwatch", "sts")
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
-#: The response a planned (unsent) call returns: empty apart from its metadata.
-PLANNED_REQUEST_ID = "planned-not-sent"
 
 
 @dataclass(frozen=True)
@@ -284,20 +282,23 @@ class Target:
 
 
 @dataclass(frozen=True)
-class TargetCheck:
+class TargetCheck(CheckResult):
     """Whether a target answers: each probe with its outcome; ``ok`` only when all passed."""
 
     target: str
     checks: tuple[tuple[str, bool, str], ...]
+    title = "check_target"
 
     @property
-    def ok(self) -> bool:
-        return all(passed for _, passed, _ in self.checks)
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(Finding(name, "ok" if passed else "problem", f"{name}: {detail}")
+                     for name, passed, detail in self.checks)
 
-    @property
-    def problems(self) -> list[str]:
-        return [f"{name}: {detail}" for name, passed, detail in self.checks if not passed]
+    def heading(self) -> str:
+        return f"check_target: {self.target}: {'ok' if self.ok else 'problems'}"
 
+    # The renderings the committed notebooks show (nbval compares them); the shared CheckResult
+    # rendering replaces them when the notebooks are next executed.
     def __repr__(self) -> str:
         state = "ok" if self.ok else "PROBLEMS"
         rows = [(name, "ok" if passed else "FAILED", detail) for name, passed, detail in self.checks]

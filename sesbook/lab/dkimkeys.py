@@ -99,7 +99,7 @@ class _LazyTxt(Sequence[str]):
 
     def _values(self) -> list[str]:
         key = private_key(*self._args)
-        from sesbook.records import quote_txt
+        from sesbook.dns.records import quote_txt
 
         return [quote_txt(f"v=DKIM1; k=rsa; p={public_key_b64(key)}")]
 

@@ -11,7 +11,7 @@ served here; the identities extension serves it as its own zone.
 
 from __future__ import annotations
 
-from sesbook.domains import RECEIVING_REGIONS
+from sesbook.facts import RECEIVING_REGIONS
 from sesbook.lab.dns import Zone, _name, add_provider
 
 #: amazonses.com's SPF record as published by AWS (value recorded 2023, as of 2026-11-28).
@@ -31,7 +31,7 @@ LAB_ADDRESS = "127.0.0.1"
 
 
 def _txt(text: str) -> str:
-    from sesbook.records import quote_txt
+    from sesbook.dns.records import quote_txt
 
     return quote_txt(text)
 

@@ -23,7 +23,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sesbook import _dns, _html
+from sesbook import _html
+from sesbook.dns import _query as _dns
 from sesbook.errors import ValidationError
 
 LOOKUP_LIMIT = 10
@@ -360,7 +361,7 @@ class _Walk:
 
 
 def _join_txt(rdata_text: str) -> str:
-    from sesbook.records import from_rdata
+    from sesbook.dns.records import from_rdata
 
     return from_rdata("TXT", rdata_text)
 
@@ -378,7 +379,7 @@ def check_spf(
     ``resolver`` is None (the system's), ``"HOST:PORT"``, a dnspython resolver or a target. ``record``
     checks that text as if it were published at ``domain`` (its includes are still looked up).
     """
-    from sesbook.domains import normalize_domain
+    from sesbook.dns.domains import normalize_domain
 
     domain = normalize_domain(domain)
     res = _dns.make_resolver(resolver, timeout=timeout)

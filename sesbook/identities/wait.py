@@ -1,26 +1,23 @@
-"""Waiting for SES to verify an identity, and checking an identity with its DNS records.
+"""Waiting for SES to verify an identity, and what DNS shows of the records it waits for.
 
 :func:`wait_for_verification` polls SES (no sleeping in notebooks) with a progress bar and, when it gives
-up, names the records DNS does not show yet. :func:`check_identity` reports everything that stands
-between an identity and sending: verification, DKIM, the MAIL FROM domain and their records.
+up, names the records DNS does not show yet (:func:`expected_records`, :func:`published`).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sesbook import _html
-from sesbook._names import normalize_identity
-from sesbook.errors import ValidationError, WaitTimeoutError
-from sesbook.identities import VerificationFailedError, identity_status, verification_records
-from sesbook.mailfrom import mail_from_records
+from sesbook.dns.ses_records import mail_from_records, verification_records
+from sesbook.errors import ValidationError, VerificationFailedError, WaitTimeoutError
+from sesbook.identities._names import normalize_identity
+from sesbook.identities.status import identity_status
 
 if TYPE_CHECKING:
-    from sesbook.identities import IdentityStatus
-    from sesbook.records import Record
+    from sesbook.dns.records import Record
+    from sesbook.identities.status import IdentityStatus
     from sesbook.target import Target
 
 log = logging.getLogger("sesbook")
@@ -70,7 +67,8 @@ def expected_records(target: Target, status: IdentityStatus) -> tuple[Record, ..
     return out
 
 
-def _missing(target: Target, status: IdentityStatus, *, dkim: bool, mail_from: bool) -> str:
+def missing_records(target: Target, status: IdentityStatus, *, dkim: bool, mail_from: bool) -> str:
+    """What DNS does not show yet of the records ``status`` waits for, as one sentence."""
     if status.kind == "address":
         where = " (in the lab: sesbook.mailbox.messages(target, to=...))" if target.is_lab else ""
         return f"the link in the verification message sent to {status.identity}{where}"
@@ -142,13 +140,13 @@ def wait_for_verification(
             if failed:
                 raise VerificationFailedError(
                     f"SES gave up verifying {name} ({', '.join(failed)}: FAILED). Missing: "
-                    f"{_missing(target, status, dkim=dkim, mail_from=mail_from)}. Publish the records and "
+                    f"{missing_records(target, status, dkim=dkim, mail_from=mail_from)}. Publish the records and "
                     "start verification again."
                 )
             if time.monotonic() >= deadline:
                 raise WaitTimeoutError(
                     f"{name} to be verified", timeout, last_state=_summary(status),
-                    missing=_missing(target, status, dkim=dkim, mail_from=mail_from),
+                    missing=missing_records(target, status, dkim=dkim, mail_from=mail_from),
                 )
             time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
     finally:
@@ -162,61 +160,3 @@ def _summary(status: IdentityStatus) -> str:
     if status.mail_from:
         text += f", MAIL FROM {status.mail_from_status}"
     return text
-
-
-@dataclass(frozen=True)
-class IdentityCheck:
-    """:func:`check_identity`'s answer: ``ok`` when nothing stands in the way of sending."""
-
-    identity: str
-    status: IdentityStatus
-    checks: tuple[tuple[str, bool, str], ...]
-    problems: tuple[str, ...]
-    warnings: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def __repr__(self) -> str:
-        rows = [(name, "ok" if good else "MISSING", detail) for name, good, detail in self.checks]
-        head = f"IdentityCheck({self.identity}: {'ok' if self.ok else 'PROBLEMS'})"
-        extra = "".join(f"\nproblem: {p}" for p in self.problems) + "".join(f"\nwarning: {w}" for w in self.warnings)
-        return head + "\n" + _html.text_table(["record", "in DNS", "detail"], rows) + extra
-
-    def _repr_html_(self) -> str:
-        rows: list[tuple[Any, ...]] = [(n, "✅" if g else "❌", d) for n, g, d in self.checks]
-        rows += [("problem", "❌", p) for p in self.problems] + [("warning", "⚠️", w) for w in self.warnings]
-        caption = f"check_identity: {self.identity} — {'ok' if self.ok else 'problems'}"
-        return self.status._repr_html_() + _html.table(["check", "", "detail"], rows, caption=caption)
-
-
-def check_identity(target: Target, identity: str) -> IdentityCheck:
-    """Check an identity's statuses and its records in DNS. Reads only; never raises for a failed check."""
-    name = normalize_identity(identity)
-    status = identity_status(target, name)
-    problems: list[str] = []
-    warnings: list[str] = []
-    checks: list[tuple[str, bool, str]] = []
-    if not status.exists:
-        problems.append(f"{name} is not an identity in {target.region}: verify it first.")
-        return IdentityCheck(name, status, (), tuple(problems), ())
-    for record in expected_records(target, status):
-        good, found = published(target, record)
-        if not good and status.verified and record.name.startswith("_amazonses."):
-            good, found = True, "gone, and no longer needed: the domain is verified"
-        checks.append((f"{record.name} {record.type}", good, found if not good else record.value))
-    if not status.verified:
-        problems.append(f"{name} is {status.verification}: "
-                        f"{_missing(target, status, dkim=False, mail_from=False)}")
-    if status.kind == "domain":
-        if status.dkim == "NOT_STARTED":
-            warnings.append("DKIM is not set up: mail will not be signed for this domain (verify_domain(method='v2')).")
-        elif status.dkim != "SUCCESS":
-            problems.append(f"DKIM is {status.dkim}: publish the DKIM records.")
-    if status.mail_from and status.mail_from_status != "SUCCESS":
-        problems.append(f"MAIL FROM {status.mail_from} is {status.mail_from_status}: publish its MX record.")
-    missing_spf = [c for c in checks if not c[1] and c[0].startswith(f"{status.mail_from} TXT")]
-    if status.mail_from and missing_spf:
-        warnings.append(f"no SPF record at {status.mail_from}: SPF will not pass for mail sent through it.")
-    return IdentityCheck(name, status, tuple(checks), tuple(problems), tuple(warnings))

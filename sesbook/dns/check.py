@@ -13,7 +13,7 @@ Each record comes back as one of:
 - ``error``: the server did not answer; ``skipped``: a placeholder, nothing to compare with.
 
 ``ok`` of the result is True only when every *required* record is ``ok``; recommended ones that are
-not become warnings. SPF records found are also linted (:func:`sesbook.spf.check_spf`: lookup limits,
+not become warnings. SPF records found are also linted (:func:`sesbook.dns.spf.check_spf`: lookup limits,
 ``all``); errors there count as problems.
 """
 
@@ -23,14 +23,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sesbook import _dns, _html
-from sesbook.dmarc import is_dmarc, parse_dmarc
+from sesbook import _html
+from sesbook.checks import CheckResult, Finding
+from sesbook.dns import _query as _dns
+from sesbook.dns.dmarc import is_dmarc, parse_dmarc
+from sesbook.dns.records import Record, from_rdata
+from sesbook.dns.spf import SES_INCLUDE, SpfReport, check_spf, is_spf, parse_spf
 from sesbook.errors import ValidationError
-from sesbook.records import Record, from_rdata
-from sesbook.spf import SES_INCLUDE, SpfReport, check_spf, is_spf, parse_spf
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+
+    from sesbook.checks import Severity
 
 OK, MISSING, WRONG, CONFLICTING, ERROR, SKIPPED = "ok", "missing", "wrong", "conflicting", "error", "skipped"
 _ICONS = {OK: "✅", MISSING: "❌", WRONG: "❌", CONFLICTING: "⚠️", ERROR: "❓", SKIPPED: "⏭️"}
@@ -57,33 +61,48 @@ class RecordCheck:
 
 
 @dataclass(frozen=True)
-class RecordsCheck:
-    """The outcome for a set of records; ``ok`` when every required record is right."""
+class RecordsCheck(CheckResult):
+    """The outcome for a set of records; ``ok`` when every required record is right.
+
+    Findings: one per record (a required record that is not ``ok`` is a problem, a recommended one a
+    warning), then the SPF lint's errors and warnings. Payload: ``checks``, one :class:`RecordCheck` each.
+    """
 
     domain: str
     checks: tuple[RecordCheck, ...]
     server: str
     spf: tuple[SpfReport, ...] = ()
+    title = "check_records"
 
     def _spf_required(self, report: SpfReport) -> bool:
         return any(c.record.required for c in self.checks if c.record.name == report.domain and is_spf(c.record.value))
 
     @property
-    def problems(self) -> list[str]:
-        out = [c.describe() for c in self.checks if c.record.required and not c.ok]
-        out += [f"SPF {r.domain}: {e}" for r in self.spf if self._spf_required(r) for e in r.errors]
-        return out
+    def findings(self) -> tuple[Finding, ...]:
+        out = []
+        for c in self.checks:
+            subject = f"{c.record.type} {c.record.name}"
+            parts = {"expected": c.record.value, "found": " | ".join(c.found) or None}
+            if c.ok:
+                out.append(Finding.ok(subject, c.describe(), **parts))
+            else:
+                level: Severity = "problem" if c.record.required else "warning"
+                out.append(Finding(subject, level, c.describe(), **parts))
+        for r in self.spf:
+            severity: Severity = "problem" if self._spf_required(r) else "warning"
+            out += [Finding(f"SPF {r.domain}", severity, f"SPF {r.domain}: {e}") for e in r.errors]
+        for r in self.spf:
+            out += [Finding.warning(f"SPF {r.domain}", f"SPF {r.domain}: {w}") for w in r.warnings]
+        return tuple(out)
 
-    @property
-    def warnings(self) -> list[str]:
-        out = [c.describe() for c in self.checks if not c.record.required and not c.ok]
-        out += [f"SPF {r.domain}: {e}" for r in self.spf if not self._spf_required(r) for e in r.errors]
-        out += [f"SPF {r.domain}: {w}" for r in self.spf for w in r.warnings]
-        return out
+    def heading(self) -> str:
+        return self._caption()
 
-    @property
-    def ok(self) -> bool:
-        return not self.problems
+    def payload_text(self) -> str:
+        return _html.text_table(["status", "type", "name", "expected", "found", "level", "detail"], self._rows(False))
+
+    def payload_html(self) -> str:
+        return _html.table(["status", "type", "name", "expected", "found", "level", "detail"], self._rows(True))
 
     def by_status(self, status: str) -> list[RecordCheck]:
         return [c for c in self.checks if c.status == status]
@@ -101,6 +120,8 @@ class RecordsCheck:
         verdict = "all required records are right" if self.ok else f"{len(self.problems)} problem(s)"
         return f"DNS check for {self.domain} via {self.server}: {verdict} ({counts})"
 
+    # The renderings the committed notebooks show (nbval compares them); the shared CheckResult
+    # rendering (findings + payload) replaces them when the notebooks are next executed.
     def __repr__(self) -> str:
         headers = ["status", "type", "name", "expected", "found", "level", "detail"]
         text = self._caption() + "\n" + _html.text_table(headers, self._rows(False))
@@ -192,7 +213,7 @@ def check_records(
 ) -> RecordsCheck:
     """Query DNS for each record (concurrently) and report ok / missing / wrong / conflicting per record.
 
-    ``records``: a :class:`~sesbook.dnsrecords.RecordSet` or any records. ``resolver``: None (the system's),
+    ``records``: a :class:`~sesbook.dns.records.RecordSet` or any records. ``resolver``: None (the system's),
     ``"HOST:PORT"``, a dnspython resolver, or a target (its resolver: the lab's DNS in the lab).
     """
     items = list(records)

@@ -1,8 +1,8 @@
 """A verified sender for the notebooks that send: one call that makes sure a domain can send.
 
-Built on :mod:`sesbook.identities`: SES v1 ``VerifyDomainIdentity``, the ``_amazonses`` TXT record
-published with :func:`~sesbook.identities.publish_records` (idempotent, never clobbers), then
-:func:`~sesbook.verification.wait_for_verification`. Against AWS the domain's Route 53 hosted zone must
+Built on the rest of :mod:`sesbook.identities`: SES v1 ``VerifyDomainIdentity``, the ``_amazonses`` TXT
+record published with :func:`~sesbook.identities.records.publish_records` (idempotent, never clobbers), then
+:func:`~sesbook.identities.wait.wait_for_verification`. Against AWS the domain's Route 53 hosted zone must
 already exist: a zone made here would not be delegated, so SES would never see the record.
 """
 
@@ -13,8 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook import _html
-from sesbook.domains import normalize_domain
+from sesbook.dns.domains import normalize_domain
+from sesbook.dns.route53 import find_zone
 from sesbook.errors import NotAppliedError, ValidationError
+from sesbook.identities.records import publish_records
+from sesbook.identities.status import identity_status
+from sesbook.identities.verify import verify_domain
+from sesbook.identities.wait import wait_for_verification
 
 if TYPE_CHECKING:
     from sesbook.target import Target
@@ -49,10 +54,6 @@ def ensure_verified_sender(
     the domain's Route 53 zone (the lab creates the zone when missing), and the call waits for SES to
     see it. Raises :class:`NotAppliedError` when the change was only planned (aws, ``apply=False``).
     """
-    from sesbook.identities import identity_status, publish_records, verify_domain
-    from sesbook.route53 import find_zone
-    from sesbook.verification import wait_for_verification
-
     name = normalize_domain(domain)
     address = f"{local_part}@{name}"
     if identity_status(target, name).verified:

@@ -13,59 +13,31 @@ An address is verified by the link SES mails to it. Statuses use SESv2's names (
 
 IAM: ``ses:VerifyDomainIdentity``, ``ses:VerifyDomainDkim``, ``ses:VerifyEmailIdentity``,
 ``ses:GetIdentityVerificationAttributes``, ``ses:CreateEmailIdentity``, ``ses:GetEmailIdentity``,
-``ses:PutEmailIdentityDkimSigningAttributes``; for :func:`publish_records` ``route53:ListHostedZonesByName``,
-``route53:ListResourceRecordSets``, ``route53:CreateHostedZone``, ``route53:ChangeResourceRecordSets``.
+``ses:PutEmailIdentityDkimSigningAttributes``, ``ses:DeleteIdentity``.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sesbook import _html
 from sesbook._aws import aws_errors
-from sesbook._names import normalize_address, normalize_domain, normalize_identity
-from sesbook._recordview import records_table, records_text
-from sesbook.errors import AwsError, SesbookError, ValidationError
-from sesbook.records import Record
-from sesbook.target import PLANNED_REQUEST_ID
+from sesbook.dns.records import records_table, records_text
+from sesbook.dns.ses_records import verification_records
+from sesbook.errors import ValidationError
+from sesbook.identities._names import normalize_address, normalize_domain, normalize_identity
+from sesbook.identities.status import identity_status
+from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
-    from sesbook.route53 import ApplyResult
+    from sesbook.dns.records import Record
     from sesbook.target import Target
 
 log = logging.getLogger("sesbook")
 
 METHODS = ("v1", "v2")
-DKIM_HOST = "dkim.amazonses.com"
-_V1_TO_V2 = {"Pending": "PENDING", "Success": "SUCCESS", "Failed": "FAILED",
-             "TemporaryFailure": "TEMPORARY_FAILURE", "NotStarted": "NOT_STARTED"}
-
-
-class VerificationFailedError(SesbookError):
-    """SES gave up on an identity (status ``FAILED``): its records were not found in time.
-
-    Publish the records and start again (``verify_domain`` or ``verify_email`` once more).
-    """
-
-
-def _planned(response: dict[str, Any]) -> bool:
-    return response.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
-
-
-def verification_records(
-    domain: str, *, verification_token: str | None = None, dkim_tokens: tuple[str, ...] | list[str] = ()
-) -> tuple[Record, ...]:
-    """The records that verify ``domain``: the v1 TXT token and/or the three Easy DKIM CNAMEs."""
-    domain = normalize_domain(domain)
-    out = []
-    if verification_token:
-        out.append(Record(f"_amazonses.{domain}", "TXT", verification_token,
-                          purpose="domain verification (v1 token); may be removed once verified"))
-    out += [Record(f"{t}._domainkey.{domain}", "CNAME", f"{t}.{DKIM_HOST}",
-                   purpose="Easy DKIM signing key; also verifies the domain") for t in dkim_tokens]
-    return tuple(out)
 
 
 # -- results ----------------------------------------------------------------------------------------------
@@ -94,42 +66,6 @@ class DomainVerification:
 
 
 @dataclass(frozen=True)
-class IdentityStatus:
-    """An identity's statuses as SES reports them now. ``exists`` is False when SES does not know it."""
-
-    identity: str
-    kind: str  # "domain" | "address"
-    exists: bool
-    verification: str
-    dkim: str | None = None
-    dkim_origin: str | None = None
-    dkim_tokens: tuple[str, ...] = ()
-    verification_token: str | None = None
-    mail_from: str | None = None
-    mail_from_status: str | None = None
-    behavior_on_mx_failure: str | None = None
-
-    @property
-    def verified(self) -> bool:
-        return self.verification == "SUCCESS"
-
-    def rows(self) -> list[tuple[str, Any]]:
-        rows: list[tuple[str, Any]] = [("identity", self.identity), ("verification", self.verification)]
-        if self.kind == "domain":
-            rows += [("DKIM", f"{self.dkim} ({self.dkim_origin})" if self.dkim_origin else self.dkim)]
-        if self.mail_from:
-            rows += [("MAIL FROM", f"{self.mail_from}: {self.mail_from_status}"),
-                     ("on MX failure", self.behavior_on_mx_failure)]
-        return rows
-
-    def __repr__(self) -> str:
-        return "IdentityStatus(" + ", ".join(f"{k}={v}" for k, v in self.rows()) + ")"
-
-    def _repr_html_(self) -> str:
-        return _html.table(["", "status"], self.rows(), caption=f"identity status: {self.identity}")
-
-
-@dataclass(frozen=True)
 class EmailVerification:
     """What :func:`verify_email` did: the address, its status, whether a message was (re)sent."""
 
@@ -145,34 +81,6 @@ class EmailVerification:
     def _repr_html_(self) -> str:
         return _html.table(["address", "status", "message sent"],
                            [(self.address, "planned" if self.planned else self.status, self.message_sent)])
-
-
-# -- reading ----------------------------------------------------------------------------------------------
-def identity_status(target: Target, identity: str) -> IdentityStatus:
-    """Ask SES for an identity's verification, DKIM and MAIL FROM status (reads only)."""
-    name = normalize_identity(identity)
-    kind = "address" if "@" in name else "domain"
-    try:
-        with aws_errors("sesv2"):
-            got = target.sesv2.get_email_identity(EmailIdentity=name)
-    except AwsError as exc:
-        if exc.code != "NotFoundException":
-            raise
-        return IdentityStatus(name, kind, exists=False, verification="NOT_STARTED")
-    token = None
-    if kind == "domain":
-        with aws_errors("ses"):
-            attrs = target.ses.get_identity_verification_attributes(Identities=[name])["VerificationAttributes"]
-        token = attrs.get(name, {}).get("VerificationToken")
-    dkim = got.get("DkimAttributes") or {}
-    mail_from = got.get("MailFromAttributes") or {}
-    return IdentityStatus(
-        name, kind, exists=True, verification=got.get("VerificationStatus", "PENDING"),
-        dkim=dkim.get("Status"), dkim_origin=dkim.get("SigningAttributesOrigin"),
-        dkim_tokens=tuple(dkim.get("Tokens") or ()), verification_token=token,
-        mail_from=mail_from.get("MailFromDomain"), mail_from_status=mail_from.get("MailFromDomainStatus"),
-        behavior_on_mx_failure=mail_from.get("BehaviorOnMxFailure"),
-    )
 
 
 # -- verifying ----------------------------------------------------------------------------------------------
@@ -197,7 +105,7 @@ def verify_domain(
     if method == "v1":
         with aws_errors("ses"):
             got = target.ses.verify_domain_identity(Domain=name)
-            planned = _planned(got)
+            planned = was_planned(got)
             token = got.get("VerificationToken") or before.verification_token
             tokens: tuple[str, ...] = ()
             if dkim:
@@ -210,13 +118,13 @@ def verify_domain(
             if not before.exists:
                 got = target.sesv2.create_email_identity(
                     EmailIdentity=name, DkimSigningAttributes={"NextSigningKeyLength": length})
-                planned = _planned(got)
+                planned = was_planned(got)
                 tokens = tuple((got.get("DkimAttributes") or {}).get("Tokens") or ())
             elif not tokens and before.dkim_origin != "EXTERNAL":  # made with v1: switch Easy DKIM on
                 got = target.sesv2.put_email_identity_dkim_signing_attributes(
                     EmailIdentity=name, SigningAttributesOrigin="AWS_SES",
                     SigningAttributes={"NextSigningKeyLength": length})
-                planned = _planned(got)
+                planned = was_planned(got)
                 tokens = tuple(got.get("DkimTokens") or ())
     after = before if planned and not before.exists else identity_status(target, name)
     log.info("verify_domain %s (%s): %s", name, method, "planned" if planned else after.verification)
@@ -238,7 +146,7 @@ def verify_email(target: Target, address: str) -> EmailVerification:
         return EmailVerification(name, before.verification, message_sent=False)
     with aws_errors("ses"):
         got = target.ses.verify_email_identity(EmailAddress=name)
-    if _planned(got):
+    if was_planned(got):
         return EmailVerification(name, before.verification, message_sent=False, planned=True)
     return EmailVerification(name, identity_status(target, name).verification, message_sent=True)
 
@@ -251,33 +159,3 @@ def delete_identity(target: Target, identity: str) -> bool:
     with aws_errors("ses"):
         target.ses.delete_identity(Identity=name)
     return True
-
-
-# -- publishing ------------------------------------------------------------------------------------------------
-def publish_records(
-    target: Target, domain: str, records: tuple[Record, ...] | list[Record], *, allow_replace: bool = False
-) -> ApplyResult:
-    """Publish ``records`` (e.g. ``verification.records``) in the Route 53 zone of ``domain``. Idempotent.
-
-    A thin door to :func:`sesbook.route53.apply_to_route53`: the zone is created when missing, a second run
-    changes nothing, and data sesbook did not write is not replaced unless ``allow_replace=True``.
-    """
-    from sesbook.dnsrecords import RecordSet
-    from sesbook.route53 import apply_to_route53
-
-    zone = normalize_domain(domain)
-    return apply_to_route53(target, RecordSet(zone, target.region, tuple(records)), allow_replace=allow_replace)
-
-_ELSEWHERE = {
-    "wait_for_verification": "sesbook.verification", "check_identity": "sesbook.verification",
-    "set_mail_from": "sesbook.mailfrom", "generate_dkim_key": "sesbook.dkim", "byodkim": "sesbook.dkim",
-}
-
-
-def __getattr__(name: str) -> Any:
-    """``sesbook.identities.wait_for_verification`` and friends live in their own modules."""
-    import importlib
-
-    if name in _ELSEWHERE:
-        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
-    raise AttributeError(f"module 'sesbook.identities' has no attribute {name!r}")

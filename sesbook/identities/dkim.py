@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sesbook._aws import aws_errors
-from sesbook._names import normalize_domain
-from sesbook._recordview import records_table, records_text
+from sesbook.dns import ses_records
+from sesbook.dns.records import records_table, records_text
 from sesbook.errors import AwsError, ValidationError
-from sesbook.records import Record
-from sesbook.target import PLANNED_REQUEST_ID
+from sesbook.identities._names import normalize_domain
+from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
+    from sesbook.dns.records import Record
     from sesbook.target import Target
 
 _SELECTOR = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -75,9 +76,7 @@ def key_from_private(key: object) -> DkimKey:
 
 def byodkim_record(domain: str, selector: str, key: DkimKey) -> Record:
     """The TXT record carrying ``key``'s public half for ``selector``."""
-    name = normalize_domain(domain)
-    return Record(f"{_selector(selector)}._domainkey.{name}", "TXT", key.txt_value(),
-                  purpose="BYODKIM public key; also verifies the domain")
+    return ses_records.byodkim_record(domain, _selector(selector), key.public_b64)
 
 
 def _selector(selector: str) -> str:
@@ -135,7 +134,7 @@ def byodkim(target: Target, domain: str, *, selector: str = "sesbook", key: Dkim
                 EmailIdentity=name, SigningAttributesOrigin="EXTERNAL", SigningAttributes=signing)
         else:
             got = target.sesv2.create_email_identity(EmailIdentity=name, DkimSigningAttributes=signing)
-    planned = got.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+    planned = was_planned(got)
     status = "PLANNED"
     if not planned:
         try:

@@ -1,4 +1,4 @@
-"""Publish a :class:`~sesbook.dnsrecords.RecordSet` to Route 53: idempotent, and careful with what is there.
+"""Publish a :class:`~sesbook.dns.records.RecordSet` to Route 53: idempotent, and careful with what is there.
 
 :func:`apply_to_route53` finds the public hosted zone for the domain (or creates it), reads what the
 zone holds, and sends one ``ChangeResourceRecordSets`` batch of ``UPSERT`` changes for the record sets
@@ -28,13 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
+from sesbook.dns.records import Record, from_rdata, to_rdata
 from sesbook.errors import ValidationError
-from sesbook.records import Record, from_rdata, to_rdata
+from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from sesbook.dnsrecords import RecordSet
+    from sesbook.dns.records import RecordSet
     from sesbook.target import Target
 
 log = logging.getLogger("sesbook")
@@ -140,11 +141,13 @@ def _zone_rrsets(target: Target, zone_id: str) -> dict[tuple[str, str], tuple[in
 
 
 def _readable(rtype: str, values: Iterable[str]) -> list[str]:
+    import dns.exception
+
     out = []
     for value in values:
         try:
             out.append(from_rdata(rtype, value))
-        except Exception:  # noqa: BLE001 - a value we cannot parse is kept as Route 53 shows it
+        except (dns.exception.DNSException, ValueError):  # kept as Route 53 shows it when it cannot be parsed
             out.append(value)
     return out
 
@@ -206,8 +209,6 @@ def apply_to_route53(
     ``zone_id`` picks the hosted zone; by default the public zone named like the domain (or a parent)
     is used, and created when there is none. ``allow_replace=True`` replaces conflicting values.
     """
-    from sesbook.target import PLANNED_REQUEST_ID
-
     placeholders = records.placeholders
     if placeholders:
         raise ValidationError(
@@ -267,7 +268,7 @@ def apply_to_route53(
     batch = {"Comment": f"SES records for {domain} ({records.region}) by sesbook", "Changes": batch_changes}
     with aws_errors("route53"):
         resp = target.route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
-    planned = resp.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+    planned = was_planned(resp)
     status = None if planned else resp.get("ChangeInfo", {}).get("Status")
     return ApplyResult(domain, zone_id, created, tuple(plans), batch, planned=planned, change_status=status)
 

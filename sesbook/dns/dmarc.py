@@ -210,7 +210,7 @@ def lint_dmarc(text: str, *, domain: str | None = None, custom_mail_from: bool |
                   "domain, so SPF can never align strictly; DKIM has to carry DMARC.")
         warnings.append("aspf=s: " + reason if custom_mail_from is not False else "aspf=s: strict SPF alignment.")
     if domain:
-        from sesbook.domains import organizational_domain
+        from sesbook.dns.domains import organizational_domain
 
         org = organizational_domain(domain)
         for uri in record.rua + record.ruf:
@@ -252,7 +252,7 @@ class Alignment:
 
 
 def _compare(from_domain: str, other: str | None, what: str) -> list[tuple[str, str, str, str, bool, str]]:
-    from sesbook.domains import organizational_domain
+    from sesbook.dns.domains import organizational_domain
 
     if other is None:
         return [(what, mode, from_domain, "—", False, f"no {what} signature by the domain") for mode in MODES.values()]
@@ -270,7 +270,7 @@ def alignment(from_domain: str, *, mail_from_domain: str | None = None, dkim_dom
     ``mail_from_domain`` is the envelope sender's domain (None: SES's default, ``amazonses.com``);
     ``dkim_domain`` is the ``d=`` of the DKIM signature (None: no signature by the domain).
     """
-    from sesbook.domains import normalize_domain
+    from sesbook.dns.domains import normalize_domain
 
     from_domain = normalize_domain(from_domain, field="from_domain")
     mail_from = normalize_domain(mail_from_domain or SES_DEFAULT_MAIL_FROM, field="mail_from_domain")

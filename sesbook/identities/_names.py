@@ -1,4 +1,4 @@
-"""Checking identities before they reach SES: domains (via :mod:`sesbook.domains`) and addresses.
+"""Checking identities before they reach SES: domains (via :mod:`sesbook.dns.domains`) and addresses.
 
 Addresses: email-validator without a DNS lookup; SES takes ASCII local parts only, and the domain part is
 converted to punycode like any domain (``Bücher.example`` -> ``xn--bcher-kva.example``).
@@ -6,14 +6,10 @@ converted to punycode like any domain (``Bücher.example`` -> ``xn--bcher-kva.ex
 
 from __future__ import annotations
 
+from sesbook.dns.domains import normalize_domain
 from sesbook.errors import ValidationError
 
-
-def normalize_domain(domain: object, *, field: str = "domain") -> str:
-    """``domain`` as SES wants it (see :func:`sesbook.domains.normalize_domain`, the one implementation)."""
-    from sesbook.domains import normalize_domain as _normalize
-
-    return _normalize(domain, field=field)
+__all__ = ["normalize_address", "normalize_domain", "normalize_identity"]
 
 
 def normalize_address(address: object, *, field: str = "address") -> str:

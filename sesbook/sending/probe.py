@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import AwsError, ValidationError
-from sesbook.target import PLANNED_REQUEST_ID
+from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -96,7 +96,7 @@ def try_send(
         if exc.code in _EXPLAIN or exc.code in THROTTLING_CODES:
             return SendAttempt(recipients, False, code=exc.code, message=exc.message)
         raise
-    if answer.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID:
+    if was_planned(answer):
         return SendAttempt(recipients, None)
     return SendAttempt(recipients, True, message_id=answer.get("MessageId"))
 

@@ -5,7 +5,8 @@
   (IDNA 2008 with the UTS 46 mapping, the rules browsers and registries use). DNS, Route 53 and SES only
   take the ASCII form. A name that is not a host name at all (an address, a URL, one label, a label with
   ``_`` or spaces) raises :class:`~sesbook.errors.ValidationError` saying what to pass instead.
-- :data:`RECEIVING_REGIONS` is the one dated table of the regions where SES receives mail.
+- :func:`validate_region` checks a region against :data:`sesbook.facts.RECEIVING_REGIONS`, the one
+  dated table of the regions where SES receives mail.
 - :func:`organizational_domain` uses the Public Suffix List that the pinned ``publicsuffixlist``
   package ships (no download, ever), as DMARC does (RFC 7489 section 3.2). Its limitation: the list is
   the one of the package's release date; a suffix added later is treated as an ordinary name.
@@ -17,19 +18,11 @@ import re
 from functools import lru_cache
 
 from sesbook.errors import ValidationError
+from sesbook.facts import RECEIVING_REGIONS, RECEIVING_REGIONS_AS_OF, REGION_RE
 
-#: Regions where SES receives mail (MX ``10 inbound-smtp.REGION.amazonaws.com``).
-#: Source: SES Developer Guide, "Email receiving endpoints" (archived 2023) and later regional
-#: announcements, as collected in shared/research/ses-facts.md. As of: 2026-11-28.
-RECEIVING_REGIONS: tuple[str, ...] = (
-    "us-east-1", "us-west-2", "eu-west-1",  # the original three
-    "eu-central-1", "eu-west-2", "us-east-2", "ca-central-1",  # added 2023
-    "ap-northeast-1", "ap-southeast-1", "ap-southeast-2",  # added 2023
-    "ap-southeast-3", "ap-northeast-3",  # reported later
-)
-RECEIVING_REGIONS_AS_OF = "2026-11-28"
+__all__ = ["RECEIVING_REGIONS", "mail_from_domain", "normalize_domain", "organizational_domain",
+           "to_unicode", "validate_region"]
 
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -103,7 +96,7 @@ def to_unicode(domain: str) -> str:
 
 def validate_region(region: object, *, receive: bool = False, field: str = "region") -> str:
     """``region`` checked as an AWS region name; with ``receive=True`` also that SES receives mail there."""
-    if not isinstance(region, str) or not _REGION_RE.match(region):
+    if not isinstance(region, str) or not REGION_RE.match(region):
         raise ValidationError(field, region, "is not an AWS region name.", hint="Use a name such as 'us-east-1'.")
     if receive and region not in RECEIVING_REGIONS:
         raise ValidationError(

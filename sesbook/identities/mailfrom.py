@@ -2,9 +2,9 @@
 
 The MAIL FROM domain must be a subdomain of the identity's domain used for nothing else (``mail.example.com``),
 with exactly one MX ``10 feedback-smtp.REGION.amazonses.com`` (where bounces go) and an SPF record
-``v=spf1 include:amazonses.com -all`` (the notes' value, shared with :mod:`sesbook.dnsrecords`). The domain
-itself cannot be its own MAIL FROM domain: its MX already points at the servers that receive its mail, and
-the feedback MX would have to replace it.
+``v=spf1 include:amazonses.com -all`` (the notes' value; both records are built by
+:mod:`sesbook.dns.ses_records`). The domain itself cannot be its own MAIL FROM domain: its MX already
+points at the servers that receive its mail, and the feedback MX would have to replace it.
 
 ``behavior_on_mx_failure``: ``USE_DEFAULT_VALUE`` (send with amazonses.com as MAIL FROM while the MX is
 missing) or ``REJECT_MESSAGE`` (refuse to send: ``MailFromDomainNotVerified``).
@@ -18,29 +18,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook._aws import aws_errors
-from sesbook._names import normalize_domain
-from sesbook._recordview import records_table, records_text
-from sesbook.dnsrecords import SES_SPF, feedback_mx
-from sesbook.domains import mail_from_domain
+from sesbook.dns.domains import mail_from_domain
+from sesbook.dns.records import records_table, records_text
+from sesbook.dns.ses_records import mail_from_records
 from sesbook.errors import ValidationError
-from sesbook.records import Record
-from sesbook.target import PLANNED_REQUEST_ID
+from sesbook.identities._names import normalize_domain
+from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
+    from sesbook.dns.records import Record
     from sesbook.target import Target
+
+__all__ = ["BEHAVIORS", "MailFromSetup", "mail_from_records", "set_mail_from", "validate_mail_from"]
 
 BEHAVIORS = {"USE_DEFAULT_VALUE": "USE_DEFAULT_VALUE", "REJECT_MESSAGE": "REJECT_MESSAGE",
              "UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}
-
-
-def mail_from_records(mail_from: str, region: str) -> tuple[Record, ...]:
-    """The two records a MAIL FROM domain needs in ``region``."""
-    name = normalize_domain(mail_from, field="mail_from")
-    return (
-        Record(name, "MX", feedback_mx(region),
-               purpose="custom MAIL FROM: where bounces and complaints return (the only MX here)"),
-        Record(name, "TXT", SES_SPF, purpose="custom MAIL FROM: SPF allowing SES to send for this domain"),
-    )
 
 
 def validate_mail_from(domain: str, mail_from: str) -> tuple[str, str]:
@@ -85,7 +77,7 @@ def set_mail_from(
     with aws_errors("sesv2", hint=f"Is {base} an identity in {target.region}? Verify it first."):
         got = target.sesv2.put_email_identity_mail_from_attributes(
             EmailIdentity=base, MailFromDomain=name, BehaviorOnMxFailure=behavior)
-    planned = got.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID
+    planned = was_planned(got)
     status = "PLANNED"
     if not planned:
         with aws_errors("sesv2"):

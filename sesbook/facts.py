@@ -1,0 +1,59 @@
+"""Facts about SES that both the client and the lab need, written once.
+
+Pure data and patterns, no imports from the rest of sesbook: the client uses them to build and check
+what it sends, the lab (:mod:`sesbook.lab`) to enforce the same rules, since raw boto3 calls never pass
+through the client. Each fact says where it comes from and when it was checked.
+"""
+
+from __future__ import annotations
+
+import re
+
+# -- the sandbox ------------------------------------------------------------------------------------------
+#: SES's sandbox limits (Developer Guide, "Request production access", checked 2023): 200 messages per
+#: 24 hours, 1 message per second.
+SANDBOX_MAX_24_HOUR_SEND = 200
+SANDBOX_MAX_SEND_RATE = 1
+
+# -- regions ----------------------------------------------------------------------------------------------
+#: Regions where SES receives mail (MX ``10 inbound-smtp.REGION.amazonaws.com``).
+#: Source: SES Developer Guide, "Email receiving endpoints" (archived 2023) and later regional
+#: announcements, as collected in shared/research/ses-facts.md. As of: 2026-11-28.
+RECEIVING_REGIONS: tuple[str, ...] = (
+    "us-east-1", "us-west-2", "eu-west-1",  # the original three
+    "eu-central-1", "eu-west-2", "us-east-2", "ca-central-1",  # added 2023
+    "ap-northeast-1", "ap-southeast-1", "ap-southeast-2",  # added 2023
+    "ap-southeast-3", "ap-northeast-3",  # reported later
+)
+RECEIVING_REGIONS_AS_OF = "2026-11-28"
+
+# -- host names SES's DNS records point at ----------------------------------------------------------------
+#: Easy DKIM: ``TOKEN._domainkey.DOMAIN`` is a CNAME to ``TOKEN.dkim.amazonses.com``.
+DKIM_HOST = "dkim.amazonses.com"
+#: The domain whose SPF record authorises SES's senders (``include:amazonses.com``).
+SPF_INCLUDE = "amazonses.com"
+#: Where SES receives mail for a domain in a region (the domain's MX host).
+INBOUND_MX_HOST = "inbound-smtp.{region}.amazonaws.com"
+#: Where bounces and complaints return for a custom MAIL FROM domain (its only MX host).
+FEEDBACK_MX_HOST = "feedback-smtp.{region}.amazonses.com"
+#: The MX preference the SES notes publish for both.
+MX_PREFERENCE = 10
+
+
+def inbound_mx_host(region: str) -> str:
+    """``inbound-smtp.REGION.amazonaws.com``."""
+    return INBOUND_MX_HOST.format(region=region)
+
+
+def feedback_mx_host(region: str) -> str:
+    """``feedback-smtp.REGION.amazonses.com``."""
+    return FEEDBACK_MX_HOST.format(region=region)
+
+
+# -- patterns ---------------------------------------------------------------------------------------------
+#: An AWS region name (``us-east-1``, ``us-gov-west-1``, ``us-isob-east-1``).
+REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+#: A web site as SES's production access request takes it (``WebsiteURL``).
+URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", re.IGNORECASE)
+#: An email address, loosely, as SES's ``AdditionalContactEmailAddresses`` takes it.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
