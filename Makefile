@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck notebooks lab clean
+.PHONY: run test lint typecheck imports notebooks lab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +19,11 @@ $(VENV): $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m sesbook run
 
-## test: lint, types, unit and lab tests, nbval over the committed notebooks, papermill runs
+## test: lint, types, import contracts, unit and lab tests, nbval over the committed notebooks, papermill runs
 test: $(STAMP)
 	$(BIN)/ruff check sesbook tests notebooks benchmarks img
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -30,6 +31,9 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+imports: $(STAMP)
+	$(BIN)/lint-imports
 
 ## notebooks: execute every notebook in place against a seeded lab (what gets committed)
 notebooks: $(STAMP)

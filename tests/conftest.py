@@ -33,3 +33,19 @@ def lab_info(lab: Lab) -> LabInfo:
 def target(lab_info: LabInfo) -> sesbook.Target:
     """A lab target on a freshly reset lab (state from other tests is gone)."""
     return sesbook.connect("lab")
+
+
+#: Fixtures that start or use the session's lab; a test using any of them (directly or through another
+#: fixture) is marked ``lab``.
+_LAB_FIXTURES = {"lab", "lab_info", "target"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``notebook`` (nbval cells, papermill runs) and ``lab`` (a running lab) so that
+    ``pytest -m "not lab and not notebook"`` runs the fast unit tests alone."""
+    for item in items:
+        name = item.path.name
+        if item.path.suffix == ".ipynb" or name.startswith(("test_notebook_", "test_runbook")):
+            item.add_marker(pytest.mark.notebook)
+        elif _LAB_FIXTURES & set(getattr(item, "fixturenames", ())) or name.startswith(("test_lab", "test_ext_")):
+            item.add_marker(pytest.mark.lab)

@@ -61,3 +61,24 @@ def test_text_and_html_show_each_finding_and_escape() -> None:
 def test_unknown_severity_is_refused() -> None:
     with pytest.raises(ValueError, match="severity"):
         Finding("x", "fatal", "nope")  # type: ignore[arg-type]
+
+
+def test_every_check_result_is_a_check_result() -> None:
+    """The four check_* results of the client are CheckResult subclasses (SPF/DMARC: on their own branch)."""
+    from sesbook.account.check import AccountCheck
+    from sesbook.dns.check import RecordsCheck
+    from sesbook.identities.check import IdentityCheck
+    from sesbook.target import TargetCheck
+
+    for cls in (TargetCheck, IdentityCheck, AccountCheck, RecordsCheck):
+        assert issubclass(cls, CheckResult), cls
+
+
+def test_check_target_problems_come_from_findings() -> None:
+    from sesbook.target import TargetCheck
+
+    result = TargetCheck("lab", (("SES API", True, "answered"), ("DNS", False, "no answer for x")))
+    assert isinstance(result, CheckResult) and not result.ok
+    assert result.problems == ["DNS: no answer for x"] and result.warnings == []
+    with pytest.raises(CheckFailedError, match="DNS: no answer for x"):
+        result.raise_if_not_ok()

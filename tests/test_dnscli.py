@@ -8,7 +8,7 @@ import pytest
 
 import sesbook
 from sesbook.cli import main
-from sesbook.route53 import apply_to_route53
+from sesbook.dns.route53 import apply_to_route53
 
 
 def test_records_without_a_target_prints_placeholders(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import dns.resolver
 import pytest
 
-from sesbook.domains import RECEIVING_REGIONS
+from sesbook.facts import RECEIVING_REGIONS
 from sesbook.lab import dns as labdns
 from sesbook.lab.ext_sesdns import AMAZONSES_SPF
 

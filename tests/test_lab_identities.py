@@ -11,10 +11,11 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from labhelp import delete, put, verify_domain_now
 
 from sesbook.lab import extensions
 from sesbook.lab.ext_identities import SES
+
+from labhelp import delete, put, verify_domain_now
 
 DKIM_TOKEN = re.compile(r"^[a-z2-7]{32}$")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from labhelp import verify_domain_now
 
 import sesbook
 from sesbook import cli, mailbox
 from sesbook.errors import LabError, TargetError
 from sesbook.lab import extensions
+
+from helpers import verify_domain_now
 
 RAW = (
     "From: Shop <shop@example.com>\r\nTo: Ann <ann@example.net>\r\nCc: cc@example.net\r\nSubject: Your order\r\n"

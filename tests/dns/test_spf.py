@@ -6,9 +6,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from sesbook.dns.spf import check_spf, lint_spf_text, parse_spf
 from sesbook.errors import ValidationError
-from sesbook.spf import check_spf, lint_spf_text, parse_spf
-from tests.dnshelpers import put, zone
+
+from helpers import put, zone
 
 if TYPE_CHECKING:
     import sesbook

@@ -1,14 +1,14 @@
-"""sesbook.identities and friends: validation before any call, results against the lab, plans against 'aws'."""
+"""sesbook.identities: validation before any call, results against the lab, plans against 'aws'."""
 
 from __future__ import annotations
 
 import pytest
 
 import sesbook
-from sesbook import dkim, identities, mailfrom, verification
-from sesbook._names import normalize_address, normalize_domain
-from sesbook.errors import ValidationError, WaitTimeoutError
-from sesbook.records import Record
+from sesbook.dns.records import Record
+from sesbook.errors import ValidationError, VerificationFailedError, WaitTimeoutError
+from sesbook.identities import dkim, mailfrom
+from sesbook.identities._names import normalize_address, normalize_domain
 from sesbook.target import Target
 
 
@@ -165,7 +165,7 @@ def test_wait_for_an_unknown_identity_or_a_failed_one(target, lab_info):
         sesbook.wait_for_verification(target, "nobody.example", progress=False)
     sesbook.verify_domain(target, "example.com", method="v1")
     lab_info.advance_clock(73 * 3600)
-    with pytest.raises(identities.VerificationFailedError, match="_amazonses.example.com"):
+    with pytest.raises(VerificationFailedError, match="_amazonses.example.com"):
         sesbook.wait_for_verification(target, "example.com", progress=False)
 
 
@@ -177,13 +177,12 @@ def test_wait_shows_a_progress_bar(target, capsys):
 
 
 def test_verify_email_and_the_link(target):
-    from sesbook import mailbox
 
     sent = sesbook.verify_email(target, "ann@example.net")
     assert sent.message_sent and sent.status == "PENDING"
     with pytest.raises(WaitTimeoutError, match="the link in the verification message sent to ann@example.net"):
         sesbook.wait_for_verification(target, "ann@example.net", timeout=0, progress=False)
-    mailbox.follow_verification_link(target, "ann@example.net")
+    sesbook.follow_verification_link(target, "ann@example.net")
     assert sesbook.wait_for_verification(target, "ann@example.net", progress=False).verified
     assert not sesbook.verify_email(target, "ann@example.net").message_sent  # already verified: left alone
 
@@ -260,15 +259,8 @@ def test_planned_result_uses_an_identity_that_already_exists(planning, target):
     assert planned.dkim_tokens == made.dkim_tokens and len(planned.records) == 3 and not planned.created
 
 
-def test_lazy_names(target):
-    assert identities.wait_for_verification is verification.wait_for_verification
-    assert identities.byodkim is dkim.byodkim and identities.set_mail_from is mailfrom.set_mail_from
-    with pytest.raises(AttributeError):
-        _ = identities.nothing_here
-
-
 def test_delete_identity_is_idempotent(target):
     sesbook.verify_domain(target, "example.com")
-    identities.delete_identity(target, "example.com")
-    identities.delete_identity(target, "example.com")
+    assert sesbook.delete_identity(target, "example.com")
+    assert not sesbook.delete_identity(target, "example.com")
     assert not sesbook.identity_status(target, "example.com").exists

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from sesbook.dnsrecords import required_records
+from sesbook.dns.route53 import apply_to_route53
+from sesbook.dns.ses_records import required_records
 from sesbook.errors import ValidationError
-from sesbook.route53 import apply_to_route53
-from tests.dnshelpers import put, zone
+
+from helpers import put, zone
 
 if TYPE_CHECKING:
     import sesbook

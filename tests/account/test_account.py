@@ -1,4 +1,4 @@
-"""sesbook.account, sesbook.send_probe and the stop-gap verified sender, against the lab and a planned aws."""
+"""sesbook.account, sesbook.sending.probe and the stop-gap verified sender, against the lab and a planned aws."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 import sesbook
-from sesbook import account
 from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
 
 SENDER = "sender@example.com"
@@ -89,14 +88,14 @@ def test_try_send_validates_first(t: sesbook.Target, kwargs: dict[str, Any], fie
 
 
 def test_paused_sending(t: sesbook.Target) -> None:
-    assert account.set_sending_enabled(t, False).sending_enabled is False  # type: ignore[union-attr]
+    assert sesbook.set_sending_enabled(t, False).sending_enabled is False  # type: ignore[union-attr]
     attempt = sesbook.try_send(t, source=SENDER, to="a@example.com")
     assert attempt.code == "SendingPausedException" and "set_sending_enabled" in attempt.explanation
     check = sesbook.check_account(t, production=False)
     assert not check.ok and "paused" in check.problems[0]
-    assert account.set_sending_enabled(t, True).sending_enabled is True  # type: ignore[union-attr]
+    assert sesbook.set_sending_enabled(t, True).sending_enabled is True  # type: ignore[union-attr]
     with pytest.raises(ValidationError):
-        account.set_sending_enabled(t, "yes")  # type: ignore[arg-type]
+        sesbook.set_sending_enabled(t, "yes")  # type: ignore[arg-type]
 
 
 # -- the request ------------------------------------------------------------------------------------------------
@@ -136,7 +135,7 @@ def test_request_granted_in_the_lab(t: sesbook.Target) -> None:
 
 
 def test_request_denied_in_the_lab(t: sesbook.Target) -> None:
-    settings = account.set_lab_review(t, outcome="DENIED", delay_seconds=30)
+    settings = sesbook.set_lab_review(t, outcome="DENIED", delay_seconds=30)
     assert settings["next_outcome"] == "DENIED"
     sesbook.request_production_access(t, **REQUEST)
     status = sesbook.wait_for_review(t, interval=10, progress=False)
@@ -146,7 +145,7 @@ def test_request_denied_in_the_lab(t: sesbook.Target) -> None:
 
 
 def test_wait_for_review_times_out_on_the_lab_clock(t: sesbook.Target) -> None:
-    account.set_lab_review(t, delay_seconds=1000)
+    sesbook.set_lab_review(t, delay_seconds=1000)
     sesbook.request_production_access(t, **REQUEST)
     with pytest.raises(WaitTimeoutError, match="production access review after 100 s; last state: PENDING"):
         sesbook.wait_for_review(t, timeout=100, interval=50, progress=False)
@@ -159,7 +158,7 @@ def test_wait_for_review_without_a_request(t: sesbook.Target) -> None:
 
 def test_set_lab_review_checks_its_input(t: sesbook.Target) -> None:
     with pytest.raises(ValidationError):
-        account.set_lab_review(t, outcome="MAYBE")
+        sesbook.set_lab_review(t, outcome="MAYBE")
 
 
 # -- aws, planned: nothing that changes anything is sent --------------------------------------------------------
@@ -191,14 +190,14 @@ def test_status_and_request_on_planned_aws(planned_aws: tuple[sesbook.Target, li
     assert request.planned and not request.sent
     assert [c.operation for c in aws.plan] == ["PutAccountDetails"]
     assert aws.plan.calls[0].params["ProductionAccessEnabled"] is True
-    assert account.set_sending_enabled(aws, False) is None
+    assert sesbook.set_sending_enabled(aws, False) is None
     assert sesbook.try_send(aws, source=SENDER, to="a@example.com").accepted is None
     assert [c.operation for c in aws.plan] == ["PutAccountDetails", "PutAccountSendingAttributes", "SendEmail"]
     assert all(line.startswith("GET ") for line in sent) and len(sent) == 2  # only the two GetAccount reads
     with pytest.raises(NotAppliedError, match="only planned"):
         sesbook.wait_for_review(aws, progress=False)
     with pytest.raises(ValidationError, match="only works with the lab"):
-        account.set_lab_review(aws, outcome="DENIED")
+        sesbook.set_lab_review(aws, outcome="DENIED")
 
 
 # -- the verified sender --------------------------------------------------------------------------------

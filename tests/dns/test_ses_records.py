@@ -11,11 +11,14 @@ import pytest
 import yaml
 
 import sesbook
-from sesbook.dnsrecords import RecordSet, records_for, required_records
+from sesbook.dns.ses_records import required_records
 from sesbook.errors import ValidationError
+from sesbook.identities.records import records_for
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from sesbook.dns.records import RecordSet
 
 TOKENS = ("abcdefghij0123456789abcdefghij01", "bcdefghij0123456789abcdefghij012", "cdefghij0123456789abcdefghij0123")
 

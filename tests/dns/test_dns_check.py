@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sesbook.dnscheck import check_records
-from sesbook.dnsrecords import required_records
-from sesbook.route53 import apply_to_route53
-from tests.dnshelpers import put, zone
+from sesbook.dns.check import check_records
+from sesbook.dns.route53 import apply_to_route53
+from sesbook.dns.ses_records import required_records
+
+from helpers import put, zone
 
 if TYPE_CHECKING:
     import sesbook

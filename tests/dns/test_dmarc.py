@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sesbook.dmarc import alignment, build_dmarc, lint_dmarc, parse_dmarc
+from sesbook.dns.dmarc import alignment, build_dmarc, lint_dmarc, parse_dmarc
 from sesbook.errors import ValidationError
 
 

@@ -1,0 +1,57 @@
+"""Helpers shared by the tests: put record sets into the lab's Route 53 (which its DNS server answers
+from) and make a domain a verified identity the way a user would. Import as ``from helpers import ...``
+(``tests/`` is on pytest's ``pythonpath``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sesbook.dns.records import to_rdata
+
+
+def zone(target: Any, name: str) -> str:
+    """Create a public hosted zone in the lab and return its id."""
+    resp = target.route53.create_hosted_zone(Name=name, CallerReference=f"test-{name}")
+    return str(resp["HostedZone"]["Id"].rsplit("/", 1)[-1])
+
+
+def zone_id(target: Any, zone: str) -> str:
+    """The id of the hosted zone named ``zone``, created when missing."""
+    found = target.route53.list_hosted_zones_by_name(DNSName=zone)["HostedZones"]
+    for hosted in found:
+        if hosted["Name"].rstrip(".") == zone:
+            return str(hosted["Id"])
+    made = target.route53.create_hosted_zone(Name=zone, CallerReference=f"test-{zone}")
+    return str(made["HostedZone"]["Id"])
+
+
+def put(target: Any, zone_id: str, name: str, rtype: str, *values: str, ttl: int = 300) -> None:
+    """UPSERT one record set in the zone ``zone_id``; values are readable (TXT unquoted, hosts without the dot)."""
+    target.route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
+        "Action": "UPSERT", "ResourceRecordSet": {
+            "Name": name, "Type": rtype, "TTL": ttl,
+            "ResourceRecords": [{"Value": to_rdata(rtype, v)} for v in values]}}]})
+
+
+def put_in_zone(target: Any, zone: str, name: str, rtype: str, values: list[str], *, action: str = "UPSERT") -> None:
+    """Write one record set in the zone named ``zone`` (made when missing); TXT values are quoted here."""
+    if rtype == "TXT":
+        values = [json.dumps(v) if not v.startswith('"') else v for v in values]
+    target.route53.change_resource_record_sets(
+        HostedZoneId=zone_id(target, zone),
+        ChangeBatch={"Changes": [{"Action": action, "ResourceRecordSet": {
+            "Name": name, "Type": rtype, "TTL": 300, "ResourceRecords": [{"Value": v} for v in values]}}]},
+    )
+
+
+def delete_in_zone(target: Any, zone: str, name: str, rtype: str, values: list[str]) -> None:
+    put_in_zone(target, zone, name, rtype, values, action="DELETE")
+
+
+def verify_domain_now(target: Any, domain: str) -> None:
+    """Make ``domain`` a verified identity the way a user would: v1 token, TXT published."""
+    token = target.ses.verify_domain_identity(Domain=domain)["VerificationToken"]
+    put_in_zone(target, domain, f"_amazonses.{domain}", "TXT", [token])
+    status = target.ses.get_identity_verification_attributes(Identities=[domain])["VerificationAttributes"]
+    assert status[domain]["VerificationStatus"] == "Success"
