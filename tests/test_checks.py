@@ -82,3 +82,19 @@ def test_check_target_problems_come_from_findings() -> None:
     assert result.problems == ["DNS: no answer for x"] and result.warnings == []
     with pytest.raises(CheckFailedError, match="DNS: no answer for x"):
         result.raise_if_not_ok()
+
+
+def test_each_check_returns_a_check_result(target) -> None:  # noqa: ANN001 - the lab fixture
+    import sesbook
+
+    results = [
+        sesbook.check_target(target),
+        sesbook.check_identity(target, "example.com"),
+        sesbook.check_account(target, production=False),
+        sesbook.check_records(sesbook.required_records("example.com", region=target.region), resolver=target),
+    ]
+    for result in results:
+        assert isinstance(result, CheckResult), type(result).__name__
+        assert result.ok == (not result.problems)
+    assert results[0].ok and not results[1].ok and results[2].ok and not results[3].ok
+    assert results[1].problems == ["example.com is not an identity in us-east-1: verify it first."]
