@@ -80,6 +80,9 @@ class CheckResult:
 
     #: The name shown in renderings, e.g. ``"check_identity"``.
     title: str = "check"
+    #: Whether renderings list the findings that passed; a check whose payload already shows every item
+    #: (a table of records, say) sets it False so nothing is shown twice.
+    show_passed: bool = True
 
     @property
     def findings(self) -> tuple[Finding, ...]:  # pragma: no cover - every subclass overrides it
@@ -127,12 +130,12 @@ class CheckResult:
         """HTML shown under the findings table; empty by default."""
         return ""
 
-    def rows(self) -> list[tuple[str, str, str, str]]:
-        """(severity, subject, message, fix) per finding."""
-        return [(f.severity, f.subject, f.message, f.fix or "") for f in self.findings]
+    def shown(self) -> list[Finding]:
+        """The findings the renderings list (all, or all but the passed ones; see :attr:`show_passed`)."""
+        return [f for f in self.findings if self.show_passed or f.severity != "ok"]
 
     def __repr__(self) -> str:
-        rows = [(_WORD[f.severity], f.subject, f.message) for f in self.findings]
+        rows = [(_WORD[f.severity], f.subject, f.message) for f in self.shown()]
         text = self.heading()
         if rows:
             text += "\n" + _html.text_table(["result", "subject", "finding"], rows)
@@ -141,7 +144,9 @@ class CheckResult:
 
     def _repr_html_(self) -> str:
         rows: Iterable[tuple[str, str, str]] = [
-            (f"{_MARK[f.severity]} {f.severity}", f.subject, f.message) for f in self.findings
+            (f"{_MARK[f.severity]} {f.severity}", f.subject, f.message) for f in self.shown()
         ]
         caption = f"{'✅' if self.ok else '❌'} {self.heading()}"
+        if not rows:
+            return f"<p><strong>{_html.cell(caption)}</strong></p>" + self.payload_html()
         return _html.table(["result", "subject", "finding"], rows, caption=caption) + self.payload_html()

@@ -281,7 +281,7 @@ class Target:
         return head + self.endpoints._repr_html_()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TargetCheck(CheckResult):
     """Whether a target answers: each probe with its outcome; ``ok`` only when all passed."""
 
@@ -297,16 +297,6 @@ class TargetCheck(CheckResult):
     def heading(self) -> str:
         return f"check_target: {self.target}: {'ok' if self.ok else 'problems'}"
 
-    # The renderings the committed notebooks show (nbval compares them); the shared CheckResult
-    # rendering replaces them when the notebooks are next executed.
-    def __repr__(self) -> str:
-        state = "ok" if self.ok else "PROBLEMS"
-        rows = [(name, "ok" if passed else "FAILED", detail) for name, passed, detail in self.checks]
-        return f"TargetCheck({self.target}: {state})\n" + _html.text_table(["probe", "result", "detail"], rows)
-
-    def _repr_html_(self) -> str:
-        rows = [(name, "✅ ok" if passed else "❌ failed", detail) for name, passed, detail in self.checks]
-        return _html.table(["probe", "result", "detail"], rows, caption=f"check_target: {self.target}")
 
 
 def check_target(target: Target) -> TargetCheck:

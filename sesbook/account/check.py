@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sesbook import _html
 from sesbook.account.status import account_status
 from sesbook.checks import CheckResult, Finding
 
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from sesbook.target import Target
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class AccountCheck(CheckResult):
     """Whether the account is ready to send as wanted: ``ok``, ``problems`` and ``warnings``.
 
@@ -41,17 +40,6 @@ class AccountCheck(CheckResult):
     def payload_html(self) -> str:
         return self.status._repr_html_()
 
-    # The renderings the committed notebooks show (nbval compares them); the shared CheckResult
-    # rendering (findings + payload) replaces them when the notebooks are next executed.
-    def __repr__(self) -> str:
-        lines = [f"AccountCheck({'ok' if self.ok else 'PROBLEMS'}: {self.status.access_level})"]
-        lines += [f"  problem: {p}" for p in self.problems] + [f"  warning: {w}" for w in self.warnings]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        rows = [("result", "✅ ok" if self.ok else "❌ problems")]
-        rows += [("problem", p) for p in self.problems] + [("warning", w) for w in self.warnings]
-        return _html.table(["check", "detail"], rows, caption="check_account") + self.status._repr_html_()
 
 
 def check_account(target: Target, *, production: bool = True, usage_warning_percent: float = 80.0) -> AccountCheck:

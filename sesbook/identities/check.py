@@ -7,7 +7,7 @@ the target's resolver for the records SES waits for. Reads only; a failed check 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sesbook import _html
 from sesbook.checks import CheckResult, Finding
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sesbook.target import Target
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class IdentityCheck(CheckResult):
     """:func:`check_identity`'s answer: ``ok`` when nothing stands in the way of sending.
 
@@ -33,6 +33,7 @@ class IdentityCheck(CheckResult):
     checks: tuple[tuple[str, bool, str], ...]
     items: tuple[Finding, ...]
     title = "check_identity"
+    show_passed = False
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -52,17 +53,6 @@ class IdentityCheck(CheckResult):
     def payload_html(self) -> str:
         return self.status._repr_html_() + _html.table(["record", "in DNS", "detail"], self._check_rows(True))
 
-    # The renderings the committed notebooks show (nbval compares them); the shared CheckResult
-    # rendering (findings + payload) replaces them when the notebooks are next executed.
-    def __repr__(self) -> str:
-        head = f"IdentityCheck({self.identity}: {'ok' if self.ok else 'PROBLEMS'})"
-        extra = "".join(f"\nproblem: {p}" for p in self.problems) + "".join(f"\nwarning: {w}" for w in self.warnings)
-        return head + "\n" + _html.text_table(["record", "in DNS", "detail"], self._check_rows(False)) + extra
-
-    def _repr_html_(self) -> str:
-        rows: list[tuple[Any, ...]] = list(self._check_rows(True))
-        rows += [("problem", "❌", p) for p in self.problems] + [("warning", "⚠️", w) for w in self.warnings]
-        return self.status._repr_html_() + _html.table(["check", "", "detail"], rows, caption=self.heading())
 
 
 def check_identity(target: Target, identity: str) -> IdentityCheck:
