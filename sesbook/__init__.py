@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sesbook.dmarc import build_dmarc as build_dmarc
     from sesbook.dmarc import lint_dmarc as lint_dmarc
     from sesbook.dmarc import parse_dmarc as parse_dmarc
+    from sesbook.dmarccheck import check_dmarc as check_dmarc
     from sesbook.dnscheck import check_records as check_records
     from sesbook.dnsrecords import RecordSet as RecordSet
     from sesbook.dnsrecords import domain_identity_exists as domain_identity_exists
@@ -92,6 +93,7 @@ _LAZY: dict[str, str] = {
     "build_dmarc": "sesbook.dmarc",
     "parse_dmarc": "sesbook.dmarc",
     "lint_dmarc": "sesbook.dmarc",
+    "check_dmarc": "sesbook.dmarccheck",
     "alignment": "sesbook.dmarc",
     "verify_domain": "sesbook.identities",
     "verify_email": "sesbook.identities",
