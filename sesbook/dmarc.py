@@ -10,7 +10,7 @@ sesbook's one resolver helper. checkdmarc's results are dicts of warnings meant 
 DNS layer, BIMI/MTA-STS/SMTP probing and HTTP dependencies are more than a notebook package should pull
 in at run time; it is a test-only dependency.
 
-DMARC (the notes' "送信ドメイン認証ポリシー") tells receivers what to do with mail whose From: domain is
+DMARC (the notes' "送信ポリシー") tells receivers what to do with mail whose From: domain is
 not vouched for by an *aligned* SPF or DKIM pass, and where to send reports. Alignment (整合性)
 compares the From: domain with the MAIL FROM domain (SPF) and with the DKIM ``d=`` domain:
 
@@ -102,11 +102,11 @@ def _fo_problem(value: str) -> str | None:
     options = value.lower().split(":")
     bad = [o for o in options if o not in FO_OPTIONS]
     if bad or not value:
-        return f"fo={value!r}: each option must be 0, 1, d or s, separated by ':' (e.g. fo=1:d)"
+        return "each option must be 0, 1, d or s, separated by ':' (e.g. fo=1:d)"
     if len(set(options)) != len(options):
-        return f"fo={value!r}: an option may appear only once"
+        return "an option may appear only once"
     if "0" in options and "1" in options:
-        return f"fo={value!r}: 0 (report when all checks fail) and 1 (when any fails) exclude each other"
+        return "0 (report when all checks fail) and 1 (when any fails) exclude each other"
     return None
 
 
@@ -186,7 +186,7 @@ def build_dmarc(
     if pct is not None and (isinstance(pct, bool) or not isinstance(pct, int) or not 0 <= pct <= 100):
         raise ValidationError("pct", pct, "must be a whole number from 0 to 100 (or None: RFC 9989 removed pct).")
     if fo is not None:
-        why = _fo_problem(fo) if isinstance(fo, str) else "fo must be a string such as '1' or '1:d'"
+        why = _fo_problem(fo) if isinstance(fo, str) else "must be a string such as '1' or '1:d'"
         if why:
             raise ValidationError("fo", fo, why + ".", hint="Use '0' (the default), '1', 'd', 's' or e.g. '1:d'.")
     rua_list = [_uri(u, "rua") for u in ([rua] if isinstance(rua, str) else rua)]
@@ -258,7 +258,7 @@ def parse_dmarc(text: str) -> DmarcRecord:
     if "psd" in tags and tags["psd"].lower() not in PSD_VALUES:
         raise _bad(text, f"has psd={tags['psd']!r}; it must be y, n or u.")
     if "fo" in tags and (why := _fo_problem(tags["fo"])):
-        raise _bad(text, f"has {why}.", hint="Use fo=0 (the default), 1, d, s or a list such as fo=1:d.")
+        raise _bad(text, f"has fo={tags['fo']!r}: {why}.", hint="Use fo=0 (the default), 1, d, s or a list such as fo=1:d.")
     pct: int | None = None
     if "pct" in tags:
         if not _DIGITS_RE.fullmatch(tags["pct"]) or int(tags["pct"]) > 100:
