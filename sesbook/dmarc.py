@@ -258,7 +258,8 @@ def parse_dmarc(text: str) -> DmarcRecord:
     if "psd" in tags and tags["psd"].lower() not in PSD_VALUES:
         raise _bad(text, f"has psd={tags['psd']!r}; it must be y, n or u.")
     if "fo" in tags and (why := _fo_problem(tags["fo"])):
-        raise _bad(text, f"has fo={tags['fo']!r}: {why}.", hint="Use fo=0 (the default), 1, d, s or a list such as fo=1:d.")
+        raise _bad(text, f"has fo={tags['fo']!r}: {why}.",
+                   hint="Use fo=0 (the default), 1, d, s or a list such as fo=1:d.")
     pct: int | None = None
     if "pct" in tags:
         if not _DIGITS_RE.fullmatch(tags["pct"]) or int(tags["pct"]) > 100:
