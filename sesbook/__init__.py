@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from sesbook.dns.dmarc import build_dmarc as build_dmarc
     from sesbook.dns.dmarc import lint_dmarc as lint_dmarc
     from sesbook.dns.dmarc import parse_dmarc as parse_dmarc
+    from sesbook.dns.dmarccheck import check_dmarc as check_dmarc
     from sesbook.dns.records import Record as Record
     from sesbook.dns.records import RecordSet as RecordSet
     from sesbook.dns.route53 import apply_to_route53 as apply_to_route53
@@ -114,6 +115,7 @@ _LAZY: dict[str, str] = {
     "parse_dmarc": "sesbook.dns.dmarc",
     "lint_dmarc": "sesbook.dns.dmarc",
     "alignment": "sesbook.dns.dmarc",
+    "check_dmarc": "sesbook.dns.dmarccheck",
     # identities: verify, read their records from SES, wait, check
     "verify_domain": "sesbook.identities.verify",
     "verify_email": "sesbook.identities.verify",

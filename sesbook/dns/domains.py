@@ -8,8 +8,11 @@
 - :func:`validate_region` checks a region against :data:`sesbook.facts.RECEIVING_REGIONS`, the one
   dated table of the regions where SES receives mail.
 - :func:`organizational_domain` uses the Public Suffix List that the pinned ``publicsuffixlist``
-  package ships (no download, ever), as DMARC does (RFC 7489 section 3.2). Its limitation: the list is
+  package ships (no download, ever), as RFC 7489 (section 3.2) did. Its limitation: the list is
   the one of the package's release date; a suffix added later is treated as an ordinary name.
+  RFC 9989 (May 2026) replaced the list with a DNS tree walk of ``_dmarc`` queries
+  (:func:`sesbook.dmarccheck.tree_walk`); this offline function remains the approximation used where
+  there is no DNS to ask (:func:`sesbook.dns.dmarc.alignment`, the offline lint).
 """
 
 from __future__ import annotations

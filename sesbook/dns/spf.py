@@ -14,6 +14,14 @@ The grammar checked here is RFC 7208 section 12 (ABNF): ``v=spf1``, then mechani
 ``redirect=`` and ``exp=`` (each at most once) and unknown modifiers, domain specs with macros.
 The DNS walk counts the terms that cost a lookup (``include``, ``a``, ``mx``, ``ptr``, ``exists``,
 ``redirect``; limit 10, section 4.6.4) and the void lookups (NXDOMAIN or no data; limit 2).
+
+Record selection is section 4.5: of the TXT records at a name, only those that begin with exactly
+``v=spf1`` followed by a space or the end of the record are SPF records. A value with white space
+*before* ``v=spf1`` is not an SPF record at all: receivers discard it, so :func:`is_spf` says False and
+:func:`check_spf` points it out.
+
+``+all`` (or a bare ``all``) is valid SPF and a dangerous policy: every host on the Internet passes.
+It is a warning, not a syntax error (section 5.1 defines ``all`` with any qualifier).
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesbook import _html
+from sesbook.checks import CheckResult, Finding
 from sesbook.dns import _query as _dns
 from sesbook.errors import ValidationError
 
@@ -37,12 +46,15 @@ LOOKUP_TERMS = ("include", "a", "mx", "ptr", "exists", "redirect")
 _MACRO_RE = re.compile(r"%(\{[slodiphcrtvSLODIPHCRTV]\d*[rR]?[.\-+,/_=]*\}|%|_|-)")
 _MODIFIER_RE = re.compile(r"^([A-Za-z][A-Za-z0-9\-_.]*)=(.*)$")
 _TOPLABEL_RE = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$")
+#: ASCII digits only: ``str.isdigit`` also accepts "²" and other Unicode digits that ``int`` refuses.
+_DIGITS_RE = re.compile(r"[0-9]+")
 
 
 def is_spf(text: str) -> bool:
-    """True when a TXT value is an SPF record (``v=spf1`` alone or followed by a space)."""
-    low = text.strip().lower()
-    return low == "v=spf1" or low.startswith("v=spf1 ")
+    """True when a TXT value is an SPF record: it *begins* with ``v=spf1`` (any case), alone or followed
+    by a space (RFC 7208 section 4.5). A value with white space before ``v=spf1`` is not one."""
+    low = text.lower()
+    return low.rstrip(" ") == "v=spf1" or low.startswith("v=spf1 ")
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,8 @@ def _check_cidr(record: str, term: str, suffix: str) -> None:
     """``suffix`` is what follows the first '/' of a/mx: ``24``, ``24//64`` or ``/64``."""
     ip4, _, ip6 = suffix.partition("//") if not suffix.startswith("/") else ("", "", suffix[1:])
     for length, limit in ((ip4, 32), (ip6, 128)):
-        if length and (not length.isdigit() or int(length) > limit or (len(length) > 1 and length[0] == "0")):
+        if length and (not _DIGITS_RE.fullmatch(length) or int(length) > limit
+                       or (len(length) > 1 and length[0] == "0")):
             raise _bad(record, f"the term {term!r} has a bad prefix length /{length} (0-{limit}).")
     if not ip4 and not ip6:
         raise _bad(record, f"the term {term!r} has '/' without a prefix length.")
@@ -121,6 +134,10 @@ def _check_cidr(record: str, term: str, suffix: str) -> None:
 
 def parse_spf(text: str) -> SpfRecord:
     """Parse an SPF record; a malformed one raises :class:`ValidationError` saying which term is wrong."""
+    if isinstance(text, str) and text[:1].isspace() and is_spf(text.lstrip()):
+        raise _bad(text, "starts with white space, so it is not an SPF record: receivers only take TXT values "
+                   "that begin with 'v=spf1' (RFC 7208 section 4.5) and ignore this one.",
+                   hint="Remove the white space before 'v=spf1'.")
     if not isinstance(text, str) or not is_spf(text):
         raise _bad(text, "does not start with 'v=spf1' followed by a space.")
     terms: list[SpfTerm] = []
@@ -191,7 +208,8 @@ def lint_spf_text(text: str, *, expect_include: str | None = SES_INCLUDE) -> tup
     qualifier = record.all_qualifier
     names = [t.name for t in record.terms]
     if qualifier == "+":
-        errors.append("'+all' lets every server on the Internet send as this domain; use '-all' or '~all'.")
+        warnings.append("'+all' is valid SPF but a dangerous policy: it says every server on the Internet may send "
+                        "as this domain, so anyone's forged mail passes SPF. Use '-all' (or '~all' while testing).")
     elif qualifier == "?":
         warnings.append("'?all' (neutral) protects nothing: receivers treat failures as no policy. "
                         "Use '~all' or '-all'.")
@@ -221,26 +239,28 @@ class ChainStep:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class SpfReport:
-    """The SPF record of one domain, checked in DNS. ``ok`` when there are no errors."""
+@dataclass(frozen=True, repr=False)
+class SpfReport(CheckResult):
+    """The SPF record of one domain, checked in DNS: a :class:`~sesbook.checks.CheckResult` whose payload
+    is the lookup chain. ``ok`` when no finding is a problem; ``errors`` is ``problems`` as a tuple (kept
+    for :mod:`sesbook.dns.check` and notebook 02)."""
 
     domain: str
     record: str | None
     lookups: int
     void_lookups: int
     chain: tuple[ChainStep, ...]
-    errors: tuple[str, ...]
-    warnings: tuple[str, ...]
+    items: tuple[Finding, ...]
     server: str = ""
+    title = "check_spf"
 
     @property
-    def ok(self) -> bool:
-        return not self.errors
+    def findings(self) -> tuple[Finding, ...]:
+        return self.items
 
     @property
-    def problems(self) -> list[str]:
-        return list(self.errors)
+    def errors(self) -> tuple[str, ...]:
+        return tuple(self.problems)
 
     def chain_text(self) -> str:
         lines = [f"{self.domain}: {self.record or '(no SPF record)'}"]
@@ -250,25 +270,19 @@ class SpfReport:
             lines.append(f"{'  ' * (step.depth + 1)}{step.term}  [lookup {step.lookups}{flag}]{extra}")
         return "\n".join(lines)
 
-    def _summary(self) -> str:
+    def heading(self) -> str:
         state = "ok" if self.ok else "PROBLEMS"
         return (f"SPF {self.domain}: {state}; {self.lookups}/{LOOKUP_LIMIT} DNS lookups, "
                 f"{self.void_lookups}/{VOID_LIMIT} void")
 
-    def __repr__(self) -> str:
-        parts = [self._summary(), self.chain_text()]
-        parts += [f"error: {e}" for e in self.errors] + [f"warning: {w}" for w in self.warnings]
-        return "\n".join(parts)
+    def payload_text(self) -> str:
+        return self.chain_text()
 
-    def _repr_html_(self) -> str:
+    def payload_html(self) -> str:
         rows = [(s.depth, "\u00a0\u00a0" * s.depth + s.term, s.domain, s.lookups, "yes" if s.void else "", s.note)
                 for s in self.chain]
-        out = _html.table(["depth", "term", "in the record of", "lookup #", "void", "note"], rows,
-                          caption=self._summary())
-        items = [("error", e) for e in self.errors] + [("warning", w) for w in self.warnings]
-        if items:
-            out += _html.table(["severity", "finding"], items)
-        return out
+        return _html.table(["depth", "term", "in the record of", "lookup #", "void", "note"], rows,
+                           caption=f"SPF lookup chain of {self.domain}: {self.record or '(no SPF record)'}")
 
 
 @dataclass
@@ -384,14 +398,27 @@ def check_spf(
     domain = normalize_domain(domain)
     res = _dns.make_resolver(resolver, timeout=timeout)
     walk = _Walk(res)
+
+    def report(text: str | None, *extra: Finding) -> SpfReport:
+        items = [Finding.problem(domain, e) for e in walk.errors] + [Finding.warning(domain, w) for w in walk.warnings]
+        return SpfReport(domain, text, walk.lookups, walk.void, tuple(walk.chain), (*items, *extra),
+                         _dns.describe(res))
+
     if record is None:
         answer, records = walk.spf_records(domain)
         if answer.status == _dns.ERROR:
-            return SpfReport(domain, None, 0, 0, (), (f"DNS gave no answer for {domain}: {answer.detail}",), (),
-                             _dns.describe(res))
+            walk.errors.append(f"DNS gave no answer for {domain}: {answer.detail}")
+            return report(None)
+        spaced = [t for t in (_join_txt(v) for v in answer.values) if t[:1].isspace() and is_spf(t.lstrip())]
+        for text in spaced:
+            walk.errors.append(
+                f"{domain} has the TXT value {text!r}, which starts with white space: receivers do not treat it "
+                "as an SPF record (RFC 7208 section 4.5). Remove the white space before 'v=spf1'."
+            )
         if not records:
-            return SpfReport(domain, None, 0, 0, (), (f"{domain} publishes no SPF record (TXT 'v=spf1 ...').",), (),
-                             _dns.describe(res))
+            if not spaced:
+                walk.errors.append(f"{domain} publishes no SPF record (TXT 'v=spf1 ...').")
+            return report(None)
         if len(records) > 1:
             walk.errors.append(
                 f"{domain} publishes {len(records)} SPF records; there must be exactly one (RFC 7208 3.2), "
@@ -403,5 +430,11 @@ def check_spf(
     walk.warnings.extend(warnings)
     if not errors:
         walk.walk(domain, parse_spf(record), 0)
-    return SpfReport(domain, record, walk.lookups, walk.void, tuple(walk.chain), tuple(walk.errors),
-                     tuple(walk.warnings), _dns.describe(res))
+    passed: list[Finding] = []
+    if not errors:
+        passed.append(Finding.ok(domain, f"the SPF record is valid: {record}", found=record))
+        if walk.lookups <= LOOKUP_LIMIT:
+            passed.append(Finding.ok(domain, f"{walk.lookups} of at most {LOOKUP_LIMIT} DNS lookups"))
+        if walk.void <= VOID_LIMIT:
+            passed.append(Finding.ok(domain, f"{walk.void} of at most {VOID_LIMIT} void lookups"))
+    return report(record, *passed)

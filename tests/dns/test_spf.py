@@ -45,6 +45,10 @@ def test_parse_gives_terms_and_qualifiers() -> None:
     ("v=spf1 includes:amazonses.com -all", "unknown term"),
     ("v=spf1 redirect=a.example.com redirect=b.example.com", "twice"),
     ("v=spf1 exists:%{z}.example.com -all", "not a macro"),
+    (" v=spf1 include:amazonses.com -all", "starts with white space"),
+    ("\tv=spf1 -all", "starts with white space"),
+    ("v=spf1 a/\u00b2 -all", "bad prefix length"),
+    ("v=spf1 mx:example.com/24//\u0664 -all", "bad prefix length"),
 ])
 def test_malformed_records_raise_validation_error(text: str, words: str) -> None:
     with pytest.raises(ValidationError) as info:
@@ -53,7 +57,8 @@ def test_malformed_records_raise_validation_error(text: str, words: str) -> None
 
 
 @pytest.mark.parametrize(("text", "errors", "warning"), [
-    ("v=spf1 include:amazonses.com +all", ["'+all' lets every server"], None),
+    ("v=spf1 include:amazonses.com +all", [], "anyone's forged mail passes SPF"),
+    ("v=spf1 include:amazonses.com all", [], "'+all' is valid SPF but a dangerous policy"),
     ("v=spf1 include:amazonses.com ?all", [], "'?all' (neutral)"),
     ("v=spf1 include:amazonses.com", [], "no 'all' term"),
     ("v=spf1 ip4:192.0.2.1 -all", [], "no 'include:amazonses.com'"),
@@ -129,3 +134,35 @@ def test_redirect_is_followed_only_without_all(target: sesbook.Target) -> None:
     report = check_spf("example.com", resolver=target, record="v=spf1 redirect=_spf.example.com")
     assert report.ok and report.lookups == 2 and [s.term for s in report.chain] == [
         "redirect=_spf.example.com", "include:amazonses.com"]
+
+
+def test_a_value_with_leading_white_space_is_not_spf(target: sesbook.Target) -> None:
+    """RFC 7208 4.5: only values that begin with 'v=spf1' are SPF records; receivers skip ' v=spf1 ...'."""
+    from sesbook.dns.spf import is_spf
+
+    assert not is_spf(" v=spf1 -all") and is_spf("v=spf1 -all") and is_spf("V=SPF1")
+    zone_id = zone(target, "example.com")
+    put(target, zone_id, "example.com", "TXT", " v=spf1 include:amazonses.com -all")
+    report = check_spf("example.com", resolver=target)
+    assert not report.ok and report.record is None
+    assert report.errors == ("example.com has the TXT value ' v=spf1 include:amazonses.com -all', which starts with "
+                             "white space: receivers do not treat it as an SPF record (RFC 7208 section 4.5). "
+                             "Remove the white space before 'v=spf1'.",)
+
+
+def test_plus_all_is_a_warning_with_the_reason(target: sesbook.Target) -> None:
+    report = check_spf("example.com", resolver=target, record="v=spf1 include:amazonses.com +all")
+    assert report.ok and report.errors == ()
+    assert any("every server on the Internet may send as this domain" in w for w in report.warnings)
+
+
+def test_report_is_a_check_result(target: sesbook.Target) -> None:
+    from sesbook.checks import CheckResult
+
+    report = check_spf("example.com", resolver=target, record="v=spf1 include:amazonses.com -all")
+    assert isinstance(report, CheckResult) and report.title == "check_spf"
+    assert [f.severity for f in report.findings] == ["ok", "ok", "ok"]
+    text = repr(report)
+    assert text.startswith("SPF example.com: ok; 1/10 DNS lookups, 0/2 void")
+    assert "include:amazonses.com  [lookup 1]" in text
+    assert "in the record of" in report._repr_html_() and report.raise_if_not_ok() is report
