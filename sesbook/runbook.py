@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import os
 import time
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sesbook._validate import parse_bool, parse_seconds, parse_whole_number
 from sesbook.errors import RunbookError, ValidationError
 
 if TYPE_CHECKING:
@@ -135,7 +137,39 @@ def _split_parameters(paths: list[Path], params: dict[str, Any]) -> dict[Path, d
             "parameters", unknown, "are declared by none of the notebooks run.",
             hint=f"Known parameters: {', '.join(sorted(everything))}.",
         )
-    return {p: {k: v for k, v in params.items() if k in declared[p]} for p in paths}
+    return {p: {k: _coerce(k, v, declared[p][k]) for k, v in params.items() if k in declared[p]} for p in paths}
+
+
+def _coerce(name: str, value: Any, declared: dict[str, Any]) -> Any:
+    """A parameter's value as the type the notebook declares (``name: bool = ...``), parsed, never cast.
+
+    ``-p`` values and YAML files can hand over text where a bool or a number is meant (``"false"``,
+    ``1e3``, which YAML reads as a string): ``bool("false")`` would be True, so bools are parsed from
+    their usual spellings, numbers from numeric text, and timeouts/intervals checked to be finite and
+    above 0. Anything else is refused with :class:`ValidationError` naming the parameter.
+    """
+    kind = str(declared.get("inferred_type_name") or "")
+    if kind == "bool":
+        return parse_bool(name, value)
+    if name.endswith(("timeout", "interval")) and kind in ("float", "int", "float | None", "int | None"):
+        return None if value is None and "None" in kind else parse_seconds(name, value)
+    if kind in ("float", "int") and isinstance(value, str):
+        return _number(name, value, kind)
+    return value
+
+
+def _number(name: str, value: str, kind: str) -> float | int:
+    text = value.strip()
+    if kind == "int":
+        sign = -1 if text.startswith("-") else 1
+        return sign * parse_whole_number(name, text.removeprefix("-").removeprefix("+"))
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValidationError(name, value, "is not a finite number.", hint=f"The notebook declares {name}: float.")
+    return number
 
 
 @contextmanager
@@ -187,6 +221,8 @@ def run_sequence(
         raise ValidationError("target", target, "must be 'lab' or 'aws'.")
     paths = notebook_paths(notebooks_dir, only)
     per_notebook = _split_parameters(paths, params)
+    for given in per_notebook.values():
+        params.update(given)  # as parsed: the run's record shows apply=False, not "false"
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = runs_dir / stamp
     n = 1

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors, is_mutating
+from sesbook._validate import parse_bool
 from sesbook.errors import TargetError, ValidationError
 from sesbook.plan import Plan, PlannedCall
 
@@ -92,16 +93,18 @@ def connect(
     - ``"aws"``: credentials come from ``profile`` or the environment, never from a parameter. Changes are
       only sent when ``apply=True``; otherwise they are recorded in ``target.plan``.
 
-    Opens no connection itself: clients are made on first use.
+    ``apply`` is a bool; the text spellings true/false, yes/no, on/off and 1/0 are parsed as such,
+    anything else raises :class:`ValidationError`. Opens no connection itself: clients are made on first use.
     """
     profile = profile or None  # notebooks pass "" for "no profile" (papermill cannot parse `str | None`)
     _validate(target, region, profile)
+    apply = parse_bool("apply", apply)  # "false" from a CLI or YAML must never turn changes on
     if target == "lab":
         from sesbook.lab import ensure_lab
 
         info = ensure_lab(region=region)
         return Target("lab", region=region, profile=None, apply=True, lab=info)
-    return Target("aws", region=region, profile=profile, apply=bool(apply), lab=None)
+    return Target("aws", region=region, profile=profile, apply=apply, lab=None)
 
 
 class Target:

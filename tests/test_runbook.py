@@ -139,3 +139,54 @@ def test_every_notebook_documents_its_parameters() -> None:
             assert required in params, f"{path.name} lacks the {required} parameter"
             assert params[required]["help"], f"{path.name}: {required} has no help text"
         assert params["target"]["default"] == '"lab"'
+
+
+def _flag_books(tmp_path: Path) -> Path:
+    folder = tmp_path / "flags"
+    folder.mkdir()
+    cells = [new_code_cell('apply: bool = False  # send changes\nwait_timeout: float = 5.0  # seconds',
+                           metadata={"tags": ["parameters"]}),
+             new_code_cell("print(repr(apply), repr(wait_timeout))")]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "language": "python", "display_name": "Python 3"}}), folder / "01-flags.ipynb")
+    return folder
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ({"apply": "false", "wait_timeout": "1e3"}, "False 1000.0"),
+    ({"apply": "on", "wait_timeout": "10"}, "True 10.0"),
+])
+def test_runner_parses_bool_and_timeout_parameters(tmp_path: Path, given: dict[str, object], shown: str) -> None:
+    books = _flag_books(tmp_path)
+    result = run_sequence(parameters=given, notebooks_dir=books, runs_dir=tmp_path / "runs", progress=False)
+    assert result.ok, [n.describe() for n in result.notebooks]
+    executed = nbformat.read(result.folder / "01-flags.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == shown + "\n"
+
+
+@pytest.mark.parametrize(("given", "field"), [
+    ({"apply": "maybe"}, "apply"), ({"apply": 2}, "apply"),
+    ({"wait_timeout": "nan"}, "wait_timeout"), ({"wait_timeout": "-1"}, "wait_timeout"),
+    ({"wait_timeout": "soon"}, "wait_timeout"),
+])
+def test_runner_refuses_bad_bool_and_timeout_parameters(tmp_path: Path, given: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        run_sequence(parameters=given, notebooks_dir=_flag_books(tmp_path), runs_dir=tmp_path / "runs",
+                     progress=False)
+    assert info.value.field == field
+    assert not (tmp_path / "runs").exists(), "refused before anything was written"
+
+
+def test_cli_apply_false_from_a_yaml_file_stays_false(tmp_path: Path) -> None:
+    file = tmp_path / "p.yaml"
+    file.write_text('apply: "false"\n')
+    out = subprocess.run(
+        [sys.executable, "-m", "sesbook", "run", "--notebooks", str(_flag_books(tmp_path)), "--runs",
+         str(tmp_path / "runs"), "--no-progress", "-f", str(file), "-p", "wait_timeout", "1e3"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=os.environ.copy(),
+    )
+    assert out.returncode == 0, out.stderr
+    (folder,) = (tmp_path / "runs").iterdir()
+    executed = nbformat.read(folder / "01-flags.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "False 1000.0\n"
+    assert json.loads((folder / "summary.json").read_text())["parameters"]["apply"] is False

@@ -121,3 +121,18 @@ def test_lab_target_talks_to_the_lab_over_http(target: sesbook.Target, lab_info:
     check = sesbook.check_target(target)
     assert check.ok, check.problems
     assert "SES API" in repr(check)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("false", False), ("False", False), (" no ", False), ("OFF", False), ("0", False), (0, False),
+    ("true", True), ("Yes", True), ("on", True), ("1", True), (True, True), (False, False),
+])
+def test_apply_from_text_is_parsed_never_cast(text: Any, expected: bool) -> None:
+    assert sesbook.connect("aws", apply=text).apply is expected
+
+
+@pytest.mark.parametrize("bad", ["", "nope", "2", "ja", 2, 0.5, None, [False]])
+def test_apply_that_is_not_a_yes_no_value_is_refused(bad: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        sesbook.connect("aws", apply=bad)
+    assert info.value.field == "apply" and "true or false" in str(info.value)
