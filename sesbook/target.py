@@ -9,7 +9,6 @@ including raw boto3 calls a notebook makes itself.
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 import re
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from sesbook import _html
 from sesbook._aws import aws_errors, is_mutating
 from sesbook._validate import parse_bool
 from sesbook.errors import TargetError, ValidationError
-from sesbook.plan import Plan, PlannedCall
+from sesbook.plan import Plan, PlannedCall, redact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -234,7 +233,7 @@ class Target:
     # -- the plan gate ---------------------------------------------------------------------------------
     @staticmethod
     def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        context["sesbook_params"] = copy.deepcopy(params)
+        context["sesbook_params"] = redact(params)  # a copy; secrets never reach the plan or the log
 
     def _gate(self, model: Any, context: dict[str, Any], **_: Any) -> Any:
         if not self.planning or not is_mutating(model.name):

@@ -136,3 +136,43 @@ def test_apply_that_is_not_a_yes_no_value_is_refused(bad: Any) -> None:
     with pytest.raises(ValidationError) as info:
         sesbook.connect("aws", apply=bad)
     assert info.value.field == "apply" and "true or false" in str(info.value)
+
+
+KEY_MATERIAL = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7SECRETKEYMATERIAL"
+PEM = f"-----BEGIN PRIVATE KEY-----\n{KEY_MATERIAL}\n-----END PRIVATE KEY-----\n"
+
+
+def test_a_plan_never_shows_or_logs_secrets(aws_target: tuple[sesbook.Target, Wire],
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    target, wire = aws_target
+    signing = {"DomainSigningSelector": "s1", "DomainSigningPrivateKey": KEY_MATERIAL}
+    with caplog.at_level("INFO", logger="sesbook"):
+        target.sesv2.create_email_identity(EmailIdentity="news.example.com", DkimSigningAttributes=signing,
+                                           Tags=[{"Key": "note", "Value": PEM}])
+        target.sesv2.put_email_identity_dkim_signing_attributes(
+            EmailIdentity="news.example.com", SigningAttributesOrigin="EXTERNAL", SigningAttributes=signing)
+        target.iam.create_login_profile(UserName="smtp", Password="Hunter2-smtp-password")
+    assert wire.sent == [] and len(target.plan) == 3
+    shown = {
+        "repr": repr(target.plan), "html": target.plan._repr_html_(), "json": target.plan.to_json(),
+        "calls": repr(target.plan.calls), "log": caplog.text,
+    }
+    for where, text in shown.items():
+        assert "SECRETKEYMATERIAL" not in text and "PRIVATE KEY" not in text, where
+        assert "Hunter2" not in text, where
+        assert "redacted" in text, where
+    assert "DomainSigningSelector" in shown["repr"] and "'s1'" in shown["repr"], "the rest stays readable"
+    params = target.plan.calls[1].params
+    assert params["SigningAttributes"] == {"DomainSigningSelector": "s1", "DomainSigningPrivateKey": "<redacted>"}
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"SecretAccessKey": "abc", "AccessKeyId": "AKIA1"}, {"SecretAccessKey": "<redacted>", "AccessKeyId": "AKIA1"}),
+    ({"a": [{"b": {"SmtpPassword": "p"}}]}, {"a": [{"b": {"SmtpPassword": "<redacted>"}}]}),
+    ({"SessionToken": "t", "DkimTokens": ["x"]}, {"SessionToken": "<redacted>", "DkimTokens": ["x"]}),
+    ({"Body": PEM.encode()}, {"Body": "<redacted>"}),
+])
+def test_redaction_at_any_depth(params: dict[str, Any], expected: dict[str, Any]) -> None:
+    from sesbook.plan import PlannedCall
+
+    assert PlannedCall("s", "Op", params).params == expected
