@@ -13,7 +13,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sesbook")
 
-#: Operation name prefixes that only read. Everything else is a change and goes through the plan.
+#: Operation name prefixes that only read, as whole words (``Check`` covers ``CheckDomainAvailability``,
+#: not ``CheckpointDurableExecution`` or ``CheckoutLicense``). Everything else is a change and goes
+#: through the plan. ``Receive`` is not here: receiving takes the item (SQS ``ReceiveMessage`` hides the
+#: message for its visibility timeout and counts the receive; Kinesis ``ReceiveQueueRecords`` likewise).
 READ_PREFIXES = (
     "Get",
     "List",
@@ -24,16 +27,24 @@ READ_PREFIXES = (
     "Scan",
     "Search",
     "Select",
-    "Receive",
     "TestRender",
     "Simulate",
     "Check",
 )
+#: Operations named like reads that change state, confirmed in botocore's service models (their docs):
+#: license-manager ``CheckInLicense`` returns a license; cognito-identity ``GetId`` may create an identity.
+STATE_CHANGING_READS = frozenset({"CheckInLicense", "GetId"})
 
 
 def is_mutating(operation: str) -> bool:
     """True when an AWS operation (``VerifyDomainIdentity``) changes something, going by its name."""
-    return not operation.startswith(READ_PREFIXES)
+    if operation in STATE_CHANGING_READS:
+        return True
+    for prefix in READ_PREFIXES:
+        rest = operation.removeprefix(prefix)
+        if rest != operation and (not rest or rest[0].isupper()):
+            return False
+    return True
 
 
 @contextlib.contextmanager

@@ -78,7 +78,16 @@ def test_runbook_error_names_notebook_and_cell() -> None:
         ("ListIdentities", False),
         ("DescribeActiveReceiptRuleSet", False),
         ("HeadObject", False),
-        ("ReceiveMessage", False),
+        ("ReceiveMessage", True),  # SQS hides the message (visibility timeout) and counts the receive
+        ("ReceiveQueueRecords", True),
+        ("CheckpointDurableExecution", True),  # "Check" is a word, "Checkpoint" is not a check
+        ("CheckoutLicense", True),
+        ("CheckInLicense", True),
+        ("GetId", True),
+        ("CheckDomainAvailability", False),
+        ("Query", False),
+        ("SelectObjectContent", False),
+        ("TestRenderTemplate", False),
     ],
 )
 def test_read_write_split(operation: str, mutating: bool) -> None:

@@ -176,3 +176,10 @@ def test_redaction_at_any_depth(params: dict[str, Any], expected: dict[str, Any]
     from sesbook.plan import PlannedCall
 
     assert PlannedCall("s", "Op", params).params == expected
+
+
+def test_sqs_receive_message_is_planned_not_sent(aws_target: tuple[sesbook.Target, Wire]) -> None:
+    target, wire = aws_target
+    target.sqs.receive_message(QueueUrl="https://sqs.eu-west-1.amazonaws.com/123456789012/feedback")
+    assert wire.sent == []
+    assert [f"{c.service}.{c.operation}" for c in target.plan] == ["sqs.ReceiveMessage"]
