@@ -61,6 +61,23 @@ def check_seconds(field: str, value: Any, *, zero_ok: bool = False) -> float:
     return seconds
 
 
+_ABSENT: Any = object()
+
+
+def check_timing(*, timeout: Any = _ABSENT, interval: Any = _ABSENT, waiting: bool = False,
+                 none_ok: bool = False) -> None:
+    """Check a function's ``timeout`` and ``interval`` up front (pass only those it takes).
+
+    Each must be an int or float (not bool, not str), finite and above 0; NaN would make a wait loop
+    spin forever and a negative one time out at once. ``waiting`` allows ``timeout=0`` (look once, do
+    not wait); ``none_ok`` allows None (the function's default).
+    """
+    for field, value in (("timeout", timeout), ("interval", interval)):
+        if value is _ABSENT or (value is None and none_ok):
+            continue
+        check_seconds(field, value, zero_ok=waiting and field == "timeout")
+
+
 def parse_seconds(field: str, value: Any, *, zero_ok: bool = False) -> float:
     """Like :func:`check_seconds`, for text from a CLI flag or a YAML file: ``"10"`` and ``"1e3"`` are numbers."""
     if isinstance(value, str):

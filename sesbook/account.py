@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
+from sesbook._validate import check_timing
 from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
 from sesbook.target import PLANNED_REQUEST_ID
 
@@ -277,8 +278,7 @@ def wait_for_review(
     raises :class:`WaitTimeoutError` when still pending after ``timeout``, and :class:`NotAppliedError`
     when no request was filed (e.g. it was only planned).
     """
-    if interval <= 0 or timeout < 0:
-        raise ValidationError("interval", interval, "must be above 0 and timeout 0 or more.")
+    check_timing(timeout=timeout, interval=interval, waiting=True)
     from tqdm import tqdm
 
     status = account_status(target)

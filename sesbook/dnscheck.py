@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sesbook import _dns, _html
+from sesbook._validate import check_timing
 from sesbook.dmarc import is_dmarc, parse_dmarc
 from sesbook.errors import ValidationError
 from sesbook.records import Record, from_rdata
@@ -195,6 +196,7 @@ def check_records(
     ``records``: a :class:`~sesbook.dnsrecords.RecordSet` or any records. ``resolver``: None (the system's),
     ``"HOST:PORT"``, a dnspython resolver, or a target (its resolver: the lab's DNS in the lab).
     """
+    check_timing(timeout=timeout)
     items = list(records)
     if not items:
         raise ValidationError("records", items, "is empty; there is nothing to check.",

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sesbook._validate import parse_bool, parse_seconds, parse_whole_number
+from sesbook._validate import check_timing, parse_bool, parse_seconds, parse_whole_number
 from sesbook.errors import RunbookError, ValidationError
 
 if TYPE_CHECKING:
@@ -327,6 +327,7 @@ def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
 
     Raises :class:`RunbookError` (the notebook is left as it was) if a cell fails.
     """
+    check_timing(timeout=timeout)
     import nbformat
     import papermill
 

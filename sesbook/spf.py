@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesbook import _dns, _html
+from sesbook._validate import check_timing
 from sesbook.errors import ValidationError
 
 LOOKUP_LIMIT = 10
@@ -378,6 +379,7 @@ def check_spf(
     ``resolver`` is None (the system's), ``"HOST:PORT"``, a dnspython resolver or a target. ``record``
     checks that text as if it were published at ``domain`` (its includes are still looked up).
     """
+    check_timing(timeout=timeout)
     from sesbook.domains import normalize_domain
 
     domain = normalize_domain(domain)
