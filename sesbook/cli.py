@@ -94,9 +94,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
-    from sesbook.runbook import execute_in_place
+    from sesbook.runbook import check_notebook_file, execute_in_place, notebook_paths
 
-    paths = [Path(p) for p in args.paths] or sorted(Path(args.notebooks).glob("[0-9][0-9]-*.ipynb"))
+    paths = [Path(p) for p in args.paths] or notebook_paths(Path(args.notebooks))
+    for path in paths:  # all of them before executing any
+        check_notebook_file(path)
     for path in paths:
         print(f"executing {path} ...", flush=True)
         execute_in_place(path, seed=args.seed)

@@ -91,9 +91,8 @@ def notebook_paths(notebooks_dir: Path, only: Iterable[str] | None = None) -> li
     if only:
         wanted = set()
         for item in only:
-            if not str(item).isdigit():
-                raise ValidationError("only", item, "must be a notebook number such as 01.")
-            wanted.add(f"{int(item):02d}")
+            number = parse_whole_number("only", str(item), hint="Give notebook numbers such as 01 or 2.")
+            wanted.add(f"{number:02d}")
         known = {p.name[:2] for p in paths}
         missing = sorted(wanted - known)
         if missing:
@@ -229,7 +228,13 @@ def run_sequence(
     while folder.exists():
         n += 1
         folder = runs_dir / f"{stamp}-{n}"
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise ValidationError(
+            "runs", str(runs_dir), f"cannot hold the run's folder: {exc.strerror}.",
+            hint="Pass --runs a folder you can write to.",
+        ) from exc
     result = RunResult(folder, params)
 
     lab = None
@@ -322,6 +327,23 @@ def strip_run_metadata(nb: Any) -> Any:
     return nb
 
 
+def check_notebook_file(path: Path) -> None:
+    """Refuse, with a sesbook error, a path that is not a readable notebook (papermill would trace back)."""
+    import nbformat
+
+    hint = "Pass .ipynb notebooks, e.g. notebooks/01-verify-a-domain.ipynb."
+    if not path.is_file():
+        raise ValidationError("path", str(path), "is not a file.", hint=hint)
+    if path.suffix != ".ipynb":
+        raise ValidationError("path", str(path), "is not a notebook (.ipynb).", hint=hint)
+    try:
+        nbformat.read(str(path), as_version=4)
+    except OSError as exc:
+        raise ValidationError("path", str(path), f"cannot be read: {exc.strerror}.", hint=hint) from exc
+    except (ValueError, KeyError, AttributeError, nbformat.ValidationError) as exc:
+        raise ValidationError("path", str(path), "is not a valid notebook.", hint=hint) from exc
+
+
 def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
     """Execute one notebook alone against a fresh lab seeded with ``seed``, and save it with its outputs.
 
@@ -330,6 +352,8 @@ def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
     check_timing(timeout=timeout)
     import nbformat
     import papermill
+
+    check_notebook_file(path)
 
     with _environment(SESBOOK_LAB=None, SESBOOK_LAB_SEED=str(seed), SESBOOK_LAB_STATE=os.devnull):
         try:

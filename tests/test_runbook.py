@@ -190,3 +190,37 @@ def test_cli_apply_false_from_a_yaml_file_stays_false(tmp_path: Path) -> None:
     executed = nbformat.read(folder / "01-flags.ipynb", as_version=4)
     assert executed.cells[-1].outputs[0]["text"] == "False 1000.0\n"
     assert json.loads((folder / "summary.json").read_text())["parameters"]["apply"] is False
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "--only", "\u00b2"], "only='\u00b2': must be a whole number written with the digits 0-9"),
+    (["run", "--runs", "{file}/runs"], "runs="),
+    (["notebooks", "{tmp}/missing.ipynb"], "is not a file"),
+    (["notebooks", "{file}"], "is not a notebook (.ipynb)"),
+    (["notebooks", "{fake}"], "is not a valid notebook"),
+    (["notebooks", "--notebooks", "{tmp}/nowhere"], "holds no NN-*.ipynb notebooks"),
+])
+def test_cli_bad_paths_and_numbers_are_one_line_errors(
+    books: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str,
+) -> None:
+    from sesbook.cli import main
+
+    file = tmp_path / "a-file.txt"
+    file.write_text("not a folder, not a notebook")
+    fake = tmp_path / "fake.ipynb"
+    fake.write_text("{}")
+    argv = [a.format(file=file, tmp=tmp_path, fake=fake) for a in argv]
+    if argv[0] == "run":
+        argv += ["--notebooks", str(books), "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_lab_seed_must_be_ascii_digits(tmp_path: Path) -> None:
+    env = {**os.environ, "SESBOOK_LAB_SEED": "\u00b2", "SESBOOK_LAB_STATE": str(tmp_path / "none.json")}
+    env.pop("SESBOOK_LAB", None)
+    code = "import sesbook\ntry:\n    sesbook.connect('lab')\nexcept sesbook.SesbookError as e:\n    print(e)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert "SESBOOK_LAB_SEED='\u00b2': must be a whole number written with the digits 0-9" in out.stdout, out.stderr

@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sesbook._validate import parse_whole_number
 from sesbook.errors import LabError
 
 log = logging.getLogger("sesbook")
@@ -183,9 +184,7 @@ def ensure_lab(*, region: str = "us-east-1") -> LabInfo:
         from sesbook.lab.runtime import Lab
 
         seed_text = os.environ.get(ENV_SEED, "").strip()
-        if seed_text and not seed_text.isdigit():
-            raise LabError(f"{ENV_SEED}={seed_text!r} is not a whole number; set it to e.g. 1, or unset it.")
-        seed = int(seed_text) if seed_text else None
+        seed = parse_whole_number(ENV_SEED, seed_text, hint="Set it to e.g. 1, or unset it.") if seed_text else None
         lab = Lab(region=region, seed=seed)
         info = lab.start()
         atexit.register(lab.stop)
