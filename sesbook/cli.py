@@ -84,7 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.no_progress,
     )
-    print(f"{result.summary_line()}\nsummary: {result.index_html}")
+    print(f"{result.summary_line()}\n{result.lab_line()}\nsummary: {result.index_html}")
     if not result.ok:
         failed = result.first_failure
         assert failed is not None

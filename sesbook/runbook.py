@@ -1,8 +1,10 @@
 """Running the notebooks as a runbook with papermill, and executing them in place for committing.
 
-:func:`run_sequence` runs ``notebooks/NN-*.ipynb`` in order against one lab started for the run (the
-kernels find it through ``SESBOOK_LAB``), writes each executed notebook and its HTML rendering to
-``runs/<time>/`` with an ``index.html`` summary, and stops at the first failing notebook.
+:func:`run_sequence` runs ``notebooks/NN-*.ipynb`` in order against one lab (the kernels find it
+through ``SESBOOK_LAB``): the lab already running and announced (in this process, by ``SESBOOK_LAB`` or
+by a live state file, as :func:`sesbook.lab.find_lab` finds it), otherwise one started for the run. It
+writes each executed notebook and its HTML rendering to ``runs/<time>/`` with an ``index.html`` summary
+that names the lab used, and stops at the first failing notebook.
 
 :func:`execute_in_place` runs one notebook alone against a fresh, seeded private lab (exactly what
 nbval does when it re-runs it) and strips papermill's run metadata and timings, so the committed
@@ -64,6 +66,16 @@ class RunResult:
     folder: Path
     parameters: dict[str, Any]
     notebooks: list[NotebookResult] = field(default_factory=list)
+    #: The lab the run used (target lab): its endpoint, pid, seed and where it came from.
+    lab: dict[str, Any] | None = None
+
+    def lab_line(self) -> str:
+        """One sentence naming the lab the run used, or that it used none."""
+        if self.lab is None:
+            return "lab: none (target aws)"
+        lab = self.lab
+        return (f"lab: {lab['aws_endpoint']} (pid {lab['pid']}, seed {lab['seed']}), "
+                f"{lab['source']}")
 
     @property
     def ok(self) -> bool:
@@ -222,6 +234,11 @@ def run_sequence(
     per_notebook = _split_parameters(paths, params)
     for given in per_notebook.values():
         params.update(given)  # as parsed: the run's record shows apply=False, not "false"
+    found = None
+    if target == "lab":
+        from sesbook.lab import find_lab
+
+        found = find_lab()  # an announced lab (SESBOOK_LAB, the state file) is the operator's choice
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = runs_dir / stamp
     n = 1
@@ -240,15 +257,22 @@ def run_sequence(
     lab = None
     env: dict[str, str | None] = {}
     if target == "lab":
-        from sesbook.lab import current
+        from sesbook.lab import ENV_LAB
         from sesbook.lab.runtime import Lab
 
-        running = current()
-        if running is None:
+        if found is None:
             lab = Lab(seed=seed)
-            running = lab
-            lab.start()
-        env["SESBOOK_LAB"] = running.info.to_json()
+            info, source = lab.start(), "started for this run and stopped after it"
+        else:
+            info, source = found
+            source = f"already running, found through {source}"
+            if seed is not None and seed != info.seed:
+                log.warning("--seed %s is not applied: the run uses the running lab at %s (seed %s)",
+                            seed, info.aws_endpoint, info.seed)
+        env[ENV_LAB] = info.to_json()
+        result.lab = {"aws_endpoint": info.aws_endpoint, "dns": info.dns, "pid": info.pid, "seed": info.seed,
+                      "source": source}
+        log.info("run %s uses the %s", folder.name, result.lab_line())
     try:
         with _environment(**env):
             bar = tqdm(paths, desc="runbook", unit="notebook", disable=not progress)
@@ -300,12 +324,14 @@ def _write_index(result: RunResult) -> None:
 table{{border-collapse:collapse}}tr{{border-bottom:1px solid #ddd}}</style></head>
 <body><h1>sesbook run {html.escape(result.folder.name)}</h1>
 <p>{html.escape(result.summary_line())}. Parameters: <code>{params}</code></p>
+<p>{html.escape(result.lab_line())}</p>
 <table><thead><tr><th>notebook</th><th>status</th><th>duration</th><th>error</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table></body></html>
 """
     result.index_html.write_text(page, encoding="utf-8")
     summary = {
         "parameters": result.parameters,
+        "lab": result.lab,
         "notebooks": [
             {"name": n.name, "status": n.status, "seconds": round(n.seconds, 2), "cell": n.cell,
              "error": f"{n.ename}: {n.evalue}" if n.ename else None}

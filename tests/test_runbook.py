@@ -224,3 +224,36 @@ def test_lab_seed_must_be_ascii_digits(tmp_path: Path) -> None:
     code = "import sesbook\ntry:\n    sesbook.connect('lab')\nexcept sesbook.SesbookError as e:\n    print(e)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert "SESBOOK_LAB_SEED='\u00b2': must be a whole number written with the digits 0-9" in out.stdout, out.stderr
+
+
+@pytest.mark.parametrize("how", ["SESBOOK_LAB", "state file", "none"])
+def test_cli_run_uses_the_announced_lab(books: Path, tmp_path: Path, lab_info: LabInfo, how: str) -> None:
+    """The test's own lab is announced (or not): the run's notebook leaves its identity there (or not)."""
+    env = {k: v for k, v in os.environ.items() if k != "SESBOOK_LAB"}
+    state = tmp_path / "lab.json"
+    env["SESBOOK_LAB_STATE"] = str(state)
+    if how == "SESBOOK_LAB":
+        env["SESBOOK_LAB"] = lab_info.to_json()
+    elif how == "state file":
+        state.write_text(lab_info.to_json() + "\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "sesbook", "run", "--notebooks", str(books), "--runs", str(tmp_path / "runs"),
+         "--no-progress", "--only", "01"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    (folder,) = (tmp_path / "runs").iterdir()
+    summary = json.loads((folder / "summary.json").read_text())
+    page = (folder / "index.html").read_text()
+    import sesbook
+
+    identities = sesbook.connect("lab").ses.list_identities()["Identities"]
+    if how == "none":
+        assert identities == [], "a lab of its own: the test's lab is untouched"
+        assert summary["lab"]["source"] == "started for this run and stopped after it"
+        assert summary["lab"]["aws_endpoint"] != lab_info.aws_endpoint
+    else:
+        assert identities == ["a@example.com"], "the notebook made its identity in the announced lab"
+        assert summary["lab"]["aws_endpoint"] == lab_info.aws_endpoint
+        assert how in summary["lab"]["source"]
+        assert f"lab: {lab_info.aws_endpoint}" in out.stdout and f"lab: {lab_info.aws_endpoint}" in page

@@ -164,23 +164,35 @@ def _from_state_file() -> LabInfo | None:
     return None
 
 
+def find_lab() -> tuple[LabInfo, str] | None:
+    """The running lab to use and where it was found (steps 1 to 3 of the module docstring), or None.
+
+    The second item says where: ``"this process"``, ``"SESBOOK_LAB"`` or ``"state file PATH"``. Raises
+    :class:`LabError` when ``SESBOOK_LAB`` names a lab that does not answer (never silently another).
+    """
+    if _current is not None:
+        return _current.info, "this process"
+    announced = os.environ.get(ENV_LAB)
+    if announced:
+        info = LabInfo.from_json(announced)
+        if not info.alive():
+            raise LabError(
+                f"{ENV_LAB} names a lab at {info.aws_endpoint} that does not answer. Start it again "
+                f"(`python -m sesbook lab`) or unset {ENV_LAB}."
+            )
+        return info, ENV_LAB
+    info_from_file = _from_state_file()
+    if info_from_file is not None:
+        return info_from_file, f"state file {state_file()}"
+    return None
+
+
 def ensure_lab(*, region: str = "us-east-1") -> LabInfo:
     """Find the lab to use (see the module docstring), starting a private one if there is none."""
     with _lock:
-        if _current is not None:
-            return _current.info  # type: ignore[no-any-return]
-        announced = os.environ.get(ENV_LAB)
-        if announced:
-            info = LabInfo.from_json(announced)
-            if not info.alive():
-                raise LabError(
-                    f"{ENV_LAB} names a lab at {info.aws_endpoint} that does not answer. Start it again "
-                    f"(`python -m sesbook lab`) or unset {ENV_LAB}."
-                )
-            return info
-        info_from_file = _from_state_file()
-        if info_from_file is not None:
-            return info_from_file
+        found = find_lab()
+        if found is not None:
+            return found[0]
         from sesbook.lab.runtime import Lab
 
         seed_text = os.environ.get(ENV_SEED, "").strip()
