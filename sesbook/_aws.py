@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from sesbook.errors import AwsError, TargetError, ValidationError
@@ -47,6 +48,20 @@ def is_mutating(operation: str) -> bool:
     return True
 
 
+_REPORT_VALUE = re.compile(r"(parameter (?P<name>[\w.\[\]]+), value: )(?P<value>.*?)(, type: |, valid |$)", re.M)
+
+
+def _redact_report(report: str) -> str:
+    """botocore's validation report with the values of secret parameters (and PEM keys) left out."""
+    from sesbook.plan import PEM_PRIVATE_KEY, REDACTED, SECRET_NAME
+
+    def hide(match: re.Match[str]) -> str:
+        secret = SECRET_NAME.search(match["name"]) or PEM_PRIVATE_KEY.search(match["value"])
+        return match.group(1) + (REDACTED if secret else match["value"]) + match.group(4)
+
+    return _REPORT_VALUE.sub(hide, report)
+
+
 @contextlib.contextmanager
 def aws_errors(service: str, *, hint: str | None = None) -> Iterator[None]:
     """Turn botocore's exceptions raised inside the block into sesbook's own.
@@ -73,7 +88,7 @@ def aws_errors(service: str, *, hint: str | None = None) -> Iterator[None]:
         ) from exc
     except bx.ParamValidationError as exc:
         raise ValidationError(
-            f"{service} parameters", exc.kwargs.get("report", ""), "botocore rejected the request",
+            f"{service} parameters", _redact_report(exc.kwargs.get("report", "")), "botocore rejected the request",
             hint="Fix the parameter named in the report.",
         ) from exc
     except (bx.NoCredentialsError, bx.PartialCredentialsError) as exc:
