@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from typing import TYPE_CHECKING
 
 from sesbook.errors import AwsError, TargetError, ValidationError
@@ -13,7 +14,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sesbook")
 
-#: Operation name prefixes that only read. Everything else is a change and goes through the plan.
+#: Operation name prefixes that only read, as whole words (``Check`` covers ``CheckDomainAvailability``,
+#: not ``CheckpointDurableExecution`` or ``CheckoutLicense``). Everything else is a change and goes
+#: through the plan. ``Receive`` is not here: receiving takes the item (SQS ``ReceiveMessage`` hides the
+#: message for its visibility timeout and counts the receive; Kinesis ``ReceiveQueueRecords`` likewise).
 READ_PREFIXES = (
     "Get",
     "List",
@@ -24,16 +28,38 @@ READ_PREFIXES = (
     "Scan",
     "Search",
     "Select",
-    "Receive",
     "TestRender",
     "Simulate",
     "Check",
 )
+#: Operations named like reads that change state, confirmed in botocore's service models (their docs):
+#: license-manager ``CheckInLicense`` returns a license; cognito-identity ``GetId`` may create an identity.
+STATE_CHANGING_READS = frozenset({"CheckInLicense", "GetId"})
 
 
 def is_mutating(operation: str) -> bool:
     """True when an AWS operation (``VerifyDomainIdentity``) changes something, going by its name."""
-    return not operation.startswith(READ_PREFIXES)
+    if operation in STATE_CHANGING_READS:
+        return True
+    for prefix in READ_PREFIXES:
+        rest = operation.removeprefix(prefix)
+        if rest != operation and (not rest or rest[0].isupper()):
+            return False
+    return True
+
+
+_REPORT_VALUE = re.compile(r"(parameter (?P<name>[\w.\[\]]+), value: )(?P<value>.*?)(, type: |, valid |$)", re.M)
+
+
+def _redact_report(report: str) -> str:
+    """botocore's validation report with the values of secret parameters (and PEM keys) left out."""
+    from sesbook.plan import PEM_PRIVATE_KEY, REDACTED, SECRET_NAME
+
+    def hide(match: re.Match[str]) -> str:
+        secret = SECRET_NAME.search(match["name"]) or PEM_PRIVATE_KEY.search(match["value"])
+        return match.group(1) + (REDACTED if secret else match["value"]) + match.group(4)
+
+    return _REPORT_VALUE.sub(hide, report)
 
 
 @contextlib.contextmanager
@@ -62,7 +88,7 @@ def aws_errors(service: str, *, hint: str | None = None) -> Iterator[None]:
         ) from exc
     except bx.ParamValidationError as exc:
         raise ValidationError(
-            f"{service} parameters", exc.kwargs.get("report", ""), "botocore rejected the request",
+            f"{service} parameters", _redact_report(exc.kwargs.get("report", "")), "botocore rejected the request",
             hint="Fix the parameter named in the report.",
         ) from exc
     except (bx.NoCredentialsError, bx.PartialCredentialsError) as exc:

@@ -33,19 +33,12 @@ def _parse_value(text: str) -> Any:
 
 # -- lab ----------------------------------------------------------------------------------------------
 def cmd_lab(args: argparse.Namespace) -> int:
-    from sesbook.lab import state_file
+    from sesbook.lab import remove_state_file, state_file, write_state_file
     from sesbook.lab.runtime import Lab
 
     lab = Lab(region=args.region, seed=args.seed)
     info = lab.start()
-    path = state_file()
-    wrote_state = False
-    if not args.no_state_file:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(info.to_json() + "\n")
-        tmp.replace(path)
-        wrote_state = True
+    wrote_state, note = (False, None) if args.no_state_file else write_state_file(info)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -54,18 +47,18 @@ def cmd_lab(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print(info.to_json(), flush=True)
-    print(f"lab ready: AWS API {info.aws_endpoint}, DNS {info.dns}; Ctrl-C stops it", file=sys.stderr, flush=True)
+    if note:
+        print(f"note: {note}", file=sys.stderr, flush=True)
+    where = f"announced in {state_file()}" if wrote_state else "not in the state file"
+    print(f"lab ready: AWS API {info.aws_endpoint}, DNS {info.dns}, {where}; Ctrl-C stops it",
+          file=sys.stderr, flush=True)
     try:
         while not stop.wait(0.5):
             pass
     finally:
         lab.stop()
         if wrote_state:
-            try:
-                if path.read_text().strip() == info.to_json():
-                    path.unlink()
-            except OSError:
-                pass
+            remove_state_file(info)  # only if the file still announces this lab
     return 0
 
 
@@ -84,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         seed=args.seed,
         progress=not args.no_progress,
     )
-    print(f"{result.summary_line()}\nsummary: {result.index_html}")
+    print(f"{result.summary_line()}\n{result.lab_line()}\nsummary: {result.index_html}")
     if not result.ok:
         failed = result.first_failure
         assert failed is not None
@@ -94,9 +87,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:
-    from sesbook.runbook import execute_in_place
+    from sesbook.runbook import check_notebook_file, execute_in_place, notebook_paths
 
-    paths = [Path(p) for p in args.paths] or sorted(Path(args.notebooks).glob("[0-9][0-9]-*.ipynb"))
+    paths = [Path(p) for p in args.paths] or notebook_paths(Path(args.notebooks))
+    for path in paths:  # all of them before executing any
+        check_notebook_file(path)
     for path in paths:
         print(f"executing {path} ...", flush=True)
         execute_in_place(path, seed=args.seed)

@@ -71,12 +71,14 @@ def _placeholder_note(args: argparse.Namespace, count: int) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from sesbook._validate import parse_seconds
     from sesbook.dns.check import check_records
 
+    timeout = parse_seconds("--timeout", args.timeout)  # "nan" would be a float to argparse, and hang
     target = _target(args)
     records = _records(args, target)
     resolver: Any = args.nameserver or target
-    result = check_records(records, resolver=resolver, timeout=args.timeout)
+    result = check_records(records, resolver=resolver, timeout=timeout)
     print(repr(result))
     for problem in result.problems:
         print(f"problem: {problem}")
@@ -111,5 +113,5 @@ def register(sub: Any) -> None:
                        help="DNS server to ask (default: the lab's with --target lab, else the system's)")
     check.add_argument("--verification-token", default=None, help="the _amazonses token, without --target")
     check.add_argument("--dkim-token", action="append", default=None, help="an Easy DKIM token (three times)")
-    check.add_argument("--timeout", type=float, default=5.0, help="seconds per DNS query (default 5)")
+    check.add_argument("--timeout", default="5", help="seconds per DNS query (default 5)")
     check.set_defaults(func=cmd_check)

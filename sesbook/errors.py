@@ -15,7 +15,12 @@
     └── RunbookError              a notebook of a runbook run failed (notebook, cell, error)
 
 Every message says what was wrong and what to do next. Catch ``SesbookError`` to handle all of them;
-``str(error)`` is written for the person running the notebook.
+``str(error)`` is written for the person running the notebook. Values that enter from outside
+(parameters, CLI flags, YAML, environment variables) are checked by ``sesbook._validate`` and refused
+with ``ValidationError``; no message holds a secret from a planned call (see ``sesbook.plan``).
+
+Warnings (not errors): ``sesbook.lab.StaleLabStateWarning`` when the lab state file names a lab that
+no longer answers.
 """
 
 from __future__ import annotations

@@ -1,8 +1,16 @@
-"""The plan: the changes a run would make, recorded instead of sent when ``apply`` is off."""
+"""The plan: the changes a run would make, recorded instead of sent when ``apply`` is off.
+
+A plan is shown (repr, HTML, :meth:`Plan.to_json`) and logged, so it never holds a secret: every
+parameter named like one (:data:`SECRET_NAME`: private keys, secret access keys, passwords,
+credentials, session and auth tokens), at any depth, and every value that looks like a PEM private key
+is replaced by :data:`REDACTED` when the call is recorded. The real values are not kept: nothing reads
+them back from a plan.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +25,48 @@ def was_planned(response: dict[str, Any] | None) -> bool:
     return bool(response) and response.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID  # type: ignore[union-attr]
 
 
+#: Parameter names whose values are secrets, wherever they appear (``DomainSigningPrivateKey``,
+#: ``SecretAccessKey``, ``Password``, ``SessionToken``...). Public tokens (``DkimTokens``) are not secrets.
+SECRET_NAME = re.compile(
+    r"private.?key|secret|passw(or)?d|passphrase|credential|(session|auth|access|refresh|bearer|id).?token|api.?key",
+    re.IGNORECASE,
+)
+#: A value that is a PEM private key, whatever its parameter is called.
+PEM_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
+REDACTED = "<redacted>"
+
+
+def redact(value: Any, *, name: str = "") -> Any:
+    """A copy of ``value`` (parameters, nested dicts and lists) with every secret replaced by ``REDACTED``."""
+    if name and SECRET_NAME.search(name) and value not in (None, "", b""):
+        return REDACTED
+    if isinstance(value, dict):
+        return {k: redact(v, name=str(k)) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(redact(v) for v in value)
+    if isinstance(value, bytes | bytearray):
+        return REDACTED if PEM_PRIVATE_KEY.search(bytes(value).decode("latin-1")) else value
+    if isinstance(value, str) and PEM_PRIVATE_KEY.search(value):
+        return REDACTED
+    return value
+
+
 @dataclass(frozen=True)
 class PlannedCall:
-    """One change that was recorded, not sent: ``ses.VerifyDomainIdentity(Domain='example.com')``."""
+    """One change that was recorded, not sent: ``ses.VerifyDomainIdentity(Domain='example.com')``.
+
+    ``params`` are the call's parameters with secrets replaced by ``REDACTED`` (see the module docstring).
+    """
 
     service: str
     operation: str
     params: dict[str, Any]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", redact(self.params))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"service": self.service, "operation": self.operation, "params": self.params}
 
     def __str__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
@@ -57,6 +100,10 @@ class Plan:
         lines = [f"Plan: {len(self.calls)} change(s) planned, not sent"]
         lines += [f"  {i}. {c}" for i, c in enumerate(self.calls, 1)]
         return "\n".join(lines)
+
+    def to_json(self) -> str:
+        """The plan as JSON (a list of ``{service, operation, params}``), secrets redacted, for a record."""
+        return json.dumps([c.to_dict() for c in self.calls], default=str, sort_keys=True, indent=2)
 
     def _repr_html_(self) -> str:
         if not self.calls:

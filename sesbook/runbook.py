@@ -1,8 +1,10 @@
 """Running the notebooks as a runbook with papermill, and executing them in place for committing.
 
-:func:`run_sequence` runs ``notebooks/NN-*.ipynb`` in order against one lab started for the run (the
-kernels find it through ``SESBOOK_LAB``), writes each executed notebook and its HTML rendering to
-``runs/<time>/`` with an ``index.html`` summary, and stops at the first failing notebook.
+:func:`run_sequence` runs ``notebooks/NN-*.ipynb`` in order against one lab (the kernels find it
+through ``SESBOOK_LAB``): the lab already running and announced (in this process, by ``SESBOOK_LAB`` or
+by a live state file, as :func:`sesbook.lab.find_lab` finds it), otherwise one started for the run. It
+writes each executed notebook and its HTML rendering to ``runs/<time>/`` with an ``index.html`` summary
+that names the lab used, and stops at the first failing notebook.
 
 :func:`execute_in_place` runs one notebook alone against a fresh, seeded private lab (exactly what
 nbval does when it re-runs it) and strips papermill's run metadata and timings, so the committed
@@ -14,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import math
 import os
 import time
 from contextlib import contextmanager
@@ -22,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sesbook._validate import check_timing, parse_bool, parse_seconds, parse_whole_number
 from sesbook.errors import RunbookError, ValidationError
 
 if TYPE_CHECKING:
@@ -62,6 +66,16 @@ class RunResult:
     folder: Path
     parameters: dict[str, Any]
     notebooks: list[NotebookResult] = field(default_factory=list)
+    #: The lab the run used (target lab): its endpoint, pid, seed and where it came from.
+    lab: dict[str, Any] | None = None
+
+    def lab_line(self) -> str:
+        """One sentence naming the lab the run used, or that it used none."""
+        if self.lab is None:
+            return "lab: none (target aws)"
+        lab = self.lab
+        return (f"lab: {lab['aws_endpoint']} (pid {lab['pid']}, seed {lab['seed']}), "
+                f"{lab['source']}")
 
     @property
     def ok(self) -> bool:
@@ -89,9 +103,8 @@ def notebook_paths(notebooks_dir: Path, only: Iterable[str] | None = None) -> li
     if only:
         wanted = set()
         for item in only:
-            if not str(item).isdigit():
-                raise ValidationError("only", item, "must be a notebook number such as 01.")
-            wanted.add(f"{int(item):02d}")
+            number = parse_whole_number("only", str(item), hint="Give notebook numbers such as 01 or 2.")
+            wanted.add(f"{number:02d}")
         known = {p.name[:2] for p in paths}
         missing = sorted(wanted - known)
         if missing:
@@ -135,7 +148,39 @@ def _split_parameters(paths: list[Path], params: dict[str, Any]) -> dict[Path, d
             "parameters", unknown, "are declared by none of the notebooks run.",
             hint=f"Known parameters: {', '.join(sorted(everything))}.",
         )
-    return {p: {k: v for k, v in params.items() if k in declared[p]} for p in paths}
+    return {p: {k: _coerce(k, v, declared[p][k]) for k, v in params.items() if k in declared[p]} for p in paths}
+
+
+def _coerce(name: str, value: Any, declared: dict[str, Any]) -> Any:
+    """A parameter's value as the type the notebook declares (``name: bool = ...``), parsed, never cast.
+
+    ``-p`` values and YAML files can hand over text where a bool or a number is meant (``"false"``,
+    ``1e3``, which YAML reads as a string): ``bool("false")`` would be True, so bools are parsed from
+    their usual spellings, numbers from numeric text, and timeouts/intervals checked to be finite and
+    above 0. Anything else is refused with :class:`ValidationError` naming the parameter.
+    """
+    kind = str(declared.get("inferred_type_name") or "")
+    if kind == "bool":
+        return parse_bool(name, value)
+    if name.endswith(("timeout", "interval")) and kind in ("float", "int", "float | None", "int | None"):
+        return None if value is None and "None" in kind else parse_seconds(name, value)
+    if kind in ("float", "int") and isinstance(value, str):
+        return _number(name, value, kind)
+    return value
+
+
+def _number(name: str, value: str, kind: str) -> float | int:
+    text = value.strip()
+    if kind == "int":
+        sign = -1 if text.startswith("-") else 1
+        return sign * parse_whole_number(name, text.removeprefix("-").removeprefix("+"))
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValidationError(name, value, "is not a finite number.", hint=f"The notebook declares {name}: float.")
+    return number
 
 
 @contextmanager
@@ -187,27 +232,47 @@ def run_sequence(
         raise ValidationError("target", target, "must be 'lab' or 'aws'.")
     paths = notebook_paths(notebooks_dir, only)
     per_notebook = _split_parameters(paths, params)
+    for given in per_notebook.values():
+        params.update(given)  # as parsed: the run's record shows apply=False, not "false"
+    found = None
+    if target == "lab":
+        from sesbook.lab import find_lab
+
+        found = find_lab()  # an announced lab (SESBOOK_LAB, the state file) is the operator's choice
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     folder = runs_dir / stamp
     n = 1
     while folder.exists():
         n += 1
         folder = runs_dir / f"{stamp}-{n}"
-    folder.mkdir(parents=True)
+    try:
+        folder.mkdir(parents=True)
+    except OSError as exc:
+        raise ValidationError(
+            "runs", str(runs_dir), f"cannot hold the run's folder: {exc.strerror}.",
+            hint="Pass --runs a folder you can write to.",
+        ) from exc
     result = RunResult(folder, params)
 
     lab = None
     env: dict[str, str | None] = {}
     if target == "lab":
-        from sesbook.lab import current
+        from sesbook.lab import ENV_LAB
         from sesbook.lab.runtime import Lab
 
-        running = current()
-        if running is None:
+        if found is None:
             lab = Lab(seed=seed)
-            running = lab
-            lab.start()
-        env["SESBOOK_LAB"] = running.info.to_json()
+            info, source = lab.start(), "started for this run and stopped after it"
+        else:
+            info, source = found
+            source = f"already running, found through {source}"
+            if seed is not None and seed != info.seed:
+                log.warning("--seed %s is not applied: the run uses the running lab at %s (seed %s)",
+                            seed, info.aws_endpoint, info.seed)
+        env[ENV_LAB] = info.to_json()
+        result.lab = {"aws_endpoint": info.aws_endpoint, "dns": info.dns, "pid": info.pid, "seed": info.seed,
+                      "source": source}
+        log.info("run %s uses the %s", folder.name, result.lab_line())
     try:
         with _environment(**env):
             bar = tqdm(paths, desc="runbook", unit="notebook", disable=not progress)
@@ -259,12 +324,14 @@ def _write_index(result: RunResult) -> None:
 table{{border-collapse:collapse}}tr{{border-bottom:1px solid #ddd}}</style></head>
 <body><h1>sesbook run {html.escape(result.folder.name)}</h1>
 <p>{html.escape(result.summary_line())}. Parameters: <code>{params}</code></p>
+<p>{html.escape(result.lab_line())}</p>
 <table><thead><tr><th>notebook</th><th>status</th><th>duration</th><th>error</th></tr></thead>
 <tbody>{''.join(rows)}</tbody></table></body></html>
 """
     result.index_html.write_text(page, encoding="utf-8")
     summary = {
         "parameters": result.parameters,
+        "lab": result.lab,
         "notebooks": [
             {"name": n.name, "status": n.status, "seconds": round(n.seconds, 2), "cell": n.cell,
              "error": f"{n.ename}: {n.evalue}" if n.ename else None}
@@ -286,13 +353,33 @@ def strip_run_metadata(nb: Any) -> Any:
     return nb
 
 
+def check_notebook_file(path: Path) -> None:
+    """Refuse, with a sesbook error, a path that is not a readable notebook (papermill would trace back)."""
+    import nbformat
+
+    hint = "Pass .ipynb notebooks, e.g. notebooks/01-verify-a-domain.ipynb."
+    if not path.is_file():
+        raise ValidationError("path", str(path), "is not a file.", hint=hint)
+    if path.suffix != ".ipynb":
+        raise ValidationError("path", str(path), "is not a notebook (.ipynb).", hint=hint)
+    try:
+        nbformat.read(str(path), as_version=4)
+    except OSError as exc:
+        raise ValidationError("path", str(path), f"cannot be read: {exc.strerror}.", hint=hint) from exc
+    except (ValueError, KeyError, AttributeError, nbformat.ValidationError) as exc:
+        raise ValidationError("path", str(path), "is not a valid notebook.", hint=hint) from exc
+
+
 def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
     """Execute one notebook alone against a fresh lab seeded with ``seed``, and save it with its outputs.
 
     Raises :class:`RunbookError` (the notebook is left as it was) if a cell fails.
     """
+    check_timing(timeout=timeout)
     import nbformat
     import papermill
+
+    check_notebook_file(path)
 
     with _environment(SESBOOK_LAB=None, SESBOOK_LAB_SEED=str(seed), SESBOOK_LAB_STATE=os.devnull):
         try:

@@ -9,7 +9,6 @@ including raw boto3 calls a notebook makes itself.
 from __future__ import annotations
 
 import contextlib
-import copy
 import logging
 from dataclasses import dataclass
 from functools import cached_property
@@ -17,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors, is_mutating
+from sesbook._validate import parse_bool
 from sesbook.checks import CheckResult, Finding
 from sesbook.errors import TargetError, ValidationError
 from sesbook.facts import REGION_RE as _REGION_RE
-from sesbook.plan import PLANNED_REQUEST_ID, Plan, PlannedCall
+from sesbook.plan import PLANNED_REQUEST_ID, Plan, PlannedCall, redact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -90,16 +90,18 @@ def connect(
     - ``"aws"``: credentials come from ``profile`` or the environment, never from a parameter. Changes are
       only sent when ``apply=True``; otherwise they are recorded in ``target.plan``.
 
-    Opens no connection itself: clients are made on first use.
+    ``apply`` is a bool; the text spellings true/false, yes/no, on/off and 1/0 are parsed as such,
+    anything else raises :class:`ValidationError`. Opens no connection itself: clients are made on first use.
     """
     profile = profile or None  # notebooks pass "" for "no profile" (papermill cannot parse `str | None`)
     _validate(target, region, profile)
+    apply = parse_bool("apply", apply)  # "false" from a CLI or YAML must never turn changes on
     if target == "lab":
         from sesbook.lab import ensure_lab
 
         info = ensure_lab(region=region)
         return Target("lab", region=region, profile=None, apply=True, lab=info)
-    return Target("aws", region=region, profile=profile, apply=bool(apply), lab=None)
+    return Target("aws", region=region, profile=profile, apply=apply, lab=None)
 
 
 class Target:
@@ -229,7 +231,7 @@ class Target:
     # -- the plan gate ---------------------------------------------------------------------------------
     @staticmethod
     def _remember_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-        context["sesbook_params"] = copy.deepcopy(params)
+        context["sesbook_params"] = redact(params)  # a copy; secrets never reach the plan or the log
 
     def _gate(self, model: Any, context: dict[str, Any], **_: Any) -> Any:
         if not self.planning or not is_mutating(model.name):

@@ -31,6 +31,11 @@ def test_records_formats(capsys: pytest.CaptureFixture[str], fmt: str, marker: s
     ["dns", "records", "not a domain"],
     ["dns", "records", "example.com", "--mail-from", "example.com"],
     ["dns", "check", "example.com", "--nameserver", "dns.example.net:53"],
+    ["dns", "check", "example.com", "--nameserver", "127.0.0.1:\u00b2"],  # isdigit() is True for "²"
+    ["dns", "check", "example.com", "--timeout", "nan"],  # hung: a DNS lifetime of NaN never runs out
+    ["dns", "check", "example.com", "--timeout", "-1"],
+    ["dns", "check", "example.com", "--timeout", "0"],
+    ["dns", "check", "example.com", "--timeout", "soon"],
 ])
 def test_bad_input_exits_2_with_one_message(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     assert main(argv) == 2

@@ -78,8 +78,28 @@ def test_runbook_error_names_notebook_and_cell() -> None:
         ("ListIdentities", False),
         ("DescribeActiveReceiptRuleSet", False),
         ("HeadObject", False),
-        ("ReceiveMessage", False),
+        ("ReceiveMessage", True),  # SQS hides the message (visibility timeout) and counts the receive
+        ("ReceiveQueueRecords", True),
+        ("CheckpointDurableExecution", True),  # "Check" is a word, "Checkpoint" is not a check
+        ("CheckoutLicense", True),
+        ("CheckInLicense", True),
+        ("GetId", True),
+        ("CheckDomainAvailability", False),
+        ("Query", False),
+        ("SelectObjectContent", False),
+        ("TestRenderTemplate", False),
     ],
 )
 def test_read_write_split(operation: str, mutating: bool) -> None:
     assert is_mutating(operation) is mutating
+
+
+def test_a_rejected_secret_parameter_is_not_in_the_message() -> None:
+    report = ("Invalid type for parameter DkimSigningAttributes.DomainSigningPrivateKey, value: 12345678, "
+              "type: <class 'int'>, valid types: <class 'str'>\n"
+              "Invalid type for parameter EmailIdentity, value: 42, type: <class 'int'>, valid types: <class 'str'>")
+    with pytest.raises(ValidationError) as info:
+        with aws_errors("sesv2"):
+            raise ParamValidationError(report=report)
+    assert "12345678" not in str(info.value) and "<redacted>" in str(info.value)
+    assert "value: 42," in str(info.value), "other values stay, to say what was wrong"

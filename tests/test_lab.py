@@ -239,7 +239,8 @@ def test_stale_state_file_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     path = tmp_path / "lab.json"
     path.write_text(stale.to_json())
     monkeypatch.setenv("SESBOOK_LAB_STATE", str(path))
-    assert _from_state_file() is None
+    with pytest.warns(UserWarning, match="stale lab state file"):
+        assert _from_state_file() is None
     assert lab.info is not None
     path.write_text(lab.info.to_json())
     assert _from_state_file() == lab.info

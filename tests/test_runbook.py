@@ -139,3 +139,121 @@ def test_every_notebook_documents_its_parameters() -> None:
             assert required in params, f"{path.name} lacks the {required} parameter"
             assert params[required]["help"], f"{path.name}: {required} has no help text"
         assert params["target"]["default"] == '"lab"'
+
+
+def _flag_books(tmp_path: Path) -> Path:
+    folder = tmp_path / "flags"
+    folder.mkdir()
+    cells = [new_code_cell('apply: bool = False  # send changes\nwait_timeout: float = 5.0  # seconds',
+                           metadata={"tags": ["parameters"]}),
+             new_code_cell("print(repr(apply), repr(wait_timeout))")]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "language": "python", "display_name": "Python 3"}}), folder / "01-flags.ipynb")
+    return folder
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ({"apply": "false", "wait_timeout": "1e3"}, "False 1000.0"),
+    ({"apply": "on", "wait_timeout": "10"}, "True 10.0"),
+])
+def test_runner_parses_bool_and_timeout_parameters(tmp_path: Path, given: dict[str, object], shown: str) -> None:
+    books = _flag_books(tmp_path)
+    result = run_sequence(parameters=given, notebooks_dir=books, runs_dir=tmp_path / "runs", progress=False)
+    assert result.ok, [n.describe() for n in result.notebooks]
+    executed = nbformat.read(result.folder / "01-flags.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == shown + "\n"
+
+
+@pytest.mark.parametrize(("given", "field"), [
+    ({"apply": "maybe"}, "apply"), ({"apply": 2}, "apply"),
+    ({"wait_timeout": "nan"}, "wait_timeout"), ({"wait_timeout": "-1"}, "wait_timeout"),
+    ({"wait_timeout": "soon"}, "wait_timeout"),
+])
+def test_runner_refuses_bad_bool_and_timeout_parameters(tmp_path: Path, given: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        run_sequence(parameters=given, notebooks_dir=_flag_books(tmp_path), runs_dir=tmp_path / "runs",
+                     progress=False)
+    assert info.value.field == field
+    assert not (tmp_path / "runs").exists(), "refused before anything was written"
+
+
+def test_cli_apply_false_from_a_yaml_file_stays_false(tmp_path: Path) -> None:
+    file = tmp_path / "p.yaml"
+    file.write_text('apply: "false"\n')
+    out = subprocess.run(
+        [sys.executable, "-m", "sesbook", "run", "--notebooks", str(_flag_books(tmp_path)), "--runs",
+         str(tmp_path / "runs"), "--no-progress", "-f", str(file), "-p", "wait_timeout", "1e3"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=os.environ.copy(),
+    )
+    assert out.returncode == 0, out.stderr
+    (folder,) = (tmp_path / "runs").iterdir()
+    executed = nbformat.read(folder / "01-flags.ipynb", as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "False 1000.0\n"
+    assert json.loads((folder / "summary.json").read_text())["parameters"]["apply"] is False
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "--only", "\u00b2"], "only='\u00b2': must be a whole number written with the digits 0-9"),
+    (["run", "--runs", "{file}/runs"], "runs="),
+    (["notebooks", "{tmp}/missing.ipynb"], "is not a file"),
+    (["notebooks", "{file}"], "is not a notebook (.ipynb)"),
+    (["notebooks", "{fake}"], "is not a valid notebook"),
+    (["notebooks", "--notebooks", "{tmp}/nowhere"], "holds no NN-*.ipynb notebooks"),
+])
+def test_cli_bad_paths_and_numbers_are_one_line_errors(
+    books: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str,
+) -> None:
+    from sesbook.cli import main
+
+    file = tmp_path / "a-file.txt"
+    file.write_text("not a folder, not a notebook")
+    fake = tmp_path / "fake.ipynb"
+    fake.write_text("{}")
+    argv = [a.format(file=file, tmp=tmp_path, fake=fake) for a in argv]
+    if argv[0] == "run":
+        argv += ["--notebooks", str(books), "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_lab_seed_must_be_ascii_digits(tmp_path: Path) -> None:
+    env = {**os.environ, "SESBOOK_LAB_SEED": "\u00b2", "SESBOOK_LAB_STATE": str(tmp_path / "none.json")}
+    env.pop("SESBOOK_LAB", None)
+    code = "import sesbook\ntry:\n    sesbook.connect('lab')\nexcept sesbook.SesbookError as e:\n    print(e)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+    assert "SESBOOK_LAB_SEED='\u00b2': must be a whole number written with the digits 0-9" in out.stdout, out.stderr
+
+
+@pytest.mark.parametrize("how", ["SESBOOK_LAB", "state file", "none"])
+def test_cli_run_uses_the_announced_lab(books: Path, tmp_path: Path, lab_info: LabInfo, how: str) -> None:
+    """The test's own lab is announced (or not): the run's notebook leaves its identity there (or not)."""
+    env = {k: v for k, v in os.environ.items() if k != "SESBOOK_LAB"}
+    state = tmp_path / "lab.json"
+    env["SESBOOK_LAB_STATE"] = str(state)
+    if how == "SESBOOK_LAB":
+        env["SESBOOK_LAB"] = lab_info.to_json()
+    elif how == "state file":
+        state.write_text(lab_info.to_json() + "\n")
+    out = subprocess.run(
+        [sys.executable, "-m", "sesbook", "run", "--notebooks", str(books), "--runs", str(tmp_path / "runs"),
+         "--no-progress", "--only", "01"],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    (folder,) = (tmp_path / "runs").iterdir()
+    summary = json.loads((folder / "summary.json").read_text())
+    page = (folder / "index.html").read_text()
+    import sesbook
+
+    identities = sesbook.connect("lab").ses.list_identities()["Identities"]
+    if how == "none":
+        assert identities == [], "a lab of its own: the test's lab is untouched"
+        assert summary["lab"]["source"] == "started for this run and stopped after it"
+        assert summary["lab"]["aws_endpoint"] != lab_info.aws_endpoint
+    else:
+        assert identities == ["a@example.com"], "the notebook made its identity in the announced lab"
+        assert summary["lab"]["aws_endpoint"] == lab_info.aws_endpoint
+        assert how in summary["lab"]["source"]
+        assert f"lab: {lab_info.aws_endpoint}" in out.stdout and f"lab: {lab_info.aws_endpoint}" in page

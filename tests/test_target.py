@@ -121,3 +121,65 @@ def test_lab_target_talks_to_the_lab_over_http(target: sesbook.Target, lab_info:
     check = sesbook.check_target(target)
     assert check.ok, check.problems
     assert "SES API" in repr(check)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("false", False), ("False", False), (" no ", False), ("OFF", False), ("0", False), (0, False),
+    ("true", True), ("Yes", True), ("on", True), ("1", True), (True, True), (False, False),
+])
+def test_apply_from_text_is_parsed_never_cast(text: Any, expected: bool) -> None:
+    assert sesbook.connect("aws", apply=text).apply is expected
+
+
+@pytest.mark.parametrize("bad", ["", "nope", "2", "ja", 2, 0.5, None, [False]])
+def test_apply_that_is_not_a_yes_no_value_is_refused(bad: Any) -> None:
+    with pytest.raises(ValidationError) as info:
+        sesbook.connect("aws", apply=bad)
+    assert info.value.field == "apply" and "true or false" in str(info.value)
+
+
+KEY_MATERIAL = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7SECRETKEYMATERIAL"
+PEM = f"-----BEGIN PRIVATE KEY-----\n{KEY_MATERIAL}\n-----END PRIVATE KEY-----\n"
+
+
+def test_a_plan_never_shows_or_logs_secrets(aws_target: tuple[sesbook.Target, Wire],
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    target, wire = aws_target
+    signing = {"DomainSigningSelector": "s1", "DomainSigningPrivateKey": KEY_MATERIAL}
+    with caplog.at_level("INFO", logger="sesbook"):
+        target.sesv2.create_email_identity(EmailIdentity="news.example.com", DkimSigningAttributes=signing,
+                                           Tags=[{"Key": "note", "Value": PEM}])
+        target.sesv2.put_email_identity_dkim_signing_attributes(
+            EmailIdentity="news.example.com", SigningAttributesOrigin="EXTERNAL", SigningAttributes=signing)
+        target.iam.create_login_profile(UserName="smtp", Password="Hunter2-smtp-password")
+    assert wire.sent == [] and len(target.plan) == 3
+    shown = {
+        "repr": repr(target.plan), "html": target.plan._repr_html_(), "json": target.plan.to_json(),
+        "calls": repr(target.plan.calls), "log": caplog.text,
+    }
+    for where, text in shown.items():
+        assert "SECRETKEYMATERIAL" not in text and "PRIVATE KEY" not in text, where
+        assert "Hunter2" not in text, where
+        assert "redacted" in text, where
+    assert "DomainSigningSelector" in shown["repr"] and "'s1'" in shown["repr"], "the rest stays readable"
+    params = target.plan.calls[1].params
+    assert params["SigningAttributes"] == {"DomainSigningSelector": "s1", "DomainSigningPrivateKey": "<redacted>"}
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"SecretAccessKey": "abc", "AccessKeyId": "AKIA1"}, {"SecretAccessKey": "<redacted>", "AccessKeyId": "AKIA1"}),
+    ({"a": [{"b": {"SmtpPassword": "p"}}]}, {"a": [{"b": {"SmtpPassword": "<redacted>"}}]}),
+    ({"SessionToken": "t", "DkimTokens": ["x"]}, {"SessionToken": "<redacted>", "DkimTokens": ["x"]}),
+    ({"Body": PEM.encode()}, {"Body": "<redacted>"}),
+])
+def test_redaction_at_any_depth(params: dict[str, Any], expected: dict[str, Any]) -> None:
+    from sesbook.plan import PlannedCall
+
+    assert PlannedCall("s", "Op", params).params == expected
+
+
+def test_sqs_receive_message_is_planned_not_sent(aws_target: tuple[sesbook.Target, Wire]) -> None:
+    target, wire = aws_target
+    target.sqs.receive_message(QueueUrl="https://sqs.eu-west-1.amazonaws.com/123456789012/feedback")
+    assert wire.sent == []
+    assert [f"{c.service}.{c.operation}" for c in target.plan] == ["sqs.ReceiveMessage"]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
+from sesbook._validate import check_timing
 from sesbook.account.status import account_status
 from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
 from sesbook.facts import EMAIL_RE, URL_RE
@@ -149,8 +150,7 @@ def wait_for_review(
     raises :class:`WaitTimeoutError` when still pending after ``timeout``, and :class:`NotAppliedError`
     when no request was filed (e.g. it was only planned).
     """
-    if interval <= 0 or timeout < 0:
-        raise ValidationError("interval", interval, "must be above 0 and timeout 0 or more.")
+    check_timing(timeout=timeout, interval=interval, waiting=True)
     from tqdm import tqdm
 
     status = account_status(target)

@@ -7,9 +7,11 @@ timeout); they return it, so a checker can say "missing" or "no answer from the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sesbook._validate import check_timing
 from sesbook.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ def parse_nameserver(text: str) -> tuple[str, int]:
 
 
 def _port(text: str, original: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
+    if not re.fullmatch(r"[0-9]+", text) or not 0 < int(text) < 65536:  # isdigit() accepts "²"
         raise ValidationError("nameserver", original, "has a port that is not a number from 1 to 65535.")
     return int(text)
 
@@ -72,6 +74,7 @@ def _port(text: str, original: str) -> int:
 def make_resolver(spec: Any = None, *, timeout: float = 5.0) -> dns.resolver.Resolver:
     """A fresh resolver from ``spec``: None (the system's), ``"HOST:PORT"``, a dnspython ``Resolver``
     (its servers are copied) or anything with a ``.resolver`` (a :class:`~sesbook.target.Target`)."""
+    check_timing(timeout=timeout)
     import dns.resolver
 
     if spec is not None and hasattr(spec, "resolver") and not isinstance(spec, dns.resolver.Resolver):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
+from sesbook._validate import check_timing
 from sesbook.checks import CheckResult, Finding
 from sesbook.dns import _query as _dns
 from sesbook.dns.dmarc import is_dmarc, parse_dmarc
@@ -201,6 +202,7 @@ def check_records(
     ``records``: a :class:`~sesbook.dns.records.RecordSet` or any records. ``resolver``: None (the system's),
     ``"HOST:PORT"``, a dnspython resolver, or a target (its resolver: the lab's DNS in the lab).
     """
+    check_timing(timeout=timeout)
     items = list(records)
     if not items:
         raise ValidationError("records", items, "is empty; there is nothing to check.",

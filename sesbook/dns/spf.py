@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sesbook import _html
+from sesbook._validate import check_timing
 from sesbook.checks import CheckResult, Finding
 from sesbook.dns import _query as _dns
 from sesbook.errors import ValidationError
@@ -393,6 +394,7 @@ def check_spf(
     ``resolver`` is None (the system's), ``"HOST:PORT"``, a dnspython resolver or a target. ``record``
     checks that text as if it were published at ``domain`` (its includes are still looked up).
     """
+    check_timing(timeout=timeout)
     from sesbook.dns.domains import normalize_domain
 
     domain = normalize_domain(domain)

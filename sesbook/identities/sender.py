@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook import _html
+from sesbook._validate import check_timing
 from sesbook.dns.domains import normalize_domain
 from sesbook.dns.route53 import find_zone
 from sesbook.errors import NotAppliedError, ValidationError
@@ -54,6 +55,7 @@ def ensure_verified_sender(
     the domain's Route 53 zone (the lab creates the zone when missing), and the call waits for SES to
     see it. Raises :class:`NotAppliedError` when the change was only planned (aws, ``apply=False``).
     """
+    check_timing(timeout=timeout, waiting=True, none_ok=True)
     name = normalize_domain(domain)
     address = f"{local_part}@{name}"
     if identity_status(target, name).verified:

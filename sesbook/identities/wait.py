@@ -10,6 +10,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from sesbook._validate import check_timing
 from sesbook.dns.ses_records import mail_from_records, verification_records
 from sesbook.errors import ValidationError, VerificationFailedError, WaitTimeoutError
 from sesbook.identities._names import normalize_identity
@@ -110,14 +111,13 @@ def wait_for_verification(
     ``apply=False`` it does not wait (nothing was changed) and returns the status as it is
     (``exists=False`` when the identity was only planned).
     """
+    check_timing(timeout=timeout, interval=interval, waiting=True, none_ok=True)
     from tqdm import tqdm
 
     name = normalize_identity(identity)
     default_timeout, default_interval = LAB_WAIT if target.is_lab else AWS_WAIT
     timeout = default_timeout if timeout is None else timeout
     interval = default_interval if interval is None else interval
-    if timeout < 0 or interval <= 0:
-        raise ValidationError("timeout/interval", (timeout, interval), "timeout must be >= 0 and interval > 0.")
     deadline = time.monotonic() + timeout
     bar = tqdm(desc=f"{name}: checking", bar_format="{desc}", disable=not progress, leave=True)
     try:

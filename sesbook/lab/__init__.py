@@ -7,7 +7,9 @@ authoritative DNS server (:mod:`sesbook.lab.dns`), on free loopback ports. One l
 1. a lab already running in this process;
 2. the ``SESBOOK_LAB`` environment variable: the lab's announcement, one line of JSON;
 3. the state file (``SESBOOK_LAB_STATE``, default ``~/.cache/sesbook/lab.json``) written by
-   ``python -m sesbook lab``, if the lab it names still answers;
+   ``python -m sesbook lab``, if the lab it names still answers (a stale file, left by a lab that was
+   killed, is reported with a WARNING naming it). Only the lab that wrote the file removes it (same pid
+   and endpoint), and a lab never overwrites a file that announces another running lab;
 4. otherwise a private lab is started in this process (seeded from ``SESBOOK_LAB_SEED`` if set) and
    stopped at exit.
 
@@ -24,10 +26,12 @@ import os
 import threading
 import urllib.error
 import urllib.request
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sesbook._validate import parse_whole_number
 from sesbook.errors import LabError
 
 log = logging.getLogger("sesbook")
@@ -144,8 +148,8 @@ def _set_current(lab: Any) -> None:
     _current = lab
 
 
-def _from_state_file() -> LabInfo | None:
-    path = state_file()
+def _read_state(path: Path) -> LabInfo | None:
+    """The announcement in the state file at ``path``, alive or not; None when there is none to read."""
     try:
         text = path.read_text()
     except OSError:
@@ -153,39 +157,110 @@ def _from_state_file() -> LabInfo | None:
     if not text.strip():
         return None
     try:
-        info = LabInfo.from_json(text)
+        return LabInfo.from_json(text)
     except LabError:
-        log.warning("ignoring unreadable lab state file %s", path)
+        warnings.warn(f"ignoring the unreadable lab state file {path}: delete it, or start a lab with "
+                      "`python -m sesbook lab` (it replaces the file)", StaleLabStateWarning, stacklevel=3)
+        return None
+
+
+def _from_state_file() -> LabInfo | None:
+    path = state_file()
+    info = _read_state(path)
+    if info is None:
         return None
     if info.alive():
         return info
-    log.info("ignoring stale lab state file %s (the lab at %s is gone)", path, info.aws_endpoint)
+    # warnings, not only the log: the "sesbook" logger is silent by default, and this must not be
+    warnings.warn(
+        f"ignoring the stale lab state file {path}: the lab it names ({info.aws_endpoint}, pid {info.pid}) "
+        "does not answer; it was stopped without cleaning up. Start a lab with `python -m sesbook lab` (it "
+        "replaces the file) or delete the file; until then sesbook starts a private lab in this process.",
+        StaleLabStateWarning, stacklevel=3,
+    )
+    return None
+
+
+class StaleLabStateWarning(UserWarning):
+    """The lab state file names a lab that no longer answers (it was killed without cleaning up)."""
+
+
+def _same_lab(a: LabInfo, b: LabInfo) -> bool:
+    return (a.pid, a.aws_endpoint) == (b.pid, b.aws_endpoint)
+
+
+def write_state_file(info: LabInfo) -> tuple[bool, str | None]:
+    """Announce ``info`` in the state file, unless the file announces another lab that still runs.
+
+    Returns whether it was written, and a note for the operator: the live lab it left alone (clients
+    then find this one only through ``SESBOOK_LAB``) or the stale file it replaced.
+    """
+    path = state_file()
+    previous = _read_state(path)
+    note = None
+    if previous is not None and not _same_lab(previous, info):
+        if previous.alive():
+            return False, (
+                f"the state file {path} already announces a running lab ({previous.aws_endpoint}, pid "
+                f"{previous.pid}); this lab is not written there. Clients find this one through {ENV_LAB} "
+                f"(set it to the JSON line above), or start it with {ENV_STATE} naming another file."
+            )
+        note = (f"replaced the stale state file {path}: the lab it named ({previous.aws_endpoint}, pid "
+                f"{previous.pid}) does not answer.")
+        log.info("%s", note)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(info.to_json() + "\n")
+    tmp.replace(path)
+    return True, note
+
+
+def remove_state_file(info: LabInfo) -> bool:
+    """Delete the state file only if it announces ``info`` (same pid and endpoint): never another lab's."""
+    path = state_file()
+    current_info = _read_state(path)
+    if current_info is None or not _same_lab(current_info, info):
+        return False
+    try:
+        path.unlink()
+    except OSError:
+        return False
+    return True
+
+
+def find_lab() -> tuple[LabInfo, str] | None:
+    """The running lab to use and where it was found (steps 1 to 3 of the module docstring), or None.
+
+    The second item says where: ``"this process"``, ``"SESBOOK_LAB"`` or ``"state file PATH"``. Raises
+    :class:`LabError` when ``SESBOOK_LAB`` names a lab that does not answer (never silently another).
+    """
+    if _current is not None:
+        return _current.info, "this process"
+    announced = os.environ.get(ENV_LAB)
+    if announced:
+        info = LabInfo.from_json(announced)
+        if not info.alive():
+            raise LabError(
+                f"{ENV_LAB} names a lab at {info.aws_endpoint} that does not answer. Start it again "
+                f"(`python -m sesbook lab`) or unset {ENV_LAB}."
+            )
+        return info, ENV_LAB
+    info_from_file = _from_state_file()
+    if info_from_file is not None:
+        return info_from_file, f"state file {state_file()}"
     return None
 
 
 def ensure_lab(*, region: str = "us-east-1") -> LabInfo:
     """Find the lab to use (see the module docstring), starting a private one if there is none."""
     with _lock:
-        if _current is not None:
-            return _current.info  # type: ignore[no-any-return]
-        announced = os.environ.get(ENV_LAB)
-        if announced:
-            info = LabInfo.from_json(announced)
-            if not info.alive():
-                raise LabError(
-                    f"{ENV_LAB} names a lab at {info.aws_endpoint} that does not answer. Start it again "
-                    f"(`python -m sesbook lab`) or unset {ENV_LAB}."
-                )
-            return info
-        info_from_file = _from_state_file()
-        if info_from_file is not None:
-            return info_from_file
+        found = find_lab()
+        if found is not None:
+            return found[0]
         from sesbook.lab.runtime import Lab
 
         seed_text = os.environ.get(ENV_SEED, "").strip()
-        if seed_text and not seed_text.isdigit():
-            raise LabError(f"{ENV_SEED}={seed_text!r} is not a whole number; set it to e.g. 1, or unset it.")
-        seed = int(seed_text) if seed_text else None
+        seed = parse_whole_number(ENV_SEED, seed_text, hint="Set it to e.g. 1, or unset it.") if seed_text else None
         lab = Lab(region=region, seed=seed)
         info = lab.start()
         atexit.register(lab.stop)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable
@@ -88,16 +89,38 @@ def _info(request: Any) -> tuple[int, Any]:
 
 @route("/_sesbook/clock")
 def _clock(request: Any) -> tuple[int, Any]:
+    # Everything is checked before anything changes: a NaN or 1e308 offset would break every later call.
     if request.method == "POST":
-        body = _json_body(request)
-        seconds = float(body.get("advance", 0))
-        if seconds < 0:
-            raise ValueError("advance must be zero or more seconds: the lab's clock only moves forward")
-        if body.get("freeze") is True:
+        usage = 'send a JSON object such as {"advance": 3600} (seconds, 0 to 315576000) and/or {"freeze": true}'
+        max_advance, max_offset = 10 * 365.25 * 86400, 100 * 365.25 * 86400  # 10 years a call, 100 in all
+        try:
+            body = json.loads(request.get_data() or b"{}")
+        except ValueError:
+            return 400, {"error": f"the body is not JSON; {usage}"}
+        if not isinstance(body, dict):
+            return 400, {"error": f"the body must be a JSON object; {usage}"}
+        unknown = sorted(set(body) - {"advance", "freeze"})
+        if unknown:
+            return 400, {"error": f"unknown field(s) {', '.join(unknown)}; {usage}"}
+        seconds = body.get("advance", 0)
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+            return 400, {"error": f"advance must be a JSON number of seconds, not {json.dumps(seconds)}; {usage}"}
+        if not math.isfinite(seconds) or seconds < 0:
+            return 400, {"error": f"advance must be a finite number of seconds, 0 or more (the lab's clock only "
+                                  f"moves forward), not {seconds}; {usage}"}
+        if seconds > max_advance:
+            return 400, {"error": f"advance {seconds:g} s is more than 10 years (315576000 s); {usage}"}
+        if clock.offset() + seconds > max_offset:
+            return 400, {"error": "the lab's clock would be more than 100 years ahead; POST /_sesbook/reset "
+                                  "to start again from now"}
+        freeze = body.get("freeze")
+        if "freeze" in body and not isinstance(freeze, bool):
+            return 400, {"error": f"freeze must be JSON true or false, not {json.dumps(freeze)}; {usage}"}
+        if freeze is True:
             clock.freeze()
-        elif body.get("freeze") is False:
+        elif freeze is False:
             clock.unfreeze()
-        clock.advance(seconds)
+        clock.advance(float(seconds))
     return 200, {"now": clock.now().isoformat(), "offset_seconds": clock.offset(), "frozen": clock.frozen()}
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from helpers import put, zone
-
 from sesbook.checks import CheckResult
 from sesbook.dns.dmarccheck import check_dmarc, tree_walk, walk_names
+
+from helpers import put, zone
 
 if TYPE_CHECKING:
     import sesbook
