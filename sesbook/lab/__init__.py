@@ -1,6 +1,6 @@
 """The lab: a local Amazon SES stand-in on loopback, built from real servers.
 
-``Lab`` starts a moto server (with the lab's extensions, :mod:`sesbook.lab.extensions`) and an
+``Lab`` starts a moto server (with the lab's extensions, :mod:`sesbook.lab.registry`) and an
 authoritative DNS server (:mod:`sesbook.lab.dns`), on free loopback ports. One lab runs per process
 (moto's state is per process). Clients find a lab in this order (:func:`ensure_lab`):
 
@@ -191,3 +191,8 @@ def ensure_lab(*, region: str = "us-east-1") -> LabInfo:
         atexit.register(lab.stop)
         log.info("started a private lab: %s", info.aws_endpoint)
         return info
+
+
+# Public names for the lab's own modules (the underscored ones stay for callers outside the lab).
+set_current = _set_current
+from_state_file = _from_state_file
