@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sesbook.errors import LabError
+from sesbook.lab import clock
 
 if TYPE_CHECKING:
     from sesbook.lab.dns.zones import Zone
@@ -79,7 +80,7 @@ class Patch:
 
 PATCHES: list[Patch] = []
 ROUTES: dict[str, Route] = {}
-RESET_HOOKS: list[Callable[[], None]] = []
+RESET_HOOKS: list[Callable[[], None]] = [clock.reset]  # the clock first: later hooks read real time
 ZONE_PROVIDERS: list[ZoneProvider] = []
 ACCOUNT_FIELDS: list[AccountField] = []
 _installed = False

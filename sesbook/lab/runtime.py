@@ -10,11 +10,9 @@ from typing import Any
 
 from sesbook.errors import LabError
 from sesbook.lab import ACCOUNT_ID, LabInfo, clock, current, seeding, set_current
-from sesbook.lab.registry import ROUTES, Route, on_reset, route
+from sesbook.lab.registry import ROUTES, Route, route
 
 log = logging.getLogger("sesbook")
-
-on_reset(clock.reset)  # the first reset hook: everything after it reads a clock back on real time
 
 
 def _quiet_handler() -> Any:
