@@ -53,7 +53,7 @@ _REPORT_VALUE = re.compile(r"(parameter (?P<name>[\w.\[\]]+), value: )(?P<value>
 
 def _redact_report(report: str) -> str:
     """botocore's validation report with the values of secret parameters (and PEM keys) left out."""
-    from sesbook.plan import PEM_PRIVATE_KEY, REDACTED, SECRET_NAME
+    from sesbook._redact import PEM_PRIVATE_KEY, REDACTED, SECRET_NAME
 
     def hide(match: re.Match[str]) -> str:
         secret = SECRET_NAME.search(match["name"]) or PEM_PRIVATE_KEY.search(match["value"])

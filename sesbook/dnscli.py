@@ -28,9 +28,9 @@ def _target(args: argparse.Namespace) -> Target | None:
     import sesbook
 
     if args.target == "lab":
-        from sesbook.lab import ENV_LAB, _from_state_file, current
+        from sesbook.lab import ENV_LAB, current, from_state_file
 
-        if current() is None and not os.environ.get(ENV_LAB) and _from_state_file() is None:
+        if current() is None and not os.environ.get(ENV_LAB) and from_state_file() is None:
             raise LabError(
                 "no running lab to read tokens from: start one with `python -m sesbook lab` (it writes the "
                 "state file this command reads), or drop --target for placeholders."

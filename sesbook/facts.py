@@ -57,3 +57,21 @@ REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", re.IGNORECASE)
 #: An email address, loosely, as SES's ``AdditionalContactEmailAddresses`` takes it.
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+# -- the mailbox simulator ------------------------------------------------------------------------------
+#: The SES mailbox simulator's addresses (``success@``, ``bounce@``, ``ooto@``, ``complaint@``,
+#: ``suppressionlist@simulator.amazonses.com``, with an optional ``+label``): mail to them reaches nobody;
+#: SES answers as the address's name says (Developer Guide, "Using the mailbox simulator").
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
+SIMULATOR_RE = re.compile(
+    r"^(success|bounce|ooto|complaint|suppressionlist)(\+[^@]*)?@simulator\.amazonses\.com$", re.IGNORECASE
+)
+
+
+def is_simulator(address: str) -> bool:
+    """True for a mailbox simulator address (display names allowed: ``"X" <bounce@simulator...>``)."""
+    from email.utils import parseaddr
+
+    return bool(SIMULATOR_RE.match(parseaddr(address)[1] or address))
+

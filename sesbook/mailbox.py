@@ -118,13 +118,13 @@ def follow_verification_link(target: Target | LabInfo, address: str) -> str:
 def _running_lab() -> LabInfo:
     import os
 
-    from sesbook.lab import ENV_LAB, LabInfo, _from_state_file, current
+    from sesbook.lab import ENV_LAB, LabInfo, current, from_state_file
 
     if current() is not None:
         return current().info  # type: ignore[no-any-return]
     if os.environ.get(ENV_LAB):
         return LabInfo.from_json(os.environ[ENV_LAB])
-    info = _from_state_file()
+    info = from_state_file()
     if info is None:
         raise LabError("no lab is running: start one with `python -m sesbook lab` (or set SESBOOK_LAB).")
     return info

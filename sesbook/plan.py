@@ -1,20 +1,20 @@
 """The plan: the changes a run would make, recorded instead of sent when ``apply`` is off.
 
 A plan is shown (repr, HTML, :meth:`Plan.to_json`) and logged, so it never holds a secret: every
-parameter named like one (:data:`SECRET_NAME`: private keys, secret access keys, passwords,
+parameter named like one (:data:`sesbook._redact.SECRET_NAME`: private keys, secret access keys, passwords,
 credentials, session and auth tokens), at any depth, and every value that looks like a PEM private key
-is replaced by :data:`REDACTED` when the call is recorded. The real values are not kept: nothing reads
+is replaced by :data:`~sesbook._redact.REDACTED` when the call is recorded. The real values are not kept: nothing reads
 them back from a plan.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from sesbook import _html
+from sesbook._redact import redact
 
 #: The request id of the response a planned (unsent) call returns: empty apart from its metadata.
 PLANNED_REQUEST_ID = "planned-not-sent"
@@ -23,32 +23,6 @@ PLANNED_REQUEST_ID = "planned-not-sent"
 def was_planned(response: dict[str, Any] | None) -> bool:
     """True when ``response`` is the stand-in the plan gate returned: the call was recorded, not sent."""
     return bool(response) and response.get("ResponseMetadata", {}).get("RequestId") == PLANNED_REQUEST_ID  # type: ignore[union-attr]
-
-
-#: Parameter names whose values are secrets, wherever they appear (``DomainSigningPrivateKey``,
-#: ``SecretAccessKey``, ``Password``, ``SessionToken``...). Public tokens (``DkimTokens``) are not secrets.
-SECRET_NAME = re.compile(
-    r"private.?key|secret|passw(or)?d|passphrase|credential|(session|auth|access|refresh|bearer|id).?token|api.?key",
-    re.IGNORECASE,
-)
-#: A value that is a PEM private key, whatever its parameter is called.
-PEM_PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
-REDACTED = "<redacted>"
-
-
-def redact(value: Any, *, name: str = "") -> Any:
-    """A copy of ``value`` (parameters, nested dicts and lists) with every secret replaced by ``REDACTED``."""
-    if name and SECRET_NAME.search(name) and value not in (None, "", b""):
-        return REDACTED
-    if isinstance(value, dict):
-        return {k: redact(v, name=str(k)) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(redact(v) for v in value)
-    if isinstance(value, bytes | bytearray):
-        return REDACTED if PEM_PRIVATE_KEY.search(bytes(value).decode("latin-1")) else value
-    if isinstance(value, str) and PEM_PRIVATE_KEY.search(value):
-        return REDACTED
-    return value
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The lab: a local Amazon SES stand-in on loopback, built from real servers.
 
-``Lab`` starts a moto server (with the lab's extensions, :mod:`sesbook.lab.extensions`) and an
+``Lab`` starts a moto server (with the lab's extensions, :mod:`sesbook.lab.registry`) and an
 authoritative DNS server (:mod:`sesbook.lab.dns`), on free loopback ports. One lab runs per process
 (moto's state is per process). Clients find a lab in this order (:func:`ensure_lab`):
 
@@ -143,7 +143,7 @@ def current() -> Any:
     return _current
 
 
-def _set_current(lab: Any) -> None:
+def set_current(lab: Any) -> None:
     global _current
     _current = lab
 
@@ -164,7 +164,7 @@ def _read_state(path: Path) -> LabInfo | None:
         return None
 
 
-def _from_state_file() -> LabInfo | None:
+def from_state_file() -> LabInfo | None:
     path = state_file()
     info = _read_state(path)
     if info is None:
@@ -245,7 +245,7 @@ def find_lab() -> tuple[LabInfo, str] | None:
                 f"(`python -m sesbook lab`) or unset {ENV_LAB}."
             )
         return info, ENV_LAB
-    info_from_file = _from_state_file()
+    info_from_file = from_state_file()
     if info_from_file is not None:
         return info_from_file, f"state file {state_file()}"
     return None
@@ -266,3 +266,4 @@ def ensure_lab(*, region: str = "us-east-1") -> LabInfo:
         atexit.register(lab.stop)
         log.info("started a private lab: %s", info.aws_endpoint)
         return info
+

@@ -3,9 +3,10 @@
 Mailbox simulator addresses (``success@simulator.amazonses.com`` …) are not outside addresses: mail only
 to them is not kept.
 
-What lands here: messages sent through the SES API (v1 ``SendEmail``, ``SendRawEmail``,
-``SendTemplatedEmail``, v2 ``SendEmail``) once moto accepted them, and the messages SES itself sends
-(the address verification request). It is served at ``GET /_aws/ses`` in the shape LocalStack uses, so
+What lands here: every message the send pipeline accepted (its ``deliver`` stage, see
+:mod:`sesbook.lab.ses.sending.pipeline`: v1 ``SendEmail``, ``SendRawEmail``, ``SendTemplatedEmail``,
+``SendBulkTemplatedEmail``, v2 ``SendEmail``, SMTP submissions), and the messages SES itself sends (the
+address verification request). It is served at ``GET /_aws/ses`` in the shape LocalStack uses, so
 test helpers written for LocalStack work unchanged::
 
     {"messages": [{"Id", "Region", "Source", "Destination": {"ToAddresses", "CcAddresses",
@@ -15,27 +16,20 @@ test helpers written for LocalStack work unchanged::
 Filters: ``?id=MESSAGE_ID``, ``?email=SOURCE`` (as LocalStack), and ``?to=ADDRESS`` (any recipient,
 case-insensitive). ``DELETE /_aws/ses`` empties it, ``DELETE /_aws/ses?id=...`` removes one message.
 A lab reset empties it too.
-
-The send wrappers are independent of any other wrapper of the same moto methods: they always call the
-original first and record only what it accepted.
 """
 
 from __future__ import annotations
 
-import email
-import email.policy
 import threading
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 from typing import Any
 
+from sesbook.facts import is_simulator
 from sesbook.lab import clock
-from sesbook.lab.extensions import wrap
-from sesbook.lab.runtime import RESET_HOOKS, route
-from sesbook.lab.simulator import is_simulator
+from sesbook.lab.registry import on_reset, route
 
 _lock = threading.Lock()
 _messages: list[dict[str, Any]] = []
-_parts = threading.local()  # text and html parts of the send being handled on this thread
 
 
 def deliver(message: dict[str, Any]) -> dict[str, Any] | None:
@@ -84,11 +78,9 @@ def clear(*, id: str | None = None) -> int:  # noqa: A002
         return before - len(_messages)
 
 
+@on_reset
 def _on_reset() -> None:
     clear()
-
-
-RESET_HOOKS.append(_on_reset)
 
 
 @route("/_aws/ses")
@@ -101,95 +93,3 @@ def _serve(request: Any) -> tuple[int, Any]:
         return 405, {"error": "use GET to read the mailbox or DELETE to empty it"}
     found = select(id=args.get("id") or None, email=args.get("email") or None, to=args.get("to") or None)
     return 200, {"messages": found}
-
-
-# -- recording what moto sent ------------------------------------------------------------------------
-@wrap("moto.ses.responses.EmailResponse", "send_email")
-def _v1_send_parts(original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
-    _parts.value = (self._get_param("Message.Body.Text.Data"), self._get_param("Message.Body.Html.Data"))
-    try:
-        return original(self, *args, **kwargs)
-    finally:
-        _parts.value = None
-
-
-@wrap("moto.sesv2.responses.SESV2Response", "send_email")
-def _v2_send_parts(original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
-    body = ((self._get_param("Content") or {}).get("Simple") or {}).get("Body") or {}
-    _parts.value = ((body.get("Text") or {}).get("Data"), (body.get("Html") or {}).get("Data"))
-    try:
-        return original(self, *args, **kwargs)
-    finally:
-        _parts.value = None
-
-
-def _destination(destinations: dict[str, list[str]]) -> dict[str, list[str]]:
-    return {k: list(destinations.get(k) or []) for k in ("ToAddresses", "CcAddresses", "BccAddresses")}
-
-
-@wrap("moto.ses.models.SESBackend", "send_email")
-def _record_send_email(original: Any, self: Any, source: str, subject: str, body: str, destinations: Any) -> Any:
-    message = original(self, source, subject, body, destinations)
-    text, html = getattr(_parts, "value", None) or (None, None)
-    if text is None and html is None:
-        text = body
-    deliver({
-        "Id": message.id, "Region": self.region_name, "Source": source,
-        "Destination": _destination(destinations), "Subject": subject,
-        "Body": {"text_part": text, "html_part": html},
-    })
-    return message
-
-
-@wrap("moto.ses.models.SESBackend", "send_templated_email")
-def _record_send_templated(
-    original: Any, self: Any, source: str, template: str, template_data: str, destinations: Any
-) -> Any:
-    message = original(self, source, template, template_data, destinations)
-    deliver({
-        "Id": message.id, "Region": self.region_name, "Source": source,
-        "Destination": _destination(destinations), "Subject": None,
-        "Body": {"text_part": None, "html_part": None},
-        "Template": template, "TemplateData": template_data,
-    })
-    return message
-
-
-def _mime_parts(msg: email.message.Message) -> tuple[str | None, str | None]:
-    text = html = None
-    for part in msg.walk():
-        if part.is_multipart() or part.get_content_disposition() == "attachment":
-            continue
-        kind = part.get_content_type()
-        if kind in ("text/plain", "text/html"):
-            try:
-                content = part.get_content()  # type: ignore[attr-defined]
-            except (LookupError, ValueError):
-                continue
-            if kind == "text/plain" and text is None:
-                text = content
-            elif kind == "text/html" and html is None:
-                html = content
-    return text, html
-
-
-@wrap("moto.ses.models.SESBackend", "send_raw_email")
-def _record_send_raw(original: Any, self: Any, source: Any, destinations: list[str], raw_data: str) -> Any:
-    envelope = list(destinations or [])
-    message = original(self, source, destinations, raw_data)
-    parsed = email.message_from_string(raw_data, policy=email.policy.default)
-    header_to = [a for _, a in getaddresses(parsed.get_all("To", [])) if a]
-    header_cc = [a for _, a in getaddresses(parsed.get_all("Cc", [])) if a]
-    everyone = {parseaddr(a)[1].lower() for a in list(message.destinations or []) + envelope if parseaddr(a)[1]}
-    shown = {a.lower() for a in header_to + header_cc}
-    bcc = sorted(everyone - shown)
-    text, html = _mime_parts(parsed)
-    deliver({
-        "Id": message.id, "Region": self.region_name,
-        "Source": source or parseaddr(str(parsed.get("From", "")))[1],
-        "Destination": {"ToAddresses": header_to, "CcAddresses": header_cc, "BccAddresses": bcc},
-        "Subject": str(parsed.get("Subject", "")) or None,
-        "Body": {"text_part": text, "html_part": html},
-        "RawData": raw_data,
-    })
-    return message

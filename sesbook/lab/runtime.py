@@ -7,29 +7,13 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from sesbook.errors import LabError
-from sesbook.lab import ACCOUNT_ID, LabInfo, _set_current, clock, current, seeding
+from sesbook.lab import ACCOUNT_ID, LabInfo, clock, current, seeding, set_current
+from sesbook.lab.registry import ROUTES, Route, route
 
 log = logging.getLogger("sesbook")
-
-#: Handlers for the lab's own HTTP paths: prefix -> handler(request) -> (status, json-able body).
-Route = Callable[[Any], tuple[int, Any]]
-ROUTES: dict[str, Route] = {}
-#: Functions called on every reset, after moto's own (state the lab keeps outside moto's backends).
-RESET_HOOKS: list[Callable[[], None]] = [clock.reset]
-
-
-def route(prefix: str) -> Callable[[Route], Route]:
-    """Register a handler for lab paths starting with ``prefix`` (e.g. ``/_aws/ses``)."""
-
-    def decorate(func: Route) -> Route:
-        ROUTES[prefix] = func
-        return func
-
-    return decorate
 
 
 def _quiet_handler() -> Any:
@@ -148,10 +132,10 @@ class Lab:
             raise LabError("a lab is already running in this process; attach to it with sesbook.connect('lab').")
         from werkzeug.serving import make_server
 
-        from sesbook.lab import extensions
-        from sesbook.lab.dns import DnsServer
+        from sesbook.lab import registry
+        from sesbook.lab.dns.server import DnsServer
 
-        extensions.install()
+        registry.install()
         seeding.seed(self.seed)
         clock.reset()
         self._http = make_server(self.host, 0, _App(self), threaded=True, request_handler=_quiet_handler())
@@ -167,12 +151,12 @@ class Lab:
             seed=self.seed,
             pid=os.getpid(),
         )
-        _set_current(self)
+        set_current(self)
         log.info("lab listening: %s", self.info.to_json())
         return self.info
 
     def reset(self) -> None:
-        """Clear all state (moto's, and through ``RESET_HOOKS`` the clock's and the mailbox's) and re-seed."""
+        """Clear all state (moto's, and through the registry's reset hooks the clock's and the mailbox's); re-seed."""
         from moto.moto_api._internal.models import moto_api_backend
 
         moto_api_backend.reset()
@@ -190,7 +174,7 @@ class Lab:
             self._dns.stop()
             self._dns = None
         if current() is self:
-            _set_current(None)
+            set_current(None)
 
     def __enter__(self) -> Lab:
         self.start()

@@ -2,7 +2,7 @@
 
 SES publishes the public half of each Easy DKIM key at ``TOKEN.dkim.amazonses.com`` (TXT
 ``v=DKIM1; k=rsa; p=...``); domains point ``TOKEN._domainkey.DOMAIN`` there with a CNAME. The lab does
-the same: :func:`provider` serves the zone ``dkim.amazonses.com`` from the tokens the lab has issued.
+the same: :func:`zone` builds the zone ``dkim.amazonses.com`` from the tokens the lab has issued.
 
 Keys are generated in pure Python from a ``random.Random`` seeded with the token and a per-identity
 salt drawn from the lab's seeded source, so a seeded lab serves the same keys on every run (OpenSSL's
@@ -115,9 +115,9 @@ class _LazyTxt(Sequence[str]):
 
 def zone(tokens: dict[str, tuple[int, int]]) -> Any:
     """The zone ``dkim.amazonses.com`` with one TXT per token (``token -> (salt, bits)``), keys made lazily."""
-    from sesbook.lab.dns import Zone, _name
+    from sesbook.lab.dns.zones import Zone, absolute_name
 
-    served = Zone(_name(DKIM_ZONE))
+    served = Zone(absolute_name(DKIM_ZONE))
     for token, (salt, bits) in tokens.items():
-        served.records[(_name(f"{token}.{DKIM_ZONE}"), "TXT")] = (1800, _LazyTxt(token, salt, bits))  # type: ignore[assignment]
+        served.records[(absolute_name(f"{token}.{DKIM_ZONE}"), "TXT")] = (1800, _LazyTxt(token, salt, bits))  # type: ignore[assignment]
     return served

@@ -13,7 +13,10 @@ import dns.rcode
 import dns.resolver
 import pytest
 
-from sesbook.lab import dns as labdns
+from sesbook.lab import registry
+from sesbook.lab.dns import zones as labdns
+
+pytestmark = pytest.mark.lab
 
 if TYPE_CHECKING:
     import sesbook
@@ -123,15 +126,15 @@ def test_deleted_record_disappears(target: sesbook.Target) -> None:
 
 def test_providers_add_zones(target: sesbook.Target) -> None:
     def provider() -> list[labdns.Zone]:
-        zone = labdns.Zone(labdns._name("provided.test"))
+        zone = labdns.Zone(labdns.absolute_name("provided.test"))
         zone.add("x.provided.test", "TXT", 60, ['"from a provider"'])
         return [zone]
 
-    labdns.add_provider(provider)
+    registry.zone_provider(provider)
     try:
         assert _ask(target, "x.provided.test", "TXT").answer[0][0].to_text() == '"from a provider"'
     finally:
-        labdns._providers.remove(provider)
+        registry.ZONE_PROVIDERS.remove(provider)
 
 
 def test_garbage_is_ignored_and_the_server_keeps_answering(target: sesbook.Target) -> None:

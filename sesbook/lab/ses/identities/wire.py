@@ -1,12 +1,14 @@
-"""Lab extension: SES identity calls (v1 and v2) that verify through DNS, as SES does.
+"""SES identity actions (v1 and v2) that verify through DNS, as SES does.
 
-The behaviour is described in :mod:`sesbook.lab.identity_state`; this module puts it into moto:
+The rules are in :mod:`.state` and :mod:`.mailfrom`; this module puts them into moto:
 
 - v1 actions replaced: ``VerifyDomainIdentity``, ``VerifyDomainDkim``, ``GetIdentityVerificationAttributes``,
   ``GetIdentityDkimAttributes``; added: ``SetIdentityDkimEnabled``.
 - v2 actions replaced: ``CreateEmailIdentity`` (refuses an identity that exists, like SES),
   ``GetEmailIdentity``; added: ``PutEmailIdentityDkimSigningAttributes`` (BYODKIM),
-  ``PutEmailIdentityDkimAttributes``. Custom MAIL FROM lives in :mod:`sesbook.lab.ext_mailfrom`.
+  ``PutEmailIdentityDkimAttributes``.
+- Custom MAIL FROM: v1 ``SetIdentityMailFromDomain`` / ``GetIdentityMailFromDomainAttributes`` replaced, v2
+  ``PutEmailIdentityMailFromAttributes`` added (moto lacks it); ``GetEmailIdentity`` shows the same state.
 - ``SESBackend`` methods wrapped: ``create_email_identity_v2`` (lab state, verification message),
   ``verify_email_identity`` / ``verify_email_address`` (send the message again), ``_is_verified_address``
   (only ``Success`` counts), ``delete_identity`` (moto only deleted identities it thought verified);
@@ -26,42 +28,44 @@ from moto.core.responses import ActionResult, EmptyResult
 from moto.ses.exceptions import InvalidParameterValue, NotFoundException
 
 from sesbook.lab import clock, current, mailbox
-from sesbook.lab.extensions import v1_action, v2_action, wrap
-from sesbook.lab.identity_state import (
+from sesbook.lab.registry import route, v1_action, v2_action, wrap
+from sesbook.lab.ses._wire import SES_BACKEND, SESV2_BACKEND, all_ses_backends, v2_body
+from sesbook.lab.ses.errors import AlreadyExistsException, BadRequestException
+from sesbook.lab.ses.identities.mailfrom import set_mail_from
+from sesbook.lab.ses.identities.state import (
     EMAIL_LINK_LIFETIME_S,
     REGION_NAMES,
     V2_STATUS,
     VERIFIER,
-    AlreadyExistsV2,
-    BadRequest,
     IdentityState,
-    _all_backends,
-    _canonical,
-    _check_identity_name,
-    _new_state,
+    canonical_name,
+    check_identity_name,
     dkim_status,
     evaluate,
+    evaluated,
     find,
     identities,
     identity_rng,
+    mail_from_status,
+    new_identity_state,
     v2_dkim,
     v2_mail_from,
     valid_domain,
     verification_status,
+    verified_for_sending,
 )
-from sesbook.lab.runtime import route
 
-SES = "moto.ses.models.SESBackend"
+SES = SES_BACKEND
 
 
 # -- creation ---------------------------------------------------------------------------------------------
 @wrap(SES, "create_email_identity_v2")
 def _create_identity(original: Any, self: Any, email_identity: str, tags: Any, dkim: Any, config_set: Any) -> Any:
-    name = _canonical(email_identity)
+    name = canonical_name(email_identity)
     ident = original(self, name, tags, None, config_set)  # DKIM is the lab's business, not moto's
     st = identities(self).get(name)
     if st is None:
-        st = identities(self)[name] = _new_state(self, name)
+        st = identities(self)[name] = new_identity_state(self, name)
         if not st.is_domain:
             send_verification_message(self, st)
     evaluate(self, st)
@@ -116,7 +120,7 @@ def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]
 @route("/_sesbook/verify-email")
 def _follow_link(request: Any) -> tuple[int, Any]:
     token = request.args.get("token", "")
-    for backend in _all_backends():
+    for backend in all_ses_backends():
         for st in list(identities(backend).values()):
             if st.is_domain or not token or st.email_token != token:
                 continue
@@ -133,41 +137,21 @@ def _follow_link(request: Any) -> tuple[int, Any]:
 
 
 # -- who counts as verified ----------------------------------------------------------------------------------
-def _candidates(address: str) -> list[str]:
-    local, at, host = address.rpartition("@")
-    host = host.lower().rstrip(".")
-    names = [address] if at else []
-    labels = host.split(".")
-    names += [".".join(labels[i:]) for i in range(len(labels) - 1)]
-    return names
-
-
 @wrap(SES, "_is_verified_address")
 def _is_verified_address(original: Any, self: Any, source: str) -> bool:
-    _, address = parseaddr(source)
-    address = address or source
-    by_lower = {k.lower(): k for k in self.email_identities}
-    for name in _candidates(address):
-        key = by_lower.get(name.lower())
-        st = find(self, key) if key else None
-        if st is not None:
-            if st.verified_at is None:  # only an unverified identity needs a DNS look (sends stay fast)
-                evaluate(self, st)
-            if verification_status(st) == "Success":
-                return True
-    return False
+    return verified_for_sending(self, source)
 
 
 @wrap(SES, "delete_identity")
 def _delete_identity(original: Any, self: Any, identity: str) -> None:
-    name = _canonical(identity)
+    name = canonical_name(identity)
     self.email_identities.pop(name, None)
     identities(self).pop(name, None)
     self.identity_mail_from_domains.pop(name, None)
     self.dkim_tokens.pop(name, None)
 
 
-@wrap("moto.sesv2.models.SESV2Backend", "list_email_identities")
+@wrap(SESV2_BACKEND, "list_email_identities")
 def _list_v2(original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
     for name in list(self.core_backend.email_identities):
         st = find(self.core_backend, name)
@@ -178,8 +162,8 @@ def _list_v2(original: Any, self: Any, *args: Any, **kwargs: Any) -> Any:
 
 # -- v1 ------------------------------------------------------------------------------------------------------
 def _domain_param(value: Any) -> str:
-    name = _canonical(str(value or ""))
-    _check_identity_name(name, v2=False)
+    name = canonical_name(str(value or ""))
+    check_identity_name(name, v2=False)
     if "@" in name:
         raise InvalidParameterValue(f"Invalid domain name <{name}>: this call takes a domain, not an address.")
     return name
@@ -218,20 +202,10 @@ def verify_domain_dkim(self: Any) -> ActionResult:
     return ActionResult({"DkimTokens": list(st.dkim_tokens)})
 
 
-def _states(backend: Any, names: list[str]) -> list[tuple[str, IdentityState]]:
-    out = []
-    for name in names or []:
-        st = find(backend, name)
-        if st is not None:
-            evaluate(backend, st)
-            out.append((name, st))
-    return out
-
-
 @v1_action("get_identity_verification_attributes")
 def get_identity_verification_attributes(self: Any) -> ActionResult:
     result = {}
-    for name, st in _states(self.backend, self._get_param("Identities", [])):
+    for name, st in evaluated(self.backend, self._get_param("Identities", [])):
         entry = {"VerificationStatus": verification_status(st)}
         if st.is_domain:
             entry["VerificationToken"] = st.verification_token
@@ -242,7 +216,7 @@ def get_identity_verification_attributes(self: Any) -> ActionResult:
 @v1_action("get_identity_dkim_attributes")
 def get_identity_dkim_attributes(self: Any) -> ActionResult:
     result = {}
-    for name, st in _states(self.backend, self._get_param("Identities", [])):
+    for name, st in evaluated(self.backend, self._get_param("Identities", [])):
         entry: dict[str, Any] = {
             "DkimEnabled": v2_dkim(st)["SigningEnabled"], "DkimVerificationStatus": dkim_status(st),
         }
@@ -262,15 +236,8 @@ def set_identity_dkim_enabled(self: Any) -> ActionResult:
 
 
 # -- v2 ------------------------------------------------------------------------------------------------------
-def _v2_body(self: Any) -> dict[str, Any]:
-    try:
-        return dict(json.loads(self.body or "{}"))
-    except ValueError as exc:
-        raise BadRequest(f"The request body is not JSON: {exc}") from None
-
-
 def _v2_state(self: Any) -> tuple[Any, IdentityState]:
-    name = _canonical(self._get_param("EmailIdentity") or "")
+    name = canonical_name(self._get_param("EmailIdentity") or "")
     backend = self.sesv2_backend.core_backend
     st = find(backend, name)
     if st is None:
@@ -283,15 +250,15 @@ _KEY_BITS = {"RSA_1024_BIT": 1024, "RSA_2048_BIT": 2048}
 
 @v2_action("create_email_identity")
 def create_email_identity(self: Any) -> str:
-    params = _v2_body(self)
-    name = _canonical(params.get("EmailIdentity") or "")
-    _check_identity_name(name, v2=True)
+    params = v2_body(self)
+    name = canonical_name(params.get("EmailIdentity") or "")
+    check_identity_name(name, v2=True)
     backend = self.sesv2_backend.core_backend
     if name in backend.email_identities:
-        raise AlreadyExistsV2(f"Email identity {name} already exist.")
+        raise AlreadyExistsException(f"Email identity {name} already exist.")
     signing = params.get("DkimSigningAttributes") or {}
     if signing and "@" in name:
-        raise BadRequest("DkimSigningAttributes apply to domain identities only.")
+        raise BadRequestException("DkimSigningAttributes apply to domain identities only.")
     selector: str | None = None
     public: str | None = None
     if signing.get("DomainSigningPrivateKey") or signing.get("DomainSigningSelector"):
@@ -335,11 +302,11 @@ def _byodkim_args(attrs: dict[str, Any]) -> tuple[str, str]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from sesbook.lab.dkimkeys import public_key_b64
+    from sesbook.lab.dns.dkimkeys import public_key_b64
 
     selector = str(attrs.get("DomainSigningSelector") or "").lower()
     if not selector or not all(valid_domain(f"{label}.x.test") for label in selector.split(".")):
-        raise BadRequest(
+        raise BadRequestException(
             f"Invalid DomainSigningSelector <{selector}>: use 1-63 letters, digits or hyphens, e.g. sesbook1."
         )
     text = str(attrs.get("DomainSigningPrivateKey") or "")
@@ -347,13 +314,13 @@ def _byodkim_args(attrs: dict[str, Any]) -> tuple[str, str]:
     try:
         key = serialization.load_der_private_key(base64.b64decode(body, validate=True), password=None)
     except (ValueError, TypeError, binascii.Error):
-        raise BadRequest(
+        raise BadRequestException(
             "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8 DER, i.e. a PEM "
             "file without its BEGIN/END lines)."
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey) or not 1024 <= key.key_size <= 2048:
         size = getattr(key, "key_size", "?")
-        raise BadRequest(f"DomainSigningPrivateKey must be an RSA key of 1024 to 2048 bits (got {size} bits).")
+        raise BadRequestException(f"DomainSigningPrivateKey must be an RSA key of 1024 to 2048 bits (got {size} bits).")
     return selector, public_key_b64(key)
 
 
@@ -365,9 +332,9 @@ def _use_byodkim(st: IdentityState, selector: str, public: str) -> None:
 @v2_action("put_email_identity_dkim_signing_attributes")
 def put_email_identity_dkim_signing_attributes(self: Any) -> str:
     backend, st = _v2_state(self)
-    params = _v2_body(self)
+    params = v2_body(self)
     if not st.is_domain:
-        raise BadRequest("DKIM signing attributes apply to domain identities only.")
+        raise BadRequestException("DKIM signing attributes apply to domain identities only.")
     origin = params.get("SigningAttributesOrigin")
     attrs = params.get("SigningAttributes") or {}
     if origin == "EXTERNAL":
@@ -375,7 +342,7 @@ def put_email_identity_dkim_signing_attributes(self: Any) -> str:
     elif origin == "AWS_SES":
         _start_easy_dkim(st, _KEY_BITS.get(attrs.get("NextSigningKeyLength", ""), 0) or None)
     else:
-        raise BadRequest(f"SigningAttributesOrigin <{origin}>: the lab supports AWS_SES and EXTERNAL.")
+        raise BadRequestException(f"SigningAttributesOrigin <{origin}>: the lab supports AWS_SES and EXTERNAL.")
     evaluate(backend, st)
     out: dict[str, Any] = {"DkimStatus": V2_STATUS[dkim_status(st)]}
     if st.dkim_origin == "AWS_SES":
@@ -386,5 +353,38 @@ def put_email_identity_dkim_signing_attributes(self: Any) -> str:
 @v2_action("put_email_identity_dkim_attributes")
 def put_email_identity_dkim_attributes(self: Any) -> str:
     _, st = _v2_state(self)
-    st.dkim_enabled = bool(_v2_body(self).get("SigningEnabled", False))
+    st.dkim_enabled = bool(v2_body(self).get("SigningEnabled", False))
+    return "{}"
+
+
+# -- custom MAIL FROM ------------------------------------------------------------------------------------------
+@v1_action("set_identity_mail_from_domain")
+def set_identity_mail_from_domain(self: Any) -> ActionResult:
+    name = self._get_param("Identity") or ""
+    st = find(self.backend, name)
+    if st is None:
+        raise InvalidParameterValue(f"Identity <{name}> does not exist. Verify it first.")
+    behavior = self._get_param("BehaviorOnMXFailure") or "UseDefaultValue"
+    set_mail_from(self.backend, st, self._get_param("MailFromDomain"), behavior, v2=False)
+    return EmptyResult()
+
+
+@v1_action("get_identity_mail_from_domain_attributes")
+def get_identity_mail_from_domain_attributes(self: Any) -> ActionResult:
+    result = {}
+    for name, st in evaluated(self.backend, self._get_param("Identities", [])):
+        entry = {"BehaviorOnMXFailure": st.mail_from_behavior}
+        if st.mail_from:
+            entry.update(MailFromDomain=st.mail_from, MailFromDomainStatus=mail_from_status(st) or "Pending")
+        result[name] = entry
+    return ActionResult({"MailFromDomainAttributes": result})
+
+
+@v2_action("put_email_identity_mail_from_attributes")
+def put_email_identity_mail_from_attributes(self: Any) -> str:
+    backend, st = _v2_state(self)
+    params = v2_body(self)
+    behavior = {v: k for k, v in {"UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}.items()}
+    raw = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
+    set_mail_from(backend, st, params.get("MailFromDomain"), behavior.get(raw, raw), v2=True)
     return "{}"

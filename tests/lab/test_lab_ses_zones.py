@@ -8,8 +8,11 @@ import dns.resolver
 import pytest
 
 from sesbook.facts import RECEIVING_REGIONS
-from sesbook.lab import dns as labdns
-from sesbook.lab.ext_sesdns import AMAZONSES_SPF
+from sesbook.lab import registry
+from sesbook.lab.dns import zones as labdns
+from sesbook.lab.dns.ses_zones import AMAZONSES_SPF
+
+pytestmark = pytest.mark.lab
 
 if TYPE_CHECKING:
     import sesbook
@@ -35,17 +38,17 @@ def test_no_inbound_host_for_a_region_without_receiving(target: sesbook.Target) 
 
 def test_two_providers_serving_one_zone_are_merged(target: sesbook.Target) -> None:
     def extra() -> list[labdns.Zone]:
-        zone = labdns.Zone(labdns._name("amazonses.com"))
+        zone = labdns.Zone(labdns.absolute_name("amazonses.com"))
         zone.add("test-extra.amazonses.com", "TXT", 60, ['"from another provider"'])
         return [zone]
 
-    labdns.add_provider(extra)
+    registry.zone_provider(extra)
     try:
         answer = target.resolver.resolve("test-extra.amazonses.com", "TXT")
         assert answer.rrset[0].strings == (b"from another provider",)
         assert target.resolver.resolve("amazonses.com", "TXT")  # the first provider's data is still there
     finally:
-        labdns._providers.remove(extra)
+        registry.ZONE_PROVIDERS.remove(extra)
 
 
 def test_mx_and_cname_targets_are_absolute_on_the_wire(target: sesbook.Target) -> None:

@@ -1,4 +1,4 @@
-"""The lab: moto over HTTP with the lab's extensions, reset, clock, seeding and how clients find it."""
+"""The lab: moto over HTTP with the registry's patches, reset, clock, seeding and how clients find it."""
 
 from __future__ import annotations
 
@@ -13,37 +13,39 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from sesbook.errors import AwsError, LabError
-from sesbook.lab import LabInfo, ensure_lab, extensions
+from sesbook.lab import LabInfo, ensure_lab, registry
 from sesbook.lab.runtime import Lab
 
 if TYPE_CHECKING:
     import sesbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.lab
 
 
-# -- extensions ------------------------------------------------------------------------------------------
+# -- the registry ----------------------------------------------------------------------------------------
 def test_every_patch_is_in_place(lab: Lab) -> None:
-    assert extensions.installed()
-    assert extensions.PATCHES, "no lab extensions registered"
-    for patch in extensions.PATCHES:
-        assert extensions.patched(patch.owner, patch.name), f"{patch.owner}.{patch.name} is not patched"
+    assert registry.installed()
+    assert registry.PATCHES, "no lab extensions registered"
+    for patch in registry.PATCHES:
+        assert registry.patched(patch.owner, patch.name), f"{patch.owner}.{patch.name} is not patched"
 
 
 def test_moto_is_the_pinned_version() -> None:
     import moto
 
-    assert moto.__version__ == extensions.MOTO_VERSION
+    assert moto.__version__ == registry.MOTO_VERSION
     pins = (ROOT / "requirements.txt").read_text()
-    assert f"]=={extensions.MOTO_VERSION}" in pins
+    assert f"]=={registry.MOTO_VERSION}" in pins
 
 
 def test_a_vanished_moto_name_fails_loudly() -> None:
     with pytest.raises(LabError, match="moto has no moto.ses.models.NoSuchBackend"):
-        extensions._resolve("moto.ses.models.NoSuchBackend")
-    bad = extensions.Patch("wrap", "moto.ses.models.SESBackend", "no_such_method", lambda orig, self: None)
+        registry.resolve("moto.ses.models.NoSuchBackend")
+    bad = registry.Patch("wrap", "moto.ses.models.SESBackend", "no_such_method", lambda orig, self: None)
     with pytest.raises(LabError, match="no method 'no_such_method'"):
-        extensions._apply(bad)
+        registry.apply(bad)
 
 
 def test_receipt_filters_round_trip(target: sesbook.Target) -> None:
@@ -78,7 +80,7 @@ def test_receipt_filter_validation(target: sesbook.Target, flt: dict[str, Any], 
 
 def test_receipt_filter_duplicates_and_limit(target: sesbook.Target) -> None:
     from sesbook._aws import aws_errors
-    from sesbook.lab.ext_core import MAX_RECEIPT_FILTERS
+    from sesbook.lab.ses.receiving.state import MAX_RECEIPT_FILTERS
 
     for i in range(MAX_RECEIPT_FILTERS):
         target.ses.create_receipt_filter(Filter={"Name": f"f{i}", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.1"}})
@@ -233,17 +235,17 @@ def test_announced_lab_that_is_gone_is_a_clear_error(monkeypatch: pytest.MonkeyP
 
 
 def test_stale_state_file_is_ignored(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, lab: Lab) -> None:
-    from sesbook.lab import _from_state_file
+    from sesbook.lab import from_state_file
 
     stale = LabInfo(aws_endpoint="http://127.0.0.1:9", dns="127.0.0.1:9", region="us-east-1", account_id="1")
     path = tmp_path / "lab.json"
     path.write_text(stale.to_json())
     monkeypatch.setenv("SESBOOK_LAB_STATE", str(path))
     with pytest.warns(UserWarning, match="stale lab state file"):
-        assert _from_state_file() is None
+        assert from_state_file() is None
     assert lab.info is not None
     path.write_text(lab.info.to_json())
-    assert _from_state_file() == lab.info
+    assert from_state_file() == lab.info
 
 
 def test_private_lab_starts_when_none_is_announced(tmp_path: Path) -> None:

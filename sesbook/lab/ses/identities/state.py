@@ -1,4 +1,4 @@
-"""The lab's identity state: tokens, keys and statuses worked out from the lab DNS (used by ext_identities).
+"""The lab's identity state: tokens, keys and statuses worked out from the lab DNS (the actions: :mod:`.wire`).
 
 moto marks every identity ``Success`` at once with constant tokens; the lab does what SES does:
 
@@ -25,14 +25,16 @@ import logging
 import random
 import re
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from typing import Any
 
-from moto.core.exceptions import JsonRESTError
-from moto.ses.exceptions import InvalidParameterValue, SesError
+from moto.ses.exceptions import InvalidParameterValue
 
-from sesbook.lab import clock, dkimkeys, seeding
-from sesbook.lab.dns import add_provider
-from sesbook.lab.extensions import state
+from sesbook.lab import clock, seeding
+from sesbook.lab.dns import dkimkeys
+from sesbook.lab.registry import state, zone_provider
+from sesbook.lab.ses._wire import all_ses_backends
+from sesbook.lab.ses.errors import BadRequestException
 
 log = logging.getLogger("sesbook")
 
@@ -51,24 +53,6 @@ REGION_NAMES = {
 }
 _LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 VERIFIER = "no-reply-aws@amazon.com"
-
-
-class BadRequest(JsonRESTError):
-    code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__("BadRequestException", message)
-
-
-class AlreadyExistsV2(JsonRESTError):
-    code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__("AlreadyExistsException", message)
-
-
-class MailFromDomainNotVerified(SesError):
-    code = "MailFromDomainNotVerifiedException"
 
 
 @dataclass
@@ -108,7 +92,8 @@ def identities(backend: Any) -> dict[str, IdentityState]:
     return state(backend, "identities", dict)
 
 
-def _canonical(name: str) -> str:
+def canonical_name(name: str) -> str:
+    """An identity name as the lab keys it: addresses as given, domains lower-case without the final dot."""
     name = (name or "").strip()
     return name if "@" in name else name.lower().rstrip(".")
 
@@ -118,8 +103,9 @@ def valid_domain(name: str) -> bool:
     return len(name) <= 253 and len(labels) >= 2 and all(_LABEL.match(label) for label in labels)
 
 
-def _check_identity_name(name: str, *, v2: bool) -> None:
-    error = BadRequest if v2 else InvalidParameterValue
+def check_identity_name(name: str, *, v2: bool) -> None:
+    """Refuse a name SES would refuse (an ``InvalidParameterValue`` on v1, ``BadRequestException`` on v2)."""
+    error = BadRequestException if v2 else InvalidParameterValue
     if "@" in name:
         local, _, domain = name.rpartition("@")
         if not local or not valid_domain(domain.lower()):
@@ -140,7 +126,8 @@ def identity_rng(name: str, purpose: str = "tokens") -> random.Random:
     return random.Random(f"sesbook-identity:{seed}:{name}:{purpose}")
 
 
-def _new_state(backend: Any, name: str) -> IdentityState:
+def new_identity_state(backend: Any, name: str) -> IdentityState:
+    """A fresh lab state for identity ``name``: its tokens drawn from :func:`identity_rng`."""
     rng = identity_rng(name)
     st = IdentityState(name=name, is_domain="@" not in name, region=backend.region_name, created=clock.time_s())
     if st.is_domain:
@@ -154,10 +141,10 @@ def _new_state(backend: Any, name: str) -> IdentityState:
 
 def find(backend: Any, name: str) -> IdentityState | None:
     """The lab state of identity ``name`` in one backend (made on demand for identities moto already has)."""
-    name = _canonical(name)
+    name = canonical_name(name)
     found = identities(backend).get(name)
     if found is None and name in backend.email_identities:
-        found = identities(backend)[name] = _new_state(backend, name)
+        found = identities(backend)[name] = new_identity_state(backend, name)
     return found
 
 
@@ -167,9 +154,9 @@ def lookup(qname: str, rtype: str) -> list[Any]:
     import dns.message
     import dns.rdatatype
 
-    from sesbook.lab import dns as labdns
+    from sesbook.lab.dns.zones import answer
 
-    response = labdns.answer(dns.message.make_query(qname, rtype))
+    response = answer(dns.message.make_query(qname, rtype))
     wanted = dns.rdatatype.from_text(rtype)
     return [rd for rrset in response.answer if rrset.rdtype == wanted for rd in rrset]
 
@@ -282,16 +269,11 @@ def v2_mail_from(st: IdentityState) -> dict[str, Any]:
     return out
 
 
-def _all_backends() -> list[Any]:
-    from moto.ses.models import ses_backends
-
-    return [b for regions in list(ses_backends.values()) for b in list(regions.values())]
-
-
-@add_provider
-def _dkim_zone() -> list[Any]:
+@zone_provider
+def dkim_zone() -> list[Any]:
+    """``dkim.amazonses.com``: a public key for every Easy DKIM token the lab has issued."""
     tokens = {}
-    for backend in _all_backends():
+    for backend in all_ses_backends():
         for st in list(identities(backend).values()):
             if st.is_domain and st.dkim_requested:
                 tokens.update({t: (st.key_salt, st.dkim_bits) for t in st.dkim_tokens})
@@ -300,8 +282,46 @@ def _dkim_zone() -> list[Any]:
 
 def dkim_private_key(domain: str, token: str) -> Any:
     """The private key the lab signs with for one of a domain's Easy DKIM tokens (for the lab's senders)."""
-    for backend in _all_backends():
-        st = identities(backend).get(_canonical(domain))
+    for backend in all_ses_backends():
+        st = identities(backend).get(canonical_name(domain))
         if st is not None and token in st.dkim_tokens:
             return dkimkeys.private_key(token, st.key_salt, st.dkim_bits)
     raise KeyError(f"no Easy DKIM token {token!r} for {domain!r} in the lab")
+
+
+# -- who counts as verified ----------------------------------------------------------------------------------
+def identity_names_for(address: str) -> list[str]:
+    """The identities that could cover ``address``, most specific first: the address, its domain, parents."""
+    local, at, host = address.rpartition("@")
+    host = host.lower().rstrip(".")
+    names = [address] if at else []
+    labels = host.split(".")
+    names += [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    return names
+
+
+def verified_for_sending(backend: Any, source: str) -> bool:
+    """SES's check: an address may be used when it, its domain or a parent domain is a ``Success`` identity."""
+    _, address = parseaddr(source)
+    address = address or source
+    by_lower = {k.lower(): k for k in backend.email_identities}
+    for name in identity_names_for(address):
+        key = by_lower.get(name.lower())
+        st = find(backend, key) if key else None
+        if st is not None:
+            if st.verified_at is None:  # only an unverified identity needs a DNS look (sends stay fast)
+                evaluate(backend, st)
+            if verification_status(st) == "Success":
+                return True
+    return False
+
+
+def evaluated(backend: Any, names: list[str]) -> list[tuple[str, IdentityState]]:
+    """``(name, state)`` for each name that is an identity, its statuses brought up to date."""
+    out = []
+    for name in names or []:
+        st = find(backend, name)
+        if st is not None:
+            evaluate(backend, st)
+            out.append((name, st))
+    return out

@@ -1,25 +1,20 @@
-"""The lab's authoritative DNS server: answers from the lab's Route 53 hosted zones, over UDP and TCP.
+"""The lab's DNS data and how it answers: zones from the lab's Route 53, plus the registry's zone providers.
 
 Records come from moto's Route 53 backend at query time, so a record created through the API is
 answered at once (Route 53 changes are ``INSYNC`` immediately in the lab). Extra zones for names SES
-itself serves (``dkim.amazonses.com``, ``amazonses.com``) are added by providers (see
-:func:`add_provider`).
+itself serves (``dkim.amazonses.com``, ``amazonses.com``) come from zone providers registered with
+:func:`sesbook.lab.registry.zone_provider`.
 
 Answers follow RFC 1034/2308: the AA bit is set; CNAMEs are chased inside the lab's data; a name that
 exists without the asked type gives NODATA (NOERROR, SOA in authority); a name that does not exist gives
 NXDOMAIN with the zone's SOA; wildcard records (``*.example.com``) match names with no records of their
 own. A name under no lab zone gets NXDOMAIN with no SOA: the lab stands in for the whole DNS, and
-nothing outside it exists. UDP answers larger than the client's buffer are truncated (TC) so the client
-retries over TCP.
+nothing outside it exists. (UDP truncation is the server's business: :mod:`sesbook.lab.dns.server`.)
 """
 
 from __future__ import annotations
 
 import logging
-import socketserver
-import struct
-import threading
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -33,8 +28,10 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from sesbook.lab.registry import ZONE_PROVIDERS
+
 if TYPE_CHECKING:
-    import socket
+    from collections.abc import Iterable
 
 log = logging.getLogger("sesbook")
 
@@ -50,25 +47,14 @@ class Zone:
     records: dict[tuple[dns.name.Name, str], tuple[int, list[str]]] = field(default_factory=dict)
 
     def add(self, owner: str | dns.name.Name, rtype: str, ttl: int, values: Iterable[str]) -> None:
-        name = owner if isinstance(owner, dns.name.Name) else _name(owner)
+        name = owner if isinstance(owner, dns.name.Name) else absolute_name(owner)
         key = (name, rtype.upper())
         old = self.records.get(key, (ttl, []))[1]
         self.records[key] = (ttl, old + list(values))
 
 
-#: A provider returns the zones it serves at this moment.
-Provider = Callable[[], Iterable[Zone]]
-_providers: list[Provider] = []
-
-
-def add_provider(provider: Provider) -> Provider:
-    """Register a function returning extra zones (e.g. SES's own names). Usable as a decorator."""
-    if provider not in _providers:
-        _providers.append(provider)
-    return provider
-
-
-def _name(text: str) -> dns.name.Name:
+def absolute_name(text: str) -> dns.name.Name:
+    """``text`` as an absolute, lower-case DNS name (Route 53's ``\\052`` read as ``*``)."""
     # Route 53 writes '*' as \052 and keeps a trailing dot; dnspython reads both.
     return dns.name.from_text(text.replace("\\052", "*").lower(), origin=dns.name.root)
 
@@ -81,7 +67,7 @@ def route53_zones() -> list[Zone]:
     for _account, regions in list(route53_backends.items()):
         for _partition, backend in list(regions.items()):
             for hosted in list(backend.zones.values()):
-                zone = Zone(_name(hosted.name))
+                zone = Zone(absolute_name(hosted.name))
                 for rrset in list(hosted.rrsets):
                     if not rrset.type or not rrset.records:
                         continue
@@ -94,7 +80,7 @@ def route53_zones() -> list[Zone]:
 def all_zones() -> list[Zone]:
     zones = route53_zones()
     extra: dict[dns.name.Name, Zone] = {}
-    for provider in _providers:
+    for provider in ZONE_PROVIDERS:
         for zone in provider():
             if zone.origin in extra:  # two providers serving one zone: answer from both
                 merged = Zone(zone.origin, dict(extra[zone.origin].records))
@@ -207,116 +193,3 @@ def answer(query: dns.message.Message, zones: list[Zone] | None = None) -> dns.m
                 response.answer.append(dns.rrset.from_rdata_list(qname, ttl, rdatas))
         return response
     return response
-
-
-def _wire_answer(data: bytes, *, udp: bool) -> bytes | None:
-    try:
-        query = dns.message.from_wire(data)
-    except dns.exception.DNSException as exc:
-        log.debug("lab DNS: unreadable query: %s", exc)
-        return None
-    try:
-        response = answer(query)
-    except Exception:  # noqa: BLE001 - a server must answer SERVFAIL, not die, on its own bug
-        log.exception("lab DNS: failed to answer %s", query.question)
-        response = dns.message.make_response(query)
-        response.set_rcode(dns.rcode.SERVFAIL)
-    limit = 65535
-    if udp:
-        limit = max(512, query.payload) if query.edns >= 0 else 512
-    try:
-        return response.to_wire(max_size=limit)
-    except dns.exception.TooBig:
-        response.answer.clear()
-        response.authority.clear()
-        response.additional.clear()
-        response.flags |= dns.flags.TC
-        return response.to_wire()
-
-
-class _UDPHandler(socketserver.BaseRequestHandler):
-    def handle(self) -> None:
-        data, sock = self.request
-        wire = _wire_answer(data, udp=True)
-        if wire is not None:
-            sock.sendto(wire, self.client_address)
-
-
-class _TCPHandler(socketserver.BaseRequestHandler):
-    def handle(self) -> None:
-        conn: socket.socket = self.request
-        conn.settimeout(10)
-        try:
-            while True:
-                head = _recv_exact(conn, 2)
-                if head is None:
-                    return
-                data = _recv_exact(conn, struct.unpack("!H", head)[0])
-                if data is None:
-                    return
-                wire = _wire_answer(data, udp=False)
-                if wire is None:
-                    return
-                conn.sendall(struct.pack("!H", len(wire)) + wire)
-        except OSError:
-            return
-
-
-def _recv_exact(conn: socket.socket, size: int) -> bytes | None:
-    buf = b""
-    while len(buf) < size:
-        chunk = conn.recv(size - len(buf))
-        if not chunk:
-            return None
-        buf += chunk
-    return buf
-
-
-class _UDPServer(socketserver.ThreadingUDPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _TCPServer(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class DnsServer:
-    """UDP and TCP listeners on one loopback port, each in a daemon thread."""
-
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self._want_port = port
-        self._servers: list[socketserver.BaseServer] = []
-        self._threads: list[threading.Thread] = []
-        self.port = 0
-
-    def start(self) -> None:
-        for _attempt in range(20):
-            udp = _UDPServer((self.host, self._want_port), _UDPHandler)
-            port = udp.server_address[1]
-            try:
-                tcp = _TCPServer((self.host, port), _TCPHandler)
-            except OSError:
-                udp.server_close()
-                if self._want_port:
-                    raise
-                continue
-            self._servers = [udp, tcp]
-            self.port = port
-            break
-        else:  # pragma: no cover - 20 collisions in a row
-            raise OSError("no free port for both UDP and TCP")
-        for server in self._servers:
-            thread = threading.Thread(target=server.serve_forever, name="sesbook-lab-dns", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self) -> None:
-        for server in self._servers:
-            server.shutdown()
-            server.server_close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._servers, self._threads = [], []

@@ -1,50 +1,33 @@
-"""The SES account in the lab: sandbox, sending quotas, sending on/off and the production access request.
+"""The SES account in the lab: its state and rules (the actions are in :mod:`.wire`).
 
-moto 5.2.5 has none of it (see ../shared/research/moto-ses.md): no ``GetAccount``, a fixed 200/1 quota
-that never decays, no sandbox. This module adds, per account and region (state on moto's SES v1 backend,
-so the lab's reset clears it):
+moto 5.2.5 has none of it: no ``GetAccount``, a fixed 200/1 quota that never decays, no sandbox. Per
+account and region (state on moto's SES v1 backend, so the lab's reset clears it) the lab keeps:
 
-- SESv2 ``GetAccount``, ``PutAccountDetails``, ``PutAccountSendingAttributes``; SES v1
-  ``GetAccountSendingEnabled`` and ``UpdateAccountSendingEnabled``; v1 ``GetSendQuota`` from the same
-  numbers as ``GetAccount``.
-- The account state the sending rules read and count into (:mod:`sesbook.lab.ext_sandbox` holds the
-  rules themselves and wraps every send path).
-- The production access review on the lab clock: ``PENDING`` until ``delay_seconds`` have passed, then the
-  configured outcome (``GRANTED`` by default; the ``/_sesbook/account/review`` endpoint can make the next
-  review ``DENIED``).
+- sending on/off, sandbox or production, the quotas, and the sends counted into them (the sending rules
+  themselves are in :mod:`sesbook.lab.ses.sending.sandbox`);
+- the account details and the production access review on the lab clock: ``PENDING`` until
+  ``delay_seconds`` have passed, then the configured outcome (``GRANTED`` by default; the
+  ``/_sesbook/account/review`` endpoint can make the next review ``DENIED``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.core.exceptions import ServiceException
-from moto.core.responses import ActionResult, EmptyResult
+from sesbook.lab import clock, seeding
+from sesbook.lab.registry import ACCOUNT_FIELDS, state
+from sesbook.lab.ses.errors import ConflictException
 
-from sesbook.lab import ACCOUNT_ID, clock, runtime, seeding
-from sesbook.lab.extensions import state, v1_action, v2_action, wrap
-
-SES_BACKEND = "moto.ses.models.SESBackend"
 SANDBOX_MAX_24_HOUR_SEND = 200.0
 SANDBOX_MAX_SEND_RATE = 1.0
 DAY_SECONDS = 24 * 3600
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", re.IGNORECASE)
 account_lock = threading.RLock()
-
-
-# -- errors ---------------------------------------------------------------------------------------------
-class BadRequestException(ServiceException):
-    code = "BadRequestException"
-
-
-class ConflictException(ServiceException):
-    code = "ConflictException"
 
 
 # -- state ----------------------------------------------------------------------------------------------
@@ -77,11 +60,11 @@ def account(backend: Any) -> Account:
     """The account state of one moto SES backend (account and region), brought up to the lab clock."""
     with account_lock:
         acct: Account = state(backend, "account", Account)
-        _settle_review(acct)
+        settle_review(acct)
         return acct
 
 
-def _settle_review(acct: Account) -> None:
+def settle_review(acct: Account) -> None:
     review = acct.review
     if not review or review["Status"] != "PENDING" or clock.time_s() < review["_due"]:
         return
@@ -111,35 +94,6 @@ def send_quota(backend: Any) -> dict[str, float]:
         }
 
 
-@wrap(SES_BACKEND, "get_send_quota")
-def _get_send_quota(original: Any, self: Any) -> Any:
-    """moto's SESQuota object, with the account's numbers instead of moto's fixed 200/1."""
-    quota = original(self)
-    numbers = send_quota(self)
-    quota.max24_hour_send = numbers["Max24HourSend"]
-    quota.max_send_rate = numbers["MaxSendRate"]
-    quota.sent_last24_hours = numbers["SentLast24Hours"]
-    return quota
-
-
-# -- account API (v1) ---------------------------------------------------------------------------------------
-@v1_action("get_account_sending_enabled")
-def get_account_sending_enabled(self: Any) -> ActionResult:
-    return ActionResult({"Enabled": account(self.backend).sending_enabled})
-
-
-@v1_action("update_account_sending_enabled")
-def update_account_sending_enabled(self: Any) -> ActionResult:
-    enabled = self._get_param("Enabled")
-    account(self.backend).sending_enabled = str(enabled).lower() == "true" or enabled is True
-    return EmptyResult()
-
-
-# -- account API (v2) ---------------------------------------------------------------------------------------
-#: Extra GetAccount fields other extensions add (e.g. SuppressionAttributes): fn(ses_backend) -> dict.
-ACCOUNT_FIELDS: list[Any] = []
-
-
 def get_account_document(backend: Any) -> dict[str, Any]:
     """The GetAccount answer for one SES backend."""
     with account_lock:
@@ -159,25 +113,6 @@ def get_account_document(backend: Any) -> dict[str, Any]:
     for extra in ACCOUNT_FIELDS:
         doc.update(extra(backend))
     return doc
-
-
-def _v2_params(response: Any) -> dict[str, Any]:
-    body = response.body
-    if isinstance(body, bytes):
-        body = body.decode()
-    return dict(json.loads(body)) if body else {}
-
-
-@v2_action("get_account")
-def get_account(self: Any) -> str:
-    return json.dumps(get_account_document(self.sesv2_backend.core_backend))
-
-
-@v2_action("put_account_sending_attributes")
-def put_account_sending_attributes(self: Any) -> str:
-    params = _v2_params(self)
-    account(self.sesv2_backend.core_backend).sending_enabled = bool(params.get("SendingEnabled", False))
-    return "{}"
 
 
 def validate_account_details(params: dict[str, Any]) -> list[str]:
@@ -212,13 +147,8 @@ def validate_account_details(params: dict[str, Any]) -> list[str]:
     return problems
 
 
-@v2_action("put_account_details")
-def put_account_details(self: Any) -> str:
-    params = _v2_params(self)
-    problems = validate_account_details(params)
-    if problems:
-        raise BadRequestException(" ".join(problems))
-    backend = self.sesv2_backend.core_backend
+def update_details(backend: Any, params: dict[str, Any]) -> None:
+    """PutAccountDetails, already validated: keep the details and, when asked, file a production access request."""
     with account_lock:
         acct = account(backend)
         if acct.review is not None and acct.review["Status"] == "PENDING":
@@ -244,38 +174,19 @@ def put_account_details(self: Any) -> str:
                 "_max_send_rate": settings.granted_max_send_rate,
             }
             settings.next_outcome = "GRANTED"
-            _settle_review(acct)
-    return "{}"
+            settle_review(acct)
 
 
-# -- lab control -------------------------------------------------------------------------------------------
-def _backend_for(region: str) -> Any:
-    from moto.ses.models import ses_backends
-
-    return ses_backends[ACCOUNT_ID][region]
-
-
-@runtime.route("/_sesbook/account/review")
-def _review_settings(request: Any) -> tuple[int, Any]:
-    """GET: how the lab answers production access requests; POST: change it.
-
-    Body (all optional): ``region``, ``outcome`` (``GRANTED`` | ``DENIED`` | ``FAILED``: the next review
-    only), ``delay_seconds``, ``granted_max_24_hour_send``, ``granted_max_send_rate``.
-    """
-    body = json.loads(request.get_data() or b"{}") if request.method == "POST" else dict(request.args)
-    region = body.get("region") or runtime.current().region
-    with account_lock:
-        settings = account(_backend_for(region)).settings
-        if request.method == "POST":
-            outcome = body.get("outcome")
-            if outcome is not None:
-                if outcome not in ("GRANTED", "DENIED", "FAILED"):
-                    raise ValueError(f"outcome {outcome!r}: use GRANTED, DENIED or FAILED")
-                settings.next_outcome = outcome
-            for key in ("delay_seconds", "granted_max_24_hour_send", "granted_max_send_rate"):
-                if body.get(key) is not None:
-                    value = float(body[key])
-                    if value < 0 or (key != "delay_seconds" and value <= 0):
-                        raise ValueError(f"{key} must be a positive number, got {value!r}")
-                    setattr(settings, key, value)
-        return 200, {"region": region, **settings.__dict__}
+def change_review_settings(settings: ReviewSettings, body: dict[str, Any]) -> None:
+    """Apply a ``/_sesbook/account/review`` POST body (validated here: it enters from outside)."""
+    outcome = body.get("outcome")
+    if outcome is not None:
+        if outcome not in ("GRANTED", "DENIED", "FAILED"):
+            raise ValueError(f"outcome {outcome!r}: use GRANTED, DENIED or FAILED")
+        settings.next_outcome = outcome
+    for key in ("delay_seconds", "granted_max_24_hour_send", "granted_max_send_rate"):
+        if body.get(key) is not None:
+            value = float(body[key])
+            if value < 0 or (key != "delay_seconds" and value <= 0):
+                raise ValueError(f"{key} must be a positive number, got {value!r}")
+            setattr(settings, key, value)

@@ -6,13 +6,14 @@
   target), so nothing else under ``amazonaws.com`` is claimed.
 
 The addresses are loopback (127.0.0.1): the lab's servers listen there. ``dkim.amazonses.com`` is not
-served here; the identities extension serves it as its own zone.
+served here: :mod:`sesbook.lab.ses.identities.state` serves it, from the tokens it issued.
 """
 
 from __future__ import annotations
 
 from sesbook.facts import RECEIVING_REGIONS
-from sesbook.lab.dns import Zone, _name, add_provider
+from sesbook.lab.dns.zones import Zone, absolute_name
+from sesbook.lab.registry import zone_provider
 
 #: amazonses.com's SPF record as published by AWS (value recorded 2023, as of 2026-11-28).
 AMAZONSES_SPF = (
@@ -37,14 +38,14 @@ def _txt(text: str) -> str:
 
 
 def _build() -> list[Zone]:
-    ses = Zone(_name("amazonses.com"))
+    ses = Zone(absolute_name("amazonses.com"))
     ses.add("amazonses.com", "TXT", 3600, [_txt(AMAZONSES_SPF)])
     for region in SES_REGIONS:
         ses.add(f"feedback-smtp.{region}.amazonses.com", "A", 300, [LAB_ADDRESS])
     zones = [ses]
     for region in RECEIVING_REGIONS:
         host = f"inbound-smtp.{region}.amazonaws.com"
-        zone = Zone(_name(host))
+        zone = Zone(absolute_name(host))
         zone.add(host, "A", 300, [LAB_ADDRESS])
         zones.append(zone)
     return zones
@@ -53,7 +54,7 @@ def _build() -> list[Zone]:
 _ZONES = _build()
 
 
-@add_provider
+@zone_provider
 def ses_zones() -> list[Zone]:
     """``amazonses.com`` (SPF, feedback-smtp hosts) and the inbound-smtp hosts (built once: they never change)."""
     return _ZONES

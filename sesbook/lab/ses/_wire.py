@@ -1,0 +1,43 @@
+"""Helpers every ``wire`` module of the lab's SES shares: the moto classes patched, request bodies, backends."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sesbook.lab import ACCOUNT_ID
+from sesbook.lab.ses.errors import BadRequestException
+
+#: The moto classes the lab patches (dotted paths for :mod:`sesbook.lab.registry`).
+SES_BACKEND = "moto.ses.models.SESBackend"
+SESV2_BACKEND = "moto.sesv2.models.SESV2Backend"
+
+
+def v2_body(response: Any) -> dict[str, Any]:
+    """The JSON body of an SESv2 request, as a dict ({} when empty)."""
+    body = response.body
+    if isinstance(body, bytes):
+        body = body.decode()
+    if not body:
+        return {}
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise BadRequestException(f"The request body is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadRequestException("The request body must be a JSON object.")
+    return data
+
+
+def all_ses_backends() -> list[Any]:
+    """Every moto SES v1 backend that exists (all accounts and regions)."""
+    from moto.ses.models import ses_backends
+
+    return [b for regions in list(ses_backends.values()) for b in list(regions.values())]
+
+
+def ses_backend_for(region: str) -> Any:
+    """The lab account's moto SES v1 backend in ``region``."""
+    from moto.ses.models import ses_backends
+
+    return ses_backends[ACCOUNT_ID][region]

@@ -1,0 +1,77 @@
+"""Custom MAIL FROM domains: SES's checks and statuses, and the send gate (the actions are in :mod:`.wire`).
+
+- A MAIL FROM domain must be a proper subdomain of the identity's domain: the domain itself (its MX
+  receives mail) and other domains are refused with a message saying why.
+- Status (:func:`~sesbook.lab.ses.identities.state.mail_from_status`): ``Pending`` until the name's only MX
+  is ``10 feedback-smtp.REGION.amazonses.com``, then ``Success``; ``TemporaryFailure`` when it goes away,
+  ``Failed`` after 72 hours (lab clock).
+- ``BehaviorOnMXFailure=RejectMessage``: sends from the identity fail with
+  ``MailFromDomainNotVerifiedException`` while the status is not ``Success`` (:func:`check_mail_from`, a
+  stage of the send pipeline).
+"""
+
+from __future__ import annotations
+
+from email.utils import parseaddr
+from typing import Any
+
+from moto.ses.exceptions import InvalidParameterValue
+
+from sesbook.lab import clock
+from sesbook.lab.ses.errors import BadRequestException, MailFromDomainNotVerified
+from sesbook.lab.ses.identities.state import (
+    IdentityState,
+    canonical_name,
+    evaluate,
+    find,
+    identity_names_for,
+    mail_from_status,
+    valid_domain,
+)
+
+
+def set_mail_from(backend: Any, st: IdentityState, mail_from: str | None, behavior: str, *, v2: bool) -> None:
+    """Set (or, with no domain, clear) the identity's MAIL FROM domain and its behaviour on MX failure."""
+    error = BadRequestException if v2 else InvalidParameterValue
+    if behavior not in ("UseDefaultValue", "RejectMessage"):
+        raise error(f"Invalid BehaviorOnMxFailure <{behavior}>: use UseDefaultValue or RejectMessage.")
+    if not mail_from:
+        st.mail_from, st.mail_from_ok_at, st.mail_from_behavior = None, None, behavior
+        backend.identity_mail_from_domains.pop(st.name, None)
+        return
+    domain = canonical_name(mail_from)
+    base = st.base_domain
+    if domain == base:
+        raise error(
+            f"MAIL FROM domain <{domain}> is the identity's own domain. Use a subdomain that serves no other "
+            f"purpose, such as mail.{base}: it needs the MX 10 feedback-smtp.{st.region}.amazonses.com, which "
+            f"would clash with the MX that receives mail for {base}."
+        )
+    if not domain.endswith("." + base) or not valid_domain(domain):
+        raise error(
+            f"MAIL FROM domain <{domain}> is not a subdomain of <{base}>: use a name under the identity's "
+            f"domain, such as mail.{base}."
+        )
+    if domain != st.mail_from:
+        st.mail_from, st.mail_from_ok_at, st.mail_from_set_at = domain, None, clock.time_s()
+    st.mail_from_behavior = behavior
+    backend.identity_mail_from_domains[st.name] = {"mail_from_domain": domain, "behavior_on_mx_failure": behavior}
+
+
+def check_mail_from(backend: Any, source: str | None) -> None:
+    """SES refuses a send when the identity's MAIL FROM is not working and the owner chose RejectMessage."""
+    _, address = parseaddr(str(source or ""))
+    by_lower = {k.lower(): k for k in backend.email_identities}
+    for name in identity_names_for(address):
+        key = by_lower.get(name.lower())
+        st = find(backend, key) if key else None
+        if st is None or not st.mail_from:
+            continue
+        evaluate(backend, st)
+        if st.mail_from_behavior == "RejectMessage" and mail_from_status(st) != "Success":
+            raise MailFromDomainNotVerified(
+                f"The MAIL FROM domain {st.mail_from} of identity {st.name} is not verified "
+                f"(status {mail_from_status(st)}) and its BehaviorOnMXFailure is RejectMessage. Publish the MX "
+                f"10 feedback-smtp.{st.region}.amazonses.com at {st.mail_from}, or switch to UseDefaultValue."
+            )
+        return

@@ -1,0 +1,1 @@
+"""Receiving: receipt IP filters (rules, then the v1 actions)."""

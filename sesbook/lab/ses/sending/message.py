@@ -1,0 +1,171 @@
+"""One outbound message, parsed once, whatever brought it: an SES v1 or v2 send API or SMTP submission.
+
+Build it with the constructor for its source (:func:`from_v1_simple`, :func:`from_v2_simple`,
+:func:`from_template`, :func:`from_bulk_template`, :func:`from_raw`) and hand it to
+:func:`sesbook.lab.ses.sending.pipeline.submit`. ``api`` (``v1``, ``v2`` or ``smtp``) picks the error codes
+the rules answer with; nothing else about a send depends on which door it came through.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from dataclasses import dataclass, field
+from email.utils import getaddresses, parseaddr
+from typing import Any
+
+DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
+
+
+def destination(given: dict[str, Any] | None) -> dict[str, list[str]]:
+    """An SES ``Destination`` with all three lists, in SES's order."""
+    given = given or {}
+    return {key: list(given.get(key) or []) for key in DESTINATION_KEYS}
+
+
+def _copy(given: dict[str, Any] | None) -> dict[str, list[str]]:
+    return {key: list(value or []) for key, value in (given or {}).items()}
+
+
+def flatten(given: dict[str, Any] | None) -> list[str]:
+    """Every address of an SES ``Destination``: To, then Cc, then Bcc."""
+    dest = given or {}
+    return [a for key in DESTINATION_KEYS for a in dest.get(key, []) or []]
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """What a send asks for, parsed once. Read-only; ``destination`` and ``bulk`` are copies of the request's."""
+
+    api: str  # "v1" | "v2" | "smtp": which error codes the rules answer with
+    operation: str  # SendEmail | SendRawEmail | SendTemplatedEmail | SendBulkTemplatedEmail | SMTP
+    source: str | None  # the sender as given (Source, FromEmailAddress, MAIL FROM); None: the From header's
+    recipients: tuple[str, ...]  # who it goes to, as the rules count them (envelope first, else the headers)
+    destination: dict[str, list[str]] = field(default_factory=dict)  # structured sends: the Destination given
+    envelope: tuple[str, ...] = ()  # raw sends: the envelope recipients as given (may be empty)
+    header_from: str | None = None
+    header_to: tuple[str, ...] = ()
+    header_cc: tuple[str, ...] = ()
+    header_bcc: tuple[str, ...] = ()
+    subject: str | None = None
+    text: str | None = None
+    html: str | None = None
+    raw: str | None = None  # the MIME text of raw sends
+    size: int = 0  # bytes of the MIME message, or of subject and parts
+    template: str | None = None
+    template_data: str | None = None
+    bulk: tuple[dict[str, Any], ...] = ()  # SendBulkTemplatedEmail destinations, as given
+    configuration_set: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def sender(self) -> str | None:
+        """The sender the rules check: ``source``, or for raw mail without one the From header's address."""
+        if self.source is not None:
+            return self.source
+        return parseaddr(self.header_from or "")[1] or None
+
+
+def _tags(tags: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(t.get("Name", "")), str(t.get("Value", ""))) for t in tags or [] if isinstance(t, dict))
+
+
+def _size(*parts: str | None) -> int:
+    return sum(len(p.encode()) for p in parts if p)
+
+
+def from_v1_simple(source: str | None, dest: dict[str, Any] | None, subject: str | None, text: str | None,
+                   html: str | None, *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
+    """v1 SendEmail."""
+    return OutboundMessage(
+        api="v1", operation="SendEmail", source=source, recipients=tuple(flatten(dest)),
+        destination=_copy(dest), subject=subject, text=text, html=html, size=_size(subject, text, html),
+        configuration_set=configuration_set, tags=_tags(tags),
+    )
+
+
+def from_v2_simple(source: str | None, dest: dict[str, Any] | None, subject: str | None, text: str | None,
+                   html: str | None, *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
+    """v2 SendEmail with Simple content."""
+    message = from_v1_simple(source, dest, subject, text, html, configuration_set=configuration_set, tags=tags)
+    return _replace(message, api="v2")
+
+
+def from_template(api: str, source: str | None, dest: dict[str, Any] | None, template: str, template_data: str | None,
+                  *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
+    """v1 SendTemplatedEmail, or v2 SendEmail with Template content."""
+    return OutboundMessage(
+        api=api, operation="SendTemplatedEmail" if api == "v1" else "SendEmail", source=source,
+        recipients=tuple(flatten(dest)), destination=_copy(dest), template=template,
+        template_data=template_data, size=_size(template_data), configuration_set=configuration_set,
+        tags=_tags(tags),
+    )
+
+
+def from_bulk_template(source: str | None, template: str, default_data: str | None, destinations: list[dict[str, Any]],
+                       *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
+    """v1 SendBulkTemplatedEmail (moto 5.2.5 has no v2 SendBulkEmail, so neither has the lab)."""
+    bulk = tuple(dict(d) for d in destinations or [])
+    recipients = tuple(a for d in bulk for a in flatten(d.get("Destination")))
+    return OutboundMessage(
+        api="v1", operation="SendBulkTemplatedEmail", source=source, recipients=recipients, template=template,
+        template_data=default_data, bulk=bulk, size=_size(default_data), configuration_set=configuration_set,
+        tags=_tags(tags),
+    )
+
+
+def mime_parts(msg: email.message.Message) -> tuple[str | None, str | None]:
+    """The first text/plain and text/html parts of a MIME message that are not attachments."""
+    text = html = None
+    for part in msg.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        kind = part.get_content_type()
+        if kind in ("text/plain", "text/html"):
+            try:
+                content = part.get_content()  # type: ignore[attr-defined]
+            except (LookupError, ValueError):
+                continue
+            if kind == "text/plain" and text is None:
+                text = content
+            elif kind == "text/html" and html is None:
+                html = content
+    return text, html
+
+
+def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str] | tuple[str, ...] = (),
+             api: str = "smtp", operation: str | None = None, configuration_set: str | None = None,
+             tags: Any = None) -> OutboundMessage:
+    """A MIME message: v1 SendRawEmail, v2 SendEmail with Raw content, or an SMTP submission (``api="smtp"``).
+
+    ``source`` and ``envelope`` are the envelope (Source/Destinations, or MAIL FROM/RCPT TO); without
+    them the From header and the To/Cc/Bcc headers say who sends and who receives, as in SES.
+    """
+    text_raw = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    parsed = email.message_from_string(text_raw, policy=email.policy.default)
+
+    raw_headers = list(parsed.raw_items())  # address headers unparsed: a malformed one is moto's to refuse, not a crash
+
+    def values(header: str) -> list[str]:
+        return [str(v) for k, v in raw_headers if k.lower() == header.lower()]
+
+    def addresses(header: str) -> tuple[str, ...]:
+        return tuple(a for _, a in getaddresses(values(header)) if a)
+
+    to, cc, bcc = addresses("To"), addresses("Cc"), addresses("Bcc")
+    envelope = tuple(envelope or ())
+    text, html = mime_parts(parsed)
+    header_from = next(iter(values("From")), None)
+    return OutboundMessage(
+        api=api, operation=operation or ("SendRawEmail" if api == "v1" else "SendEmail" if api == "v2" else "SMTP"),
+        source=source, recipients=envelope or (to + cc + bcc), envelope=envelope,
+        header_from=str(header_from) if header_from is not None else None, header_to=to, header_cc=cc,
+        header_bcc=bcc, subject=str(parsed.get("Subject", "")) or None, text=text, html=html, raw=text_raw,
+        size=len(text_raw.encode()), configuration_set=configuration_set, tags=_tags(tags),
+    )
+
+
+def _replace(message: OutboundMessage, **changes: Any) -> OutboundMessage:
+    from dataclasses import replace
+
+    return replace(message, **changes)

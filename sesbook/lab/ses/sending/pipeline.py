@@ -1,0 +1,187 @@
+"""The lab's one send pipeline: every send (SES v1 and v2 APIs, SMTP submission) runs the same stages.
+
+A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and calls :func:`submit`
+(the API actions in :mod:`.wire` do; the SMTP submission server will). :data:`STAGES` runs in this order:
+
+1. :func:`validate` — the message can be sent at all: a sender, at most 50 recipients, the template exists;
+2. :func:`check_identity_and_mail_from` — a custom MAIL FROM with ``RejectMessage`` must be working;
+3. (suppression: not yet)
+4. :func:`apply_sandbox_and_quotas` — sending on, verified sender (and recipients in the sandbox), the
+   daily quota and the rate; counts the send (:mod:`.sandbox`);
+5. :func:`accept` — moto's own send method stores the message and draws its id (and nothing else draws:
+   seeded labs give the same ids as before this pipeline existed);
+6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
+   domains the lab receives for);
+7. (events and notifications, 8. metrics: not yet).
+
+A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
+no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
+If a stage fails after the sandbox counted the send and before moto accepted it, the count is given back.
+Errors are SES's wire errors, with the codes of ``message.api`` (:data:`sesbook.lab.ses.errors.CODES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from typing import Any
+
+from moto.ses.exceptions import MessageRejectedError, TemplateDoesNotExist
+
+from sesbook.lab import mailbox
+from sesbook.lab.ses.errors import SendRefused, WireError, send_refused_error
+from sesbook.lab.ses.identities.mailfrom import check_mail_from
+from sesbook.lab.ses.sending.message import OutboundMessage, destination
+from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
+
+#: SES's limit of recipients per message (and of destinations per bulk send), as moto 5.2.5 keeps it.
+RECIPIENT_LIMIT = 50
+
+
+@dataclass
+class Submission:
+    """One message going through the pipeline: what each stage found or made so far."""
+
+    backend: Any  # moto's SES v1 backend of the account and region
+    message: OutboundMessage
+    ticket: SendTicket | None = None  # what the sandbox counted
+    stored: Any = None  # moto's record of the accepted message
+    message_id: str | None = None
+    message_ids: tuple[str, ...] = ()  # one per destination for bulk sends, else (message_id,)
+    delivered: list[dict[str, Any]] = field(default_factory=list)  # what landed in the mailbox
+
+
+Stage = Callable[[Submission], None]
+
+
+# -- stages ------------------------------------------------------------------------------------------------
+def validate(sub: Submission) -> None:
+    """Refuse what SES cannot send whatever the account's state: no sender, too many recipients, no template."""
+    message, backend = sub.message, sub.backend
+    if message.raw is not None and message.source is None and message.header_from is None:
+        raise MessageRejectedError("Source not specified")
+    if message.bulk:
+        if len(message.bulk) > RECIPIENT_LIMIT or len(message.recipients) > RECIPIENT_LIMIT:
+            raise MessageRejectedError("Too many destinations.")
+    else:
+        count = len(message.recipients)
+        if message.raw is not None:  # moto counts the envelope and the headers' recipients together
+            count = len(message.envelope) + len(message.header_to + message.header_cc + message.header_bcc)
+        if count > RECIPIENT_LIMIT:
+            raise MessageRejectedError("Too many recipients.")
+    if message.template is not None and not backend.templates.get(message.template):
+        text = f"Template ({message.template}) does not exist"
+        raise WireError("NotFoundException", text) if message.api == "v2" else TemplateDoesNotExist(text)
+
+
+def check_identity_and_mail_from(sub: Submission) -> None:
+    """The sender's identity gate: a MAIL FROM domain that is not working, with ``RejectMessage``, refuses."""
+    check_mail_from(sub.backend, sub.message.sender)
+
+
+def apply_sandbox_and_quotas(sub: Submission) -> None:
+    """The account's rules (:func:`~sesbook.lab.ses.sending.sandbox.authorize_send`): refuse, or count the send."""
+    try:
+        sub.ticket = authorize_send(sub.backend, sub.message.sender, list(sub.message.recipients))
+    except SendRefused as refused:
+        sub.backend.rejected_messages_count += 1
+        raise send_refused_error(refused, sub.message.api) from None
+
+
+def accept(sub: Submission) -> None:
+    """moto's own send method: its checks, its storage (GetSendStatistics), its message id (seeded draws)."""
+    message, backend = sub.message, sub.backend
+    if message.bulk:
+        stored = backend.send_bulk_templated_email(message.source, message.template, message.template_data,
+                                                   [dict(d) for d in message.bulk])
+        sub.stored, sub.message_ids = stored, tuple(stored.ids)
+        sub.message_id = sub.message_ids[0] if sub.message_ids else ""
+        return
+    if message.raw is not None:
+        stored = backend.send_raw_email(message.source, list(message.envelope), message.raw)
+    elif message.template is not None:
+        stored = backend.send_templated_email(message.source, message.template, message.template_data,
+                                              {k: list(v) for k, v in message.destination.items()})
+    else:
+        body = message.html if message.html is not None else message.text
+        stored = backend.send_email(message.source, message.subject, body,
+                                    {k: list(v) for k, v in message.destination.items()})
+    sub.stored, sub.message_id, sub.message_ids = stored, stored.id, (stored.id,)
+
+
+def deliver(sub: Submission) -> None:
+    """Put what was accepted in the lab mailbox (mail only to simulator addresses is not kept)."""
+    message, region = sub.message, sub.backend.region_name
+    records: list[dict[str, Any]] = []
+    if message.bulk:
+        for message_id, dest in zip(sub.message_ids, message.bulk, strict=False):
+            records.append({
+                "Id": message_id, "Region": region, "Source": message.source,
+                "Destination": destination(dest.get("Destination")), "Subject": None,
+                "Body": {"text_part": None, "html_part": None}, "Template": message.template,
+                "TemplateData": dest.get("ReplacementTemplateData") or message.template_data,
+            })
+    elif message.raw is not None:
+        everyone = {parseaddr(a)[1].lower() for a in list(sub.stored.destinations or []) + list(message.envelope)
+                    if parseaddr(a)[1]}
+        shown = {a.lower() for a in message.header_to + message.header_cc}
+        records.append({
+            "Id": sub.message_id, "Region": region,
+            "Source": message.source or parseaddr(message.header_from or "")[1],
+            "Destination": {"ToAddresses": list(message.header_to), "CcAddresses": list(message.header_cc),
+                            "BccAddresses": sorted(everyone - shown)},
+            "Subject": message.subject, "Body": {"text_part": message.text, "html_part": message.html},
+            "RawData": message.raw,
+        })
+    elif message.template is not None:
+        records.append({
+            "Id": sub.message_id, "Region": region, "Source": message.source,
+            "Destination": destination(message.destination), "Subject": None,
+            "Body": {"text_part": None, "html_part": None},
+            "Template": message.template, "TemplateData": message.template_data,
+        })
+    else:
+        records.append({
+            "Id": sub.message_id, "Region": region, "Source": message.source,
+            "Destination": destination(message.destination), "Subject": message.subject,
+            "Body": {"text_part": message.text, "html_part": message.html},
+        })
+    for record in records:
+        kept = mailbox.deliver(record)
+        if kept is not None:
+            sub.delivered.append(kept)
+
+
+#: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.
+STAGES: tuple[Stage, ...] = (
+    validate,
+    check_identity_and_mail_from,
+    apply_sandbox_and_quotas,
+    accept,
+    deliver,
+)
+
+
+def run(backend: Any, message: OutboundMessage) -> Submission:
+    """Run every stage on ``message``; return what they made (ids, stored record, what was delivered)."""
+    sub = Submission(backend, message)
+    try:
+        for stage in STAGES:
+            stage(sub)
+    except BaseException:
+        if sub.ticket is not None and sub.message_id is None:
+            release(backend, sub.ticket)  # counted, then refused before acceptance: not a send
+        raise
+    return sub
+
+
+def submit(backend: Any, message: OutboundMessage) -> str:
+    """Send ``message`` through the pipeline and return the message id SES would answer with.
+
+    ``backend`` is moto's SES v1 backend of the account and region (``ses_backends[account][region]``).
+    Raises SES's wire errors (codes for ``message.api``); a refusal by the account's rules carries ``kind``.
+    """
+    sub = run(backend, message)
+    assert sub.message_id is not None
+    return sub.message_id

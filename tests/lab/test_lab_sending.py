@@ -1,0 +1,111 @@
+"""The send pipeline: stages in their written order, one patch per send action, and SMTP-style submission."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from sesbook.lab import registry
+from sesbook.lab.ses._wire import SES_BACKEND, SESV2_BACKEND, ses_backend_for
+from sesbook.lab.ses.errors import WireError
+from sesbook.lab.ses.sending import pipeline
+from sesbook.lab.ses.sending.message import from_raw
+
+if TYPE_CHECKING:
+    import sesbook
+
+pytestmark = pytest.mark.lab
+
+SEND_METHODS = ("send_email", "send_raw_email", "send_templated_email", "send_bulk_templated_email")
+
+
+def _raw(to: str, sender: str = "shop@example.com") -> str:
+    return (f"From: Shop <{sender}>\r\nTo: {to}\r\nSubject: By SMTP\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nsubmitted words\r\n")
+
+
+def test_stages_run_in_the_written_order() -> None:
+    assert [stage.__name__ for stage in pipeline.STAGES] == [
+        "validate", "check_identity_and_mail_from", "apply_sandbox_and_quotas", "accept", "deliver",
+    ]
+
+
+@pytest.mark.parametrize("name", SEND_METHODS)
+def test_each_send_method_holds_at_most_one_lab_patch(lab: Any, name: str) -> None:
+    assert registry.patch_depth(SES_BACKEND, name) <= 1
+    assert registry.patch_depth(SESV2_BACKEND, name) <= 1 if name in ("send_email", "send_raw_email") else True
+    assert registry.patch_depth(registry.V1_RESPONSE, name) == 1  # the action: message -> pipeline
+    assert sum(1 for p in registry.PATCHES if p.name == name and p.owner in (SES_BACKEND, SESV2_BACKEND)) <= 1
+
+
+def test_v2_send_action_is_patched_once(lab: Any) -> None:
+    assert registry.patch_depth(registry.V2_RESPONSE, "send_email") == 1
+
+
+def test_no_moto_name_is_patched_twice(lab: Any) -> None:
+    owners = [(p.owner, p.name) for p in registry.PATCHES]
+    assert len(owners) == len(set(owners))
+
+
+def test_raw_mime_submitted_to_the_pipeline_obeys_the_sandbox_and_lands(target: sesbook.Target) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    target.lab.freeze_clock()  # type: ignore[union-attr]
+    backend = ses_backend_for("us-east-1")
+    quota_before = target.ses.get_send_quota()["SentLast24Hours"]
+
+    with pytest.raises(WireError) as refused:  # the sandbox: an unverified recipient
+        pipeline.submit(backend, from_raw(_raw("ann@elsewhere.example.net")))
+    assert refused.value.code == "MessageRejected" and refused.value.kind == "unverified"  # type: ignore[attr-defined]
+    assert "ann@elsewhere.example.net" in refused.value.message
+
+    message_id = pipeline.submit(backend, from_raw(_raw("ann@example.com"), source="shop@example.com",
+                                                  envelope=["ann@example.com", "hidden@example.com"]))
+    box = target.lab.request("GET", f"/_aws/ses?id={message_id}")["messages"]  # type: ignore[union-attr]
+    assert len(box) == 1
+    assert box[0]["Destination"] == {"ToAddresses": ["ann@example.com"], "CcAddresses": [],
+                                     "BccAddresses": ["hidden@example.com"]}
+    assert box[0]["Body"]["text_part"].strip() == "submitted words"
+    assert target.ses.get_send_quota()["SentLast24Hours"] == quota_before + 2
+
+    with pytest.raises(WireError) as throttled:  # same lab second: the rate
+        pipeline.submit(backend, from_raw(_raw("ann@example.com")))
+    assert throttled.value.code == "Throttling" and throttled.value.kind == "rate"  # type: ignore[attr-defined]
+
+
+def test_a_failure_after_the_sandbox_gives_the_quota_back(target: sesbook.Target,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    target.lab.freeze_clock()  # type: ignore[union-attr]
+    backend = ses_backend_for("us-east-1")
+
+    def refuse(sub: pipeline.Submission) -> None:  # a later stage (say, suppression) says no
+        raise WireError("MessageRejected", "refused after the sandbox")
+
+    stages = list(pipeline.STAGES)
+    monkeypatch.setattr(pipeline, "STAGES", (*stages[:3], refuse, *stages[3:]))
+    with pytest.raises(WireError, match="refused after the sandbox"):
+        pipeline.submit(backend, from_raw(_raw("ann@example.com")))
+    monkeypatch.undo()
+    assert target.ses.get_send_quota()["SentLast24Hours"] == 0
+    assert pipeline.submit(backend, from_raw(_raw("ann@example.com")))  # the rate token came back too
+
+
+def test_bulk_sends_land_one_message_per_destination(target: sesbook.Target) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    target.lab.freeze_clock()  # type: ignore[union-attr]
+    target.ses.create_template(Template={"TemplateName": "t", "SubjectPart": "Hi {{n}}", "TextPart": "x"})
+    sent = target.ses.send_bulk_templated_email(
+        Source="shop@example.com", Template="t", DefaultTemplateData='{"n": "you"}',
+        Destinations=[{"Destination": {"ToAddresses": ["a@example.com"]}, "ReplacementTemplateData": '{"n": "A"}'},
+                      {"Destination": {"ToAddresses": ["b@example.com"]}}])
+    ids = [s["MessageId"] for s in sent["Status"]]
+    box = {m["Id"]: m for m in target.lab.request("GET", "/_aws/ses")["messages"]}  # type: ignore[union-attr]
+    assert [box[i]["Destination"]["ToAddresses"] for i in ids] == [["a@example.com"], ["b@example.com"]]
+    assert [box[i]["TemplateData"] for i in ids] == ['{"n": "A"}', '{"n": "you"}']
