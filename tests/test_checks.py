@@ -98,3 +98,22 @@ def test_each_check_returns_a_check_result(target) -> None:  # noqa: ANN001 - th
         assert result.ok == (not result.problems)
     assert results[0].ok and not results[1].ok and results[2].ok and not results[3].ok
     assert results[1].problems == ["example.com is not an identity in us-east-1: verify it first."]
+
+
+def test_every_exported_check_returns_a_check_result_type() -> None:
+    """Every ``check_*`` in the public API is declared to return a CheckResult subclass, rendered one way."""
+    import inspect
+    import sys
+
+    import sesbook
+
+    names = sorted(n for n in sesbook.__all__ if n.startswith("check_"))
+    assert {"check_account", "check_dmarc", "check_identity", "check_records", "check_spf", "check_target"} <= set(names)
+    for name in names:
+        func = getattr(sesbook, name)
+        annotation = inspect.signature(func).return_annotation  # a name, under `from __future__ import annotations`
+        returned = getattr(sys.modules[func.__module__], annotation)
+        assert issubclass(returned, CheckResult), (name, returned)
+        # one text and one HTML rendering: no subclass brings its own (dataclasses must say repr=False)
+        assert returned.__repr__ is CheckResult.__repr__, name
+        assert returned._repr_html_ is CheckResult._repr_html_, name

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_notebook_01_runs_the_v1_way_with_another_domain_and_region(tmp_path: Path) -> None:

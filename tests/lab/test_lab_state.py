@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class LabProcess:

@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_notebook_03_teaches_the_denied_path(tmp_path: Path) -> None:

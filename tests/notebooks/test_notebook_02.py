@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import papermill
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_notebook_02_runs_with_another_domain_region_and_mail_from(tmp_path: Path) -> None:
