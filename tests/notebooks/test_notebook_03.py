@@ -27,4 +27,4 @@ def test_notebook_03_teaches_the_denied_path(tmp_path: Path) -> None:
     assert "review: DENIED" in text
     # the same send after the review is still refused: the account stayed in the sandbox
     assert "refused: to someone@example.net: MessageRejected" in outputs["again"]
-    assert "AccountCheck(ok: sandbox)" in outputs["check"]
+    assert "check_account: ok (sandbox)" in outputs["check"]
