@@ -75,7 +75,7 @@ def test_lab_target_without_a_running_lab(monkeypatch: pytest.MonkeyPatch, capsy
 @pytest.mark.parametrize(("argv", "said"), [
     (["dns", "records", "example.com", "--target", "lab", "--profile", "prod"], "profile='prod': is only used with"),
     (["dns", "records", "example.com", "--profile", "prod"], "profile='prod': is only used with --target aws"),
-    (["dns", "records", "example.com", "--region", "us-east-99"], "region='us-east-99': is not a region where SES"),
+    (["dns", "records", "example.com", "--region", "us-east-99", "--no-receive"], "is not a region where SES runs"),
     (["dns", "records", "xn--zz.com"], "does not decode"),
     (["lab", "--region", "mars", "--no-state-file"], "region='mars': is not an AWS region name"),
     (["lab", "--region", "us-east-99", "--no-state-file"], "is not a region where SES runs"),
