@@ -35,7 +35,9 @@ def _parse_value(text: str) -> Any:
 def cmd_lab(args: argparse.Namespace) -> int:
     from sesbook.lab import remove_state_file, state_file, write_state_file
     from sesbook.lab.runtime import Lab
+    from sesbook.target import validate_settings
 
+    validate_settings("lab", args.region, None)  # before anything starts: `--region mars` is refused here
     lab = Lab(region=args.region, seed=args.seed)
     info = lab.start()
     wrote_state, note = (False, None) if args.no_state_file else write_state_file(info)

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-from sesbook.errors import LabError
+from sesbook.errors import LabError, ValidationError
 
 if TYPE_CHECKING:
     import argparse
@@ -23,9 +23,17 @@ if TYPE_CHECKING:
 
 
 def _target(args: argparse.Namespace) -> Target | None:
+    from sesbook.target import validate_settings
+
+    if args.profile and args.target != "aws":
+        raise ValidationError("profile", args.profile, "is only used with --target aws.",
+                              hint="The lab and the placeholder tables need no credentials; drop --profile "
+                              "or add --target aws.")
     if not args.target:
         return None
     import sesbook
+
+    validate_settings(args.target, args.region, args.profile)
 
     if args.target == "lab":
         from sesbook.lab import ENV_LAB, current, from_state_file

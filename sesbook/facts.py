@@ -27,6 +27,38 @@ RECEIVING_REGIONS: tuple[str, ...] = (
 )
 RECEIVING_REGIONS_AS_OF = "2026-11-28"
 
+#: Regions with an SES (v1 and v2) API endpoint: the commercial partition plus AWS GovCloud (US).
+#: Source: the SES endpoints page of the AWS General Reference
+#: (https://docs.aws.amazon.com/general/latest/gr/ses.html), cross-checked against botocore 1.44.8's
+#: endpoint data (``boto3.session.Session().get_available_regions("sesv2")``, and ``"aws-us-gov"`` for
+#: GovCloud); tests/test_facts.py repeats the cross-check against the installed botocore.
+#: Not every AWS region has SES. As of: 2026-12-02.
+SES_REGIONS: tuple[str, ...] = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "af-south-1",
+    "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+    "ap-southeast-6", "ap-southeast-7",
+    "ca-central-1", "ca-west-1",
+    "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
+    "eu-west-3",
+    "il-central-1", "me-central-1", "me-south-1", "mx-central-1", "sa-east-1",
+    "us-gov-east-1", "us-gov-west-1",
+)
+SES_REGIONS_AS_OF = "2026-12-02"
+#: What a region error tells the reader to do.
+SES_REGIONS_HINT = (
+    "Use a region where SES runs, such as 'us-east-1'. sesbook knows {count} (as of {as_of}): "
+    "sesbook.facts.SES_REGIONS. To see the current list: the SES endpoints page "
+    "(https://docs.aws.amazon.com/general/latest/gr/ses.html) or "
+    "`python -c \"import boto3; print(boto3.session.Session().get_available_regions('sesv2'))\"`."
+)
+
+
+def ses_regions_hint() -> str:
+    """The hint of every region error: where the valid names are."""
+    return SES_REGIONS_HINT.format(count=len(SES_REGIONS), as_of=SES_REGIONS_AS_OF)
+
 # -- host names SES's DNS records point at ----------------------------------------------------------------
 #: Easy DKIM: ``TOKEN._domainkey.DOMAIN`` is a CNAME to ``TOKEN.dkim.amazonses.com``.
 DKIM_HOST = "dkim.amazonses.com"

@@ -139,6 +139,27 @@ def declared_parameters(path: Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(path)))
 
 
+#: Notebook parameters that hold an email address (checked and normalised like ``verify_email`` does).
+ADDRESS_PARAMETERS = ("address", "outside_recipient")
+
+
+def _check_parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """The run's parameters checked where they enter, as ``connect()`` and the helpers would check them:
+    target, region and profile together (a profile with the lab is refused), the domain in punycode
+    (A-labels), addresses with their domain in punycode. Nothing starts when one is wrong."""
+    from sesbook.dns.domains import normalize_domain
+    from sesbook.identities._names import normalize_address
+    from sesbook.target import validate_settings
+
+    validate_settings(params.get("target", "lab"), params.get("region", "us-east-1"), params.get("profile") or None)
+    if "domain" in params:
+        params["domain"] = normalize_domain(params["domain"])
+    for name in ADDRESS_PARAMETERS:
+        if name in params:
+            params[name] = normalize_address(params[name], field=name)
+    return params
+
+
 def _split_parameters(paths: list[Path], params: dict[str, Any]) -> dict[Path, dict[str, Any]]:
     declared = {p: declared_parameters(p) for p in paths}
     everything = set().union(*(set(d) for d in declared.values()))
@@ -226,10 +247,8 @@ def run_sequence(
     import papermill
     from tqdm.auto import tqdm
 
-    params = dict(parameters or {})
+    params = _check_parameters(dict(parameters or {}))
     target = params.get("target", "lab")
-    if target not in ("lab", "aws"):
-        raise ValidationError("target", target, "must be 'lab' or 'aws'.")
     paths = notebook_paths(notebooks_dir, only)
     per_notebook = _split_parameters(paths, params)
     for given in per_notebook.values():

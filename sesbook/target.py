@@ -20,6 +20,7 @@ from sesbook._validate import parse_bool
 from sesbook.checks import CheckResult, Finding
 from sesbook.errors import TargetError, ValidationError
 from sesbook.facts import REGION_RE as _REGION_RE
+from sesbook.facts import SES_REGIONS, ses_regions_hint
 from sesbook.plan import PLANNED_REQUEST_ID, Plan, PlannedCall, redact
 
 if TYPE_CHECKING:
@@ -59,21 +60,34 @@ class Endpoints:
         ]
 
 
-def _validate(target: str, region: str, profile: str | None) -> None:
+def validate_settings(target: object, region: object, profile: object) -> None:
+    """Check ``target``, ``region`` and ``profile`` as :func:`connect` takes them, before anything starts.
+
+    The region must be one where SES runs (:data:`sesbook.facts.SES_REGIONS`, a dated list), for the
+    lab too: a lab region SES does not have would teach something AWS cannot do. The CLI and the runbook
+    runner call this too, so every way in says the same.
+    """
     if target not in TARGETS:
         raise ValidationError(
             "target", target, "must be 'lab' or 'aws'.",
             hint="Use 'lab' to run offline against the local SES stand-in, 'aws' for a real account.",
         )
     if not isinstance(region, str) or not _REGION_RE.match(region):
-        raise ValidationError(
-            "region", region, "is not an AWS region name.", hint="Use a name such as 'us-east-1'."
-        )
-    if profile is not None and target == "lab":
+        raise ValidationError("region", region, "is not an AWS region name.", hint=ses_regions_hint())
+    if region not in SES_REGIONS:
+        raise ValidationError("region", region, "is not a region where SES runs (not every AWS region has SES).",
+                              hint=ses_regions_hint())
+    if profile is not None and not isinstance(profile, str):
+        raise ValidationError("profile", profile, "must be the name of an AWS profile.",
+                              hint="List them with `aws configure list-profiles`.")
+    if profile and target == "lab":
         raise ValidationError(
             "profile", profile, "is only used with target='aws'.",
             hint="The lab needs no credentials; drop the profile or set target='aws'.",
         )
+
+
+_validate = validate_settings  # the name connect() calls
 
 
 def connect(

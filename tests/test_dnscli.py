@@ -74,3 +74,24 @@ def test_lab_target_without_a_running_lab(monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.delenv("SESBOOK_LAB", raising=False)
     assert main(["dns", "records", "example.com", "--target", "lab"]) == 2
     assert "no running lab" in capsys.readouterr().err
+
+
+# -- issue 8 item 11: flags checked where they enter ------------------------------------------------------------
+@pytest.mark.parametrize(("argv", "said"), [
+    (["dns", "records", "example.com", "--target", "lab", "--profile", "prod"], "profile='prod': is only used with"),
+    (["dns", "records", "example.com", "--profile", "prod"], "profile='prod': is only used with --target aws"),
+    (["dns", "records", "example.com", "--region", "us-east-99", "--no-receive"], "is not a region where SES runs"),
+    (["dns", "records", "xn--zz.com"], "does not decode"),
+    (["lab", "--region", "mars", "--no-state-file"], "region='mars': is not an AWS region name"),
+    (["lab", "--region", "us-east-99", "--no-state-file"], "is not a region where SES runs"),
+])
+def test_flags_are_refused_with_one_message(capsys: pytest.CaptureFixture[str], argv: list[str], said: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+
+
+def test_records_for_an_idn_show_both_forms(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dns", "records", "例え.jp"]) == 0
+    out = capsys.readouterr().out
+    assert "xn--r8jz45g.jp (例え.jp)" in out and "_amazonses.xn--r8jz45g.jp" in out

@@ -257,3 +257,24 @@ def test_cli_run_uses_the_announced_lab(books: Path, tmp_path: Path, lab_info: L
         assert summary["lab"]["aws_endpoint"] == lab_info.aws_endpoint
         assert how in summary["lab"]["source"]
         assert f"lab: {lab_info.aws_endpoint}" in out.stdout and f"lab: {lab_info.aws_endpoint}" in page
+
+
+# -- issue 8 items 11 and 14: the run's parameters are checked before anything starts ---------------------------
+@pytest.mark.parametrize(("params", "field", "said"), [
+    ({"profile": "prod"}, "profile", "is only used with target='aws'"),
+    ({"region": "us-east-99"}, "region", "is not a region where SES runs"),
+    ({"domain": "xn--zz.com"}, "domain", "does not decode"),
+    ({"address": "x" * 65 + "@example.com"}, "address", "too long before the @-sign"),
+])
+def test_bad_parameters_stop_the_run_before_it_starts(tmp_path: Path, params: dict, field: str, said: str) -> None:
+    with pytest.raises(ValidationError, match=said) as info:
+        run_sequence(parameters=params, notebooks_dir=tmp_path / "none", runs_dir=tmp_path / "runs", progress=False)
+    assert info.value.field == field
+    assert not (tmp_path / "runs").exists()
+
+
+def test_domain_parameter_enters_as_its_a_label() -> None:
+    from sesbook.runbook import _check_parameters
+
+    assert _check_parameters({"domain": "例え.jp", "address": "user@例え.jp"}) == {
+        "domain": "xn--r8jz45g.jp", "address": "user@xn--r8jz45g.jp"}

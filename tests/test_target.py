@@ -97,6 +97,8 @@ def test_dry_run_in_the_lab_records_instead_of_sending(target: sesbook.Target) -
         ({"target": "azure"}, "target"),
         ({"target": "aws", "region": "mars-north-1x"}, "region"),
         ({"target": "lab", "profile": "prod"}, "profile"),
+        ({"target": "lab", "region": "us-east-99"}, "region"),  # was a raw botocore error from an HTTP 500
+        ({"target": "aws", "region": "ap-east-1"}, "region"),  # a real AWS region, but SES is not there
     ],
 )
 def test_connect_validates_before_anything(kwargs: dict[str, Any], field: str) -> None:

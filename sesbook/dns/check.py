@@ -28,6 +28,7 @@ from sesbook._validate import check_timing
 from sesbook.checks import CheckResult, Finding
 from sesbook.dns import _query as _dns
 from sesbook.dns.dmarc import is_dmarc, parse_dmarc
+from sesbook.dns.domains import display_domain
 from sesbook.dns.records import Record, from_rdata
 from sesbook.dns.spf import SES_INCLUDE, SpfReport, check_spf, is_spf, parse_spf
 from sesbook.errors import ValidationError
@@ -120,7 +121,7 @@ class RecordsCheck(CheckResult):
         counts = ", ".join(f"{len(self.by_status(s))} {s}" for s in (OK, MISSING, WRONG, CONFLICTING, ERROR, SKIPPED)
                            if self.by_status(s))
         verdict = "all required records are right" if self.ok else f"{len(self.problems)} problem(s)"
-        return f"DNS check for {self.domain} via {self.server}: {verdict} ({counts})"
+        return f"DNS check for {display_domain(self.domain)} via {self.server}: {verdict} ({counts})"
 
 
 

@@ -11,17 +11,27 @@ Values are written the way a person reads them, not in zone-file syntax: a TXT v
 itself without quotes (``v=spf1 include:amazonses.com -all``), an MX value is ``PREFERENCE HOST``
 and a CNAME value is the host, both without a trailing dot. :attr:`Record.rdata` gives the zone-file
 form (TXT quoted and split into strings of at most 255 bytes, host names absolute).
+
+A record is checked when it is made, so a bad one is refused before any call (Route 53 would store
+some of them, and DNS servers then drop them): the type must be one Route 53 supports
+(:data:`RECORD_TYPES`, from the Route 53 Developer Guide, "Supported DNS record types", checked
+2026-12-02); the name is normalised like a domain (lower case, punycode, ``_`` labels allowed); an MX
+value is ``PREFERENCE HOST`` (0-65535, a valid host), a CNAME/NS/PTR value a valid name, A and AAAA an
+IPv4 / IPv6 address. A TXT value may also be given in zone-file form, one or more quoted strings
+(``"part1" "part2"``): Route 53 takes at most 255 characters in each quoted string and 4,000 in a value,
+so a longer quoted string is refused with a hint to split it; unquoted text is split for you.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
-from sesbook.dns.domains import to_unicode
+from sesbook.dns.domains import display_domain, normalize_domain, normalize_record_name, validate_region
 from sesbook.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -40,6 +50,13 @@ PLACEHOLDER = "placeholder"
 DEFAULT_TTL = 1800
 
 _HOST_TYPES = ("CNAME", "NS", "PTR")
+#: The record types Route 53 supports (Developer Guide, "Supported DNS record types", checked 2026-12-02).
+RECORD_TYPES = ("A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV",
+                "SSHFP", "SVCB", "TLSA", "TXT")
+#: Route 53's limits for one value (API reference, ``ResourceRecord.Value``) and one TXT string.
+MAX_VALUE_CHARS = 4000
+MAX_TXT_STRING = 255
+_MAX_TTL = 2147483647
 #: What :meth:`RecordSet.render` (``python -m sesbook dns records --format``) can write.
 FORMATS = ("table", "zone", "route53", "cloudformation", "json")
 
@@ -60,6 +77,20 @@ class Record:
     level: str = REQUIRED
     note: str = ""
 
+    def __post_init__(self) -> None:
+        rtype = self.type.strip().upper() if isinstance(self.type, str) else self.type
+        if rtype not in RECORD_TYPES:
+            raise ValidationError("type", self.type, "is not a DNS record type Route 53 supports.",
+                                  hint=f"Use one of {', '.join(RECORD_TYPES)}; SES needs TXT, CNAME and MX.")
+        object.__setattr__(self, "type", rtype)
+        object.__setattr__(self, "name", normalize_record_name(self.name))
+        object.__setattr__(self, "value", _check_value(rtype, self.value, self.name))
+        if isinstance(self.ttl, bool) or not isinstance(self.ttl, int) or not 0 <= self.ttl <= _MAX_TTL:
+            raise ValidationError("ttl", self.ttl, f"must be a whole number of seconds from 0 to {_MAX_TTL}.",
+                                  hint=f"SES suggests {DEFAULT_TTL}.")
+        if self.level not in LEVELS:
+            raise ValidationError("level", self.level, f"must be one of {', '.join(LEVELS)}.")
+
     @property
     def required(self) -> bool:
         return self.level == REQUIRED
@@ -76,6 +107,84 @@ class Record:
 
     def __str__(self) -> str:
         return f"{self.name}. {self.ttl} IN {self.type} {self.rdata}"
+
+
+def _check_value(rtype: str, value: object, name: str) -> str:
+    """``value`` checked for ``rtype`` and returned in the readable form (module doc)."""
+    field = f"{rtype} value for {name}"
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "must be text.")
+    if rtype in ("TXT", "SPF"):
+        text = _unquote_txt(value, field) if value.lstrip().startswith('"') else value
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise ValidationError(field, value, "holds a control character (such as a line break).",
+                                  hint="Write the text on one line; DNS text records carry no line breaks.")
+        if len(quote_txt(text)) > MAX_VALUE_CHARS:
+            raise ValidationError(field, value[:60] + "...", f"is longer than Route 53's {MAX_VALUE_CHARS} "
+                                  "characters for one value.", hint="Shorten the text (a 2048-bit DKIM key fits).")
+        return text
+    value = value.strip()
+    if rtype == "MX":
+        parts = value.split()
+        if len(parts) != 2 or not parts[0].isdigit() or not 0 <= int(parts[0]) <= 65535:
+            raise ValidationError(field, value, "must be 'PREFERENCE HOST': a number from 0 to 65535, a space, "
+                                  "and a host name.", hint="For example '10 inbound-smtp.us-east-1.amazonaws.com'.")
+        if parts[1] == ".":  # a null MX (RFC 7505): the domain receives no mail
+            return f"{int(parts[0])} ."
+        return f"{int(parts[0])} {normalize_domain(parts[1], field=field + ' (host)')}"
+    if rtype in _HOST_TYPES:
+        return normalize_record_name(value, field=field)
+    if rtype in ("A", "AAAA"):
+        kind = ipaddress.IPv4Address if rtype == "A" else ipaddress.IPv6Address
+        try:
+            kind(value)
+        except ValueError:
+            raise ValidationError(field, value, f"is not an {'IPv4' if rtype == 'A' else 'IPv6'} address.",
+                                  hint="For example '192.0.2.1'." if rtype == "A" else "For example '2001:db8::1'.",
+                                  ) from None
+        return value
+    import dns.exception
+    import dns.rdata
+    import dns.rdataclass
+    import dns.rdatatype
+
+    try:
+        dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rtype), to_rdata(rtype, value))
+    except (dns.exception.DNSException, ValueError) as exc:
+        raise ValidationError(field, value, f"is not a valid {rtype} value ({exc}).",
+                              hint="See the Route 53 Developer Guide, 'Supported DNS record types'.") from None
+    return value
+
+
+_QUOTED_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
+def _unquote_txt(value: str, field: str) -> str:
+    """The text of a TXT value written as quoted strings; each string at most 255 bytes, as Route 53 wants."""
+    import dns.exception
+    import dns.rdata
+    import dns.rdataclass
+    import dns.rdatatype
+
+    pieces = _QUOTED_RE.findall(value)
+    if not pieces or _QUOTED_RE.sub("", value).strip():
+        raise ValidationError(field, value, "starts with a quote but is not a list of quoted strings.",
+                              hint='Write "part1" "part2", or give the text without quotes and sesbook quotes it.')
+    data = b""
+    for i, piece in enumerate(pieces, 1):
+        try:
+            rdata = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.TXT, f'"{piece}"')
+        except dns.exception.DNSException:
+            size = len(piece.encode())
+            raise ValidationError(
+                field, value[:60] + "...",
+                f"has a quoted string (number {i}) of about {size} bytes; Route 53 and DNS take at most "
+                f"{MAX_TXT_STRING} in one quoted string.",
+                hint='Split it into several quoted strings ("first 255" "next 255" ...), or give the text '
+                "without quotes and sesbook splits it for you.",
+            ) from None
+        data += b"".join(rdata.strings)  # type: ignore[attr-defined]
+    return data.decode(errors="replace")
 
 
 def txt_strings(text: str) -> list[str]:
@@ -137,6 +246,18 @@ class RecordSet:
     mail_from: str | None = None
     source: str = "given"
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "domain", normalize_domain(self.domain))
+        object.__setattr__(self, "region", validate_region(self.region))
+        if self.mail_from is not None:
+            object.__setattr__(self, "mail_from", normalize_domain(self.mail_from, field="mail_from"))
+        records = tuple(self.records)
+        wrong = [r for r in records if not isinstance(r, Record)]
+        if wrong:
+            raise ValidationError("records", wrong[0], "must be Record objects.",
+                                  hint="Build them with Record(name, type, value).")
+        object.__setattr__(self, "records", records)
+
     def __iter__(self) -> Iterator[Record]:
         return iter(self.records)
 
@@ -165,8 +286,7 @@ class RecordSet:
         return [(r.purpose, r.type, r.name, r.value, r.ttl, r.level, r.note) for r in self.records]
 
     def _caption(self) -> str:
-        name = self.domain if to_unicode(self.domain) == self.domain else f"{self.domain} ({to_unicode(self.domain)})"
-        text = f"DNS records for {name} in {self.region}"
+        text = f"DNS records for {display_domain(self.domain)} in {self.region}"
         if self.placeholders:
             text += f" — {len(self.placeholders)} PLACEHOLDER value(s): read the tokens from SES before publishing"
         return text

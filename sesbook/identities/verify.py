@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from sesbook import _html
 from sesbook._aws import aws_errors
+from sesbook.dns.domains import display_domain
 from sesbook.dns.records import records_table, records_text
 from sesbook.dns.ses_records import verification_records
 from sesbook.errors import ValidationError
@@ -57,12 +58,13 @@ class DomainVerification:
 
     def __repr__(self) -> str:
         state = "planned, not sent" if self.planned else f"status {self.status}, DKIM {self.dkim_status}"
-        return (f"DomainVerification({self.domain}, method={self.method}: {state})\n"
+        return (f"DomainVerification({display_domain(self.domain)}, method={self.method}: {state})\n"
                 + (records_text(self.records) if self.records else "(no records yet)"))
 
     def _repr_html_(self) -> str:
         state = "planned, not sent" if self.planned else f"status {self.status} · DKIM {self.dkim_status}"
-        return records_table(self.records, caption=f"{self.domain} ({self.method}): {state} — publish these")
+        caption = f"{display_domain(self.domain)} ({self.method}): {state} — publish these"
+        return records_table(self.records, caption=caption)
 
 
 @dataclass(frozen=True)

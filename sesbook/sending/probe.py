@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import AwsError, ValidationError
+from sesbook.identities._names import normalize_address
 from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
@@ -79,12 +80,19 @@ def try_send(
 
     Refusals for account rules (sandbox, quota, rate, paused) come back as a :class:`SendAttempt` with
     ``accepted=False``; any other error is raised as :class:`AwsError`.
+    Every address is checked first (:func:`sesbook.identities._names.normalize_address`: no line breaks,
+    an ASCII local part of at most 64 characters, the domain in punycode).
     """
-    recipients = (to,) if isinstance(to, str) else tuple(to)
-    if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
-        raise ValidationError("to", to, "must be one or more email addresses.")
-    if not isinstance(source, str) or "@" not in source:
-        raise ValidationError("source", source, "must be an email address of a verified identity.")
+    if isinstance(to, str):
+        to = (to,)
+    if not isinstance(to, (list, tuple)) or not to:
+        raise ValidationError("to", to, "must be one or more email addresses.",
+                              hint="E.g. 'success@simulator.amazonses.com'.")
+    recipients = tuple(normalize_address(r, field="to") for r in to)
+    source = normalize_address(source, field="source")
+    if not isinstance(subject, str) or "\r" in subject or "\n" in subject:
+        raise ValidationError("subject", subject, "must be one line of text (a line break would start a new header).",
+                              hint="Remove the CR/LF characters.")
     try:
         with aws_errors("sesv2"):
             answer = target.sesv2.send_email(

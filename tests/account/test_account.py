@@ -50,6 +50,21 @@ def test_compare_table_puts_live_numbers_beside_the_notes(t: sesbook.Target) -> 
 
 
 # -- try_send ---------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"to": "ok@example.com\r\nBcc: victim@example.net"}, "to"),
+    ({"to": ["fine@example.com", "x" * 65 + "@example.com"]}, "to"),
+    ({"to": []}, "to"),
+    ({"source": "sender@example.com\n"}, "source"),
+    ({"subject": "hi\r\nBcc: victim@example.net"}, "subject"),
+])
+def test_try_send_checks_every_address_before_sending(t, kwargs, field):
+    args = {"source": "sender@example.com", "to": "success@simulator.amazonses.com", **kwargs}
+    with pytest.raises(ValidationError) as info:
+        sesbook.try_send(t, **args)
+    assert info.value.field == field
+    assert sesbook.account_status(t).sent_last_24_hours == 0  # nothing went out
+
+
 def test_try_send_explains_the_sandbox_refusal(t: sesbook.Target) -> None:
     attempt = sesbook.try_send(t, source=SENDER, to="someone@elsewhere.example.net")
     assert attempt.accepted is False and attempt.code == "MessageRejected"
