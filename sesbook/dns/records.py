@@ -49,7 +49,9 @@ class Record:
     """One DNS record: ``name`` (absolute, lower case, no trailing dot), ``type``, ``value`` (see module doc).
 
     ``purpose`` says what SES uses it for, ``level`` is one of :data:`LEVELS`, ``note`` adds a caveat
-    (e.g. "may be removed once the domain is verified").
+    (e.g. "may be removed once the domain is verified"). ``exclusive``: this record set holds only this
+    value (a DKIM key at ``SELECTOR._domainkey``): publishing it replaces whatever the name held for the
+    type, where an ordinary TXT value is added beside the others.
     """
 
     name: str
@@ -59,6 +61,7 @@ class Record:
     purpose: str = ""
     level: str = REQUIRED
     note: str = ""
+    exclusive: bool = False
 
     @property
     def required(self) -> bool:

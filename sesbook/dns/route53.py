@@ -8,7 +8,9 @@ What it will not do without ``allow_replace=True`` is replace data it did not pu
 
 - TXT record sets hold unrelated values side by side (site verifications, other regions' SES tokens),
   so the wanted value is *added* and the others kept; only a second SPF record (``v=spf1``) or DMARC
-  record (``v=DMARC1``) at the same name counts as a conflict, since two of them break both.
+  record (``v=DMARC1``) at the same name counts as a conflict, since two of them break both. A record
+  marked ``exclusive`` (a DKIM public key at ``SELECTOR._domainkey``: a verifier reads one key there)
+  replaces what its name holds for its type, so publishing a new key never leaves the old one beside it;
 - an MX, CNAME or other record set with different values is a conflict (e.g. the domain's MX already
   points at another mail service, or a MAIL FROM name already has an MX);
 - a CNAME cannot live beside other data, nor other data beside a CNAME.
@@ -176,6 +178,12 @@ def _plan(
     if rtype != "CNAME" and "CNAME" in others and not allow_replace:
         return RRsetChange(name, rtype, "conflict", tuple(have), tuple(want),
                            f"{name} is a CNAME; no other record can share its name")
+    if any(r.exclusive for r in wanted):
+        after = want
+        if sorted(after) == sorted(have) and have_ttl == ttl:
+            return RRsetChange(name, rtype, "unchanged", tuple(have), tuple(after))
+        detail = "new" if not have else "replaces the value (one value per name)"
+        return RRsetChange(name, rtype, "UPSERT", tuple(have), tuple(after), detail)
     if rtype == "TXT":
         kinds = {_kind(v) for v in want} - {None}
         clashing = [v for v in have if _kind(v) in kinds and v not in want]
