@@ -170,7 +170,10 @@ class RecordSet:
     def _caption(self) -> str:
         name = self.domain if to_unicode(self.domain) == self.domain else f"{self.domain} ({to_unicode(self.domain)})"
         text = f"DNS records for {name} in {self.region}"
-        if self.placeholders:
+        if self.placeholders and self.source == "planned":
+            text += (f" — {len(self.placeholders)} PLACEHOLDER value(s): the identity is only planned, so SES has "
+                     "not handed out its tokens; they are known once it is created (apply=True)")
+        elif self.placeholders:
             text += f" — {len(self.placeholders)} PLACEHOLDER value(s): read the tokens from SES before publishing"
         return text
 
