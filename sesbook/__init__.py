@@ -69,6 +69,7 @@ if TYPE_CHECKING:
     from sesbook.plan import PlannedCall as PlannedCall
     from sesbook.sending.probe import SendAttempt as SendAttempt
     from sesbook.sending.probe import try_burst as try_burst
+    from sesbook.sending.probe import try_sandbox_refusal as try_sandbox_refusal
     from sesbook.sending.probe import try_send as try_send
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
@@ -102,6 +103,7 @@ _LAZY: dict[str, str] = {
     # sending
     "try_send": "sesbook.sending.probe",
     "try_burst": "sesbook.sending.probe",
+    "try_sandbox_refusal": "sesbook.sending.probe",
     "SendAttempt": "sesbook.sending.probe",
     # DNS: what to publish, publishing it, checking it
     "Record": "sesbook.dns.records",

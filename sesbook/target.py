@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
     from sesbook.lab import LabInfo
 
 log = logging.getLogger("sesbook")
+
+#: ``HOST:PORT`` of a DNS server the aws target's resolver asks instead of the system's (opt-in; e.g. a
+#: lab's DNS when AWS_ENDPOINT_URL points boto3 at that lab, or a resolver that sees a zone first).
+ENV_NAMESERVER = "SESBOOK_NAMESERVER"
 
 TARGETS = ("lab", "aws")
 SERVICES = ("ses", "sesv2", "s3", "sns", "sqs", "route53", "iam", "lambda", "cloudwatch", "sts")
@@ -58,6 +63,25 @@ class Endpoints:
             ("SMTP interface", self.smtp, "sending with SMTP credentials"),
             ("Mailbox", self.mailbox, "mail the lab delivered to outside addresses"),
         ]
+
+
+def _parse_host_port(text: str) -> tuple[str, int]:
+    """``127.0.0.1:5353`` or ``[::1]:53`` -> (IP, port); ``ValidationError`` naming SESBOOK_NAMESERVER."""
+    import ipaddress
+
+    host, sep, port = text.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(host)
+        number = int(port)
+    except ValueError:
+        number = 0
+    if not sep or not 0 < number < 65536:
+        raise ValidationError(
+            ENV_NAMESERVER, text, "must be IP:PORT (an IP address and a port from 1 to 65535).",
+            hint="For example 127.0.0.1:53535 or [::1]:53; unset it to use the system resolver.",
+        )
+    return host, number
 
 
 def validate_settings(target: object, region: object, profile: object) -> None:
@@ -164,9 +188,10 @@ class Target:
                 smtp=self.lab.smtp,
                 mailbox=f"{self.lab.aws_endpoint}/_aws/ses",
             )
+        nameserver = self._nameserver
         return Endpoints(
             aws=None,
-            dns=None,
+            dns=f"{nameserver[0]}:{nameserver[1]}" if nameserver else None,
             inbound_smtp=f"inbound-smtp.{self.region}.amazonaws.com:25",
             smtp=f"email-smtp.{self.region}.amazonaws.com:587",
             mailbox=None,
@@ -232,15 +257,23 @@ class Target:
         """A dnspython resolver: the lab's DNS server in the lab, the system's resolver for AWS."""
         import dns.resolver
 
-        if self.lab is None:
+        if self.lab is None and self._nameserver is None:
             return dns.resolver.Resolver()
-        host, port = self.lab.dns_host_port
+        host, port = self.lab.dns_host_port if self.lab is not None else self._nameserver  # type: ignore[misc]
         resolver = dns.resolver.Resolver(configure=False)
         resolver.nameservers = [host]
         resolver.port = port
         resolver.timeout = 2.0
         resolver.lifetime = 5.0
         return resolver
+
+    @cached_property
+    def _nameserver(self) -> tuple[str, int] | None:
+        """``$SESBOOK_NAMESERVER`` as (IP, port) for the aws target; None when unset (the system resolver)."""
+        if self.lab is not None:
+            return None
+        text = os.environ.get(ENV_NAMESERVER, "").strip()
+        return _parse_host_port(text) if text else None
 
     # -- the plan gate ---------------------------------------------------------------------------------
     @staticmethod

@@ -66,7 +66,9 @@ class Record:
     """One DNS record: ``name`` (absolute, lower case, no trailing dot), ``type``, ``value`` (see module doc).
 
     ``purpose`` says what SES uses it for, ``level`` is one of :data:`LEVELS`, ``note`` adds a caveat
-    (e.g. "may be removed once the domain is verified").
+    (e.g. "may be removed once the domain is verified"). ``exclusive``: this record set holds only this
+    value (a DKIM key at ``SELECTOR._domainkey``): publishing it replaces whatever the name held for the
+    type, where an ordinary TXT value is added beside the others.
     """
 
     name: str
@@ -76,6 +78,7 @@ class Record:
     purpose: str = ""
     level: str = REQUIRED
     note: str = ""
+    exclusive: bool = False
 
     def __post_init__(self) -> None:
         rtype = self.type.strip().upper() if isinstance(self.type, str) else self.type
@@ -287,7 +290,10 @@ class RecordSet:
 
     def _caption(self) -> str:
         text = f"DNS records for {display_domain(self.domain)} in {self.region}"
-        if self.placeholders:
+        if self.placeholders and self.source == "planned":
+            text += (f" — {len(self.placeholders)} PLACEHOLDER value(s): the identity is only planned, so SES has "
+                     "not handed out its tokens; they are known once it is created (apply=True)")
+        elif self.placeholders:
             text += f" — {len(self.placeholders)} PLACEHOLDER value(s): read the tokens from SES before publishing"
         return text
 

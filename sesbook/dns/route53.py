@@ -8,13 +8,18 @@ What it will not do without ``allow_replace=True`` is replace data it did not pu
 
 - TXT record sets hold unrelated values side by side (site verifications, other regions' SES tokens),
   so the wanted value is *added* and the others kept; only a second SPF record (``v=spf1``) or DMARC
-  record (``v=DMARC1``) at the same name counts as a conflict, since two of them break both.
+  record (``v=DMARC1``) at the same name counts as a conflict, since two of them break both. A record
+  marked ``exclusive`` (a DKIM public key at ``SELECTOR._domainkey``: a verifier reads one key there)
+  replaces what its name holds for its type, so publishing a new key never leaves the old one beside it;
 - an MX, CNAME or other record set with different values is a conflict (e.g. the domain's MX already
   points at another mail service, or a MAIL FROM name already has an MX);
 - a CNAME cannot live beside other data, nor other data beside a CNAME.
 
 On a conflict nothing is sent and :class:`~sesbook.errors.ValidationError` lists every one of them.
-Against AWS with ``apply=False`` nothing is sent either: the result holds the planned change batch.
+Against AWS with ``apply=False`` nothing is sent either: the result holds the planned change batch. A
+plan-only run works from what it planned: a zone it would create counts as there (its records are
+planned against it), earlier planned record changes count as made (a second call plans nothing new),
+and placeholder values (tokens of an identity that is only planned) are allowed, with a note.
 
 IAM: ``route53:ListHostedZonesByName``, ``route53:ListResourceRecordSets``,
 ``route53:ChangeResourceRecordSets``, and ``route53:CreateHostedZone`` when the zone does not exist.
@@ -22,6 +27,7 @@ IAM: ``route53:ListHostedZonesByName``, ``route53:ListResourceRecordSets``,
 
 from __future__ import annotations
 
+import html
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +45,9 @@ if TYPE_CHECKING:
     from sesbook.target import Target
 
 log = logging.getLogger("sesbook")
+
+#: The zone id a plan uses for a hosted zone it would create: no such zone exists yet.
+PLANNED_ZONE_ID = "planned-zone"
 
 
 @dataclass(frozen=True)
@@ -89,12 +98,15 @@ class ApplyResult:
     def __repr__(self) -> str:
         rows = [(c.action, c.type, c.name, " | ".join(c.before) or "-", " | ".join(c.after), c.detail)
                 for c in self.changes]
-        return f"{self.summary}\n" + _html.text_table(["action", "type", "name", "before", "after", "detail"], rows)
+        notes = "".join(f"\nnote: {n}" for n in self.notes)
+        table = _html.text_table(["action", "type", "name", "before", "after", "detail"], rows)
+        return f"{self.summary}\n{table}{notes}"
 
     def _repr_html_(self) -> str:
         rows = [(c.action, c.type, c.name, " | ".join(c.before) or None, " | ".join(c.after), c.detail)
                 for c in self.changes]
-        return _html.table(["action", "type", "name", "before", "after", "detail"], rows, caption=self.summary)
+        notes = "".join(f"<p>note: {html.escape(n)}</p>" for n in self.notes) if self.notes else ""
+        return _html.table(["action", "type", "name", "before", "after", "detail"], rows, caption=self.summary) + notes
 
 
 def _abs(name: str) -> str:
@@ -176,6 +188,12 @@ def _plan(
     if rtype != "CNAME" and "CNAME" in others and not allow_replace:
         return RRsetChange(name, rtype, "conflict", tuple(have), tuple(want),
                            f"{name} is a CNAME; no other record can share its name")
+    if any(r.exclusive for r in wanted):
+        after = want
+        if sorted(after) == sorted(have) and have_ttl == ttl:
+            return RRsetChange(name, rtype, "unchanged", tuple(have), tuple(after))
+        detail = "new" if not have else "replaces the value (one value per name)"
+        return RRsetChange(name, rtype, "UPSERT", tuple(have), tuple(after), detail)
     if rtype == "TXT":
         kinds = {_kind(v) for v in want} - {None}
         clashing = [v for v in have if _kind(v) in kinds and v not in want]
@@ -209,17 +227,21 @@ def apply_to_route53(
     ``zone_id`` picks the hosted zone; by default the public zone named like the domain (or a parent)
     is used, and created when there is none. ``allow_replace=True`` replaces conflicting values.
     """
+    notes: list[str] = []
     placeholders = records.placeholders
-    if placeholders:
+    if placeholders and not target.planning:
         raise ValidationError(
             "records", [r.name for r in placeholders], "holds placeholders, not the tokens SES gave.",
             hint="Build the records with records_for(target, domain) so the real tokens are used.",
         )
+    if placeholders:
+        notes.append(f"{len(placeholders)} record(s) hold placeholders: the identity is only planned, so its "
+                     "tokens are known once it is created (apply=True)")
     domain = records.domain
     created = False
     zone_name = domain
     if zone_id is None:
-        zone = find_zone(target, domain)
+        zone = find_zone(target, domain) or _planned_zone(target, domain)
         if zone is None:
             with aws_errors("route53"):
                 resp = target.route53.create_hosted_zone(
@@ -228,13 +250,9 @@ def apply_to_route53(
                 )
             created = True
             zone = resp.get("HostedZone")
-            if zone is None:  # planned, not sent
-                changes = tuple(RRsetChange(n, t, "UPSERT", (), tuple(r.value for r in rs), "new (zone planned)")
-                                for (n, t), rs in records.rrsets().items())
-                batch = records.to_route53_changes()
-                target.route53.change_resource_record_sets(HostedZoneId="planned-zone", ChangeBatch=batch)
-                return ApplyResult(domain, None, True, changes, batch, planned=True,
-                                   notes=("the hosted zone would be created first",))
+            if zone is None:  # planned, not sent: the record changes below go into the plan too
+                zone = {"Id": PLANNED_ZONE_ID, "Name": domain}
+                notes.append(f"the hosted zone {domain} would be created first (planned, not sent)")
         zone_id = zone["Id"].rsplit("/", 1)[-1]
         zone_name = _abs(zone["Name"])
     else:
@@ -245,7 +263,9 @@ def apply_to_route53(
     if outside:
         raise ValidationError("records", outside, f"are not inside the hosted zone {zone_name} ({zone_id}).",
                               hint="Pass the zone_id of the zone that holds the domain.")
-    existing = _zone_rrsets(target, zone_id)
+    existing = {} if zone_id == PLANNED_ZONE_ID else _zone_rrsets(target, zone_id)
+    if target.planning:  # what this run already planned for the zone counts as there
+        _overlay_planned(target, zone_id, existing)
     plans = [_plan(name, rtype, recs, existing, allow_replace) for (name, rtype), recs in records.rrsets().items()]
     conflicts = [p for p in plans if p.action == "conflict"]
     if conflicts:
@@ -262,15 +282,46 @@ def apply_to_route53(
             "ResourceRecords": [{"Value": to_rdata(p.type, v)} for v in p.after]}}
         for p in plans if p.action == "UPSERT"
     ]
+    shown_id = None if zone_id == PLANNED_ZONE_ID else zone_id
     if not batch_changes:
         log.info("route53: %s already holds every SES record", zone_id)
-        return ApplyResult(domain, zone_id, created, tuple(plans), None)
+        return ApplyResult(domain, shown_id, created, tuple(plans), None, planned=target.planning,
+                           notes=tuple(notes))
     batch = {"Comment": f"SES records for {domain} ({records.region}) by sesbook", "Changes": batch_changes}
     with aws_errors("route53"):
         resp = target.route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
     planned = was_planned(resp)
     status = None if planned else resp.get("ChangeInfo", {}).get("Status")
-    return ApplyResult(domain, zone_id, created, tuple(plans), batch, planned=planned, change_status=status)
+    return ApplyResult(domain, shown_id, created, tuple(plans), batch, planned=planned, change_status=status,
+                       notes=tuple(notes))
+
+
+def _planned_zone(target: Target, domain: str) -> dict[str, Any] | None:
+    """A hosted zone for ``domain`` (or a parent) that this run planned to create, as ``find_zone`` shows one."""
+    if not target.planning:
+        return None
+    labels = domain.split(".")
+    names = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    made = {_abs(str(c.params.get("Name", ""))) for c in target.plan
+            if (c.service, c.operation) == ("route53", "CreateHostedZone")}
+    name = next((n for n in names if n in made), None)
+    return {"Id": PLANNED_ZONE_ID, "Name": name} if name else None
+
+
+def _overlay_planned(target: Target, zone_id: str, existing: dict[tuple[str, str], tuple[int, list[str]]]) -> None:
+    """Apply the record changes ``target.plan`` holds for ``zone_id`` to ``existing``, in order."""
+    for call in target.plan:
+        if (call.service, call.operation) != ("route53", "ChangeResourceRecordSets"):
+            continue
+        if str(call.params.get("HostedZoneId", "")).rsplit("/", 1)[-1] != zone_id:
+            continue
+        for change in (call.params.get("ChangeBatch") or {}).get("Changes", []):
+            rrset = change.get("ResourceRecordSet") or {}
+            key = (_abs(str(rrset.get("Name", ""))), str(rrset.get("Type", "")))
+            if change.get("Action") == "DELETE":
+                existing.pop(key, None)
+            else:
+                existing[key] = (int(rrset.get("TTL", 300)), [v["Value"] for v in rrset.get("ResourceRecords", [])])
 
 
 def _now_ms() -> int:

@@ -5,7 +5,7 @@
   record with its purpose and requirement level. Tokens not given become placeholders, plainly marked,
   so the table can be shown before SES is asked.
 - :func:`verification_records`: what a verification waits for (the v1 TXT token and/or the Easy DKIM CNAMEs);
-- :func:`byodkim_record`: the TXT record carrying a BYODKIM public key;
+- :func:`byodkim_record`: the TXT record carrying a BYODKIM public key (``exclusive``: one key per selector);
 - :func:`mail_from_records`: the MX and SPF a custom MAIL FROM domain needs.
 
 Reading the tokens from SES is :mod:`sesbook.identities.records` (``records_for``); rendering and
@@ -70,7 +70,7 @@ def byodkim_record(domain: str, selector: str, public_key_b64: str) -> Record:
     """
     name = normalize_domain(domain)
     return Record(f"{selector}._domainkey.{name}", "TXT", f"v=DKIM1; k=rsa; p={public_key_b64}",
-                  purpose="BYODKIM public key; also verifies the domain")
+                  purpose="BYODKIM public key; also verifies the domain", exclusive=True)
 
 
 def mail_from_records(mail_from: str, region: str) -> tuple[Record, ...]:
@@ -145,7 +145,8 @@ def required_records(
     if byodkim is not None:
         selector, key = _check_byodkim(byodkim)
         records.append(Record(f"{selector}._domainkey.{domain}", "TXT", f"p={key}", ttl,
-                              "DKIM signing with your own key (BYODKIM)", REQUIRED, f"selector {selector}"))
+                              "DKIM signing with your own key (BYODKIM)", REQUIRED, f"selector {selector}",
+                              exclusive=True))
     else:
         names = tokens or [f"{PLACEHOLDER}-dkim-{i}" for i in (1, 2, 3)]
         for i, tok in enumerate(names, 1):

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING
 
 from sesbook._aws import aws_errors
 from sesbook.dns import ses_records
-from sesbook.dns.records import records_table, records_text
+from sesbook.dns.records import Record, records_table, records_text
 from sesbook.errors import AwsError, ValidationError
 from sesbook.identities._names import normalize_domain
+from sesbook.identities.status import identity_status
 from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
-    from sesbook.dns.records import Record
     from sesbook.target import Target
 
 _SELECTOR = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
@@ -89,38 +89,87 @@ def _selector(selector: str) -> str:
 
 @dataclass(frozen=True)
 class ByodkimSetup:
-    """What :func:`byodkim` did: the key (private half hidden), the record to publish, the DKIM status."""
+    """What :func:`byodkim` did: the key (private half hidden), the record to publish, the DKIM status.
+
+    ``changed`` is False when the identity already signed with a key of its own under this selector and
+    DKIM was ``SUCCESS``: nothing was sent, ``key`` is None (SES never hands a private key back) and
+    ``record`` is the key DNS shows now, so publishing it again changes nothing. ``note`` says why.
+    """
 
     domain: str
     selector: str
-    key: DkimKey
-    record: Record
+    key: DkimKey | None
+    record: Record | None
     dkim_status: str
     planned: bool = False
+    changed: bool = True
+    note: str = ""
 
     @property
     def records(self) -> tuple[Record, ...]:
-        return (self.record,)
+        return (self.record,) if self.record is not None else ()
+
+    def _state(self) -> str:
+        if self.planned:
+            return "planned, not sent"
+        if not self.changed:
+            return f"DKIM {self.dkim_status}, unchanged: {self.note}"
+        return f"DKIM {self.dkim_status}"
+
+    def _key_text(self) -> str:
+        return f"{self.key.bits}-bit key" if self.key is not None else "the key already in use"
 
     def __repr__(self) -> str:
-        state = "planned, not sent" if self.planned else f"DKIM {self.dkim_status}"
-        return f"ByodkimSetup({self.domain}, selector {self.selector}, {self.key.bits}-bit key: {state})\n" + \
-            records_text(self.records)
+        return (f"ByodkimSetup({self.domain}, selector {self.selector}, {self._key_text()}: {self._state()})\n"
+                + records_text(self.records))
 
     def _repr_html_(self) -> str:
-        state = "planned, not sent" if self.planned else f"DKIM {self.dkim_status}"
-        return records_table(self.records, caption=f"BYODKIM for {self.domain} ({self.key.bits}-bit key): {state}")
+        return records_table(self.records, caption=f"BYODKIM for {self.domain} ({self._key_text()}): {self._state()}")
+
+
+def _published_key(target: Target, name: str) -> Record | None:
+    """The DKIM key TXT record DNS (the target's resolver) shows at ``name``, if exactly one is there."""
+    import dns.exception
+
+    try:
+        answer = target.resolver.resolve(name, "TXT", raise_on_no_answer=False)
+    except dns.exception.DNSException:
+        return None
+    values = [b"".join(rd.strings).decode(errors="replace") for rd in answer.rrset or []]
+    keys = [v for v in values if "p=" in v.replace(" ", "")]
+    if len(keys) != 1:
+        return None
+    return Record(name, "TXT", keys[0], purpose="BYODKIM public key; also verifies the domain", exclusive=True)
+
+
+def _signing_already(target: Target, name: str, selector: str) -> Record | None:
+    """The key record when ``name`` already signs with BYODKIM under ``selector`` and DKIM is SUCCESS."""
+    status = identity_status(target, name)
+    if not status.exists or status.dkim_origin != "EXTERNAL" or status.dkim != "SUCCESS":
+        return None
+    if status.dkim_tokens and selector not in status.dkim_tokens:  # SES names the selector it signs with
+        return None
+    return _published_key(target, f"{selector}._domainkey.{name}")
 
 
 def byodkim(target: Target, domain: str, *, selector: str = "sesbook", key: DkimKey | None = None,
             bits: int = 2048) -> ByodkimSetup:
     """Give SES your own DKIM key for ``domain`` (creating the identity if needed) and return the TXT record.
 
-    ``key`` defaults to a new key of ``bits``. Calling again with a new key replaces the old one: publish
-    the new record (a new ``selector`` lets both records live side by side while you switch).
+    Re-runnable: without ``key``, when the identity already signs with a key of its own under ``selector``
+    and its DKIM status is ``SUCCESS``, nothing changes (``changed=False``) and the record is the key DNS
+    shows. Otherwise ``key`` defaults to a new key of ``bits``. Passing a ``key`` always gives it to SES:
+    that is a rotation. Its record is ``exclusive``, so publishing it replaces the old key at the selector
+    (a new ``selector`` lets both records live side by side while you switch).
     """
     name = normalize_domain(domain)
     chosen = _selector(selector)
+    if key is None:
+        current = _signing_already(target, name, chosen)
+        if current is not None:
+            return ByodkimSetup(name, chosen, None, current, "SUCCESS", changed=False,
+                                note=f"{name} already signs with its own key under selector {chosen}; "
+                                     "nothing was sent (pass key= to rotate)")
     key = key if key is not None else generate_dkim_key(bits)
     signing = {"DomainSigningSelector": chosen, "DomainSigningPrivateKey": key.private_b64}
     with aws_errors("sesv2"):

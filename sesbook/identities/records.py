@@ -19,7 +19,7 @@ from sesbook.dns.records import DEFAULT_TTL, PLACEHOLDER, RecordSet
 from sesbook.dns.route53 import apply_to_route53
 from sesbook.dns.ses_records import SES_SPF, required_records
 from sesbook.errors import ValidationError
-from sesbook.identities.status import identity_status
+from sesbook.identities.status import identity_status, planned_creation
 
 if TYPE_CHECKING:
     from sesbook.dns.records import Record
@@ -74,11 +74,16 @@ def records_for(
 
     ``mail_from`` defaults to the MAIL FROM domain configured in SES, if any. For a BYODKIM identity
     SES returns the selector but never the key: pass ``byodkim_public_key`` or get a placeholder.
-    Raises :class:`ValidationError` when SES has no identity for the domain.
+    When the identity was only planned on this target (aws, ``apply=False``) the tokens are placeholders
+    (``source="planned"``). Raises :class:`ValidationError` when SES has no identity for the domain.
     """
     domain = normalize_domain(domain)
     validate_region(target.region, receive=receive)
     tokens = identity_tokens(target, domain)
+    planned = planned_creation(target, domain) if tokens is None else None
+    if planned is not None:  # only planned (apply=False): SES has no tokens yet, so placeholders stand in
+        tokens = IdentityTokens(domain, f"{PLACEHOLDER}-verification-token" if planned == "VerifyDomainIdentity"
+                                else None)
     if tokens is None:
         raise ValidationError(
             "domain", domain, f"is not an SES identity in {target.region}, so SES has no tokens for it.",
@@ -97,7 +102,8 @@ def records_for(
     if tokens.verification_token is None:  # verified by DKIM only (SESv2): no _amazonses TXT to publish
         kept = tuple(r for r in result if not r.name.startswith("_amazonses."))
         result = RecordSet(result.domain, result.region, kept, result.mail_from)
-    return RecordSet(result.domain, result.region, result.records, result.mail_from, source=target.name)
+    source = "planned" if planned is not None else target.name
+    return RecordSet(result.domain, result.region, result.records, result.mail_from, source=source)
 
 
 # -- publishing --------------------------------------------------------------------------------------------

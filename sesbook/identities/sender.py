@@ -36,13 +36,16 @@ class VerifiedSender:
     address: str
     status: str
     txt_published: bool
+    note: str = ""
 
     def __repr__(self) -> str:
-        return f"VerifiedSender({self.address}: domain {self.domain} {self.status})"
+        note = f"\nnote: {self.note}" if self.note else ""
+        return f"VerifiedSender({self.address}: domain {self.domain} {self.status}){note}"
 
     def _repr_html_(self) -> str:
         rows = [("domain", self.domain), ("send from", self.address), ("verification", self.status),
                 ("_amazonses TXT published by sesbook", self.txt_published)]
+        rows += [("note", self.note)] if self.note else []
         return _html.table(["item", "value"], rows, caption="verified sender")
 
 
@@ -53,13 +56,17 @@ def ensure_verified_sender(
 
     An identity already verified is left alone. Otherwise the v1 TXT token is requested and published in
     the domain's Route 53 zone (the lab creates the zone when missing), and the call waits for SES to
-    see it. Raises :class:`NotAppliedError` when the change was only planned (aws, ``apply=False``).
+    see it. Plan-only (aws, ``apply=False``): the verification and its record are planned (a hosted zone too,
+    when there is none), nothing is waited for, and the sender comes back with status ``PLANNED`` and a
+    note. Against AWS with ``apply=True`` the hosted zone must already exist (:class:`ValidationError`).
     """
     check_timing(timeout=timeout, waiting=True, none_ok=True)
     name = normalize_domain(domain)
     address = f"{local_part}@{name}"
     if identity_status(target, name).verified:
         return VerifiedSender(name, address, "Success", False)
+    if target.planning:
+        return _plan_sender(target, name, address)
     if not target.is_lab and find_zone(target, name) is None:
         raise ValidationError(
             "domain", name, "has no public Route 53 hosted zone in this account.",
@@ -75,3 +82,15 @@ def ensure_verified_sender(
     wait_for_verification(target, name, timeout=timeout, progress=False)
     log.info("verified sender domain %s", name)
     return VerifiedSender(name, address, "Success", True)
+
+
+def _plan_sender(target: Target, name: str, address: str) -> VerifiedSender:
+    """Plan-only (apply=False): record what verifying would do and return at once, saying so."""
+    verification = verify_domain(target, name, method="v1")
+    published = publish_records(target, name, verification.records)
+    status = wait_for_verification(target, name, progress=False)
+    notes = [status.note or "not waited: apply=False"]
+    if published.zone_created and not target.is_lab:
+        notes.insert(0, f"{name} has no Route 53 hosted zone: the plan creates one, but SES sees its records only "
+                        "once your registrar delegates the domain to it")
+    return VerifiedSender(name, address, "PLANNED", False, note="; ".join(notes))

@@ -34,6 +34,7 @@ class IdentityStatus:
     mail_from: str | None = None
     mail_from_status: str | None = None
     behavior_on_mx_failure: str | None = None
+    note: str = ""
 
     @property
     def verified(self) -> bool:
@@ -46,6 +47,8 @@ class IdentityStatus:
         if self.mail_from:
             rows += [("MAIL FROM", f"{self.mail_from}: {self.mail_from_status}"),
                      ("on MX failure", self.behavior_on_mx_failure)]
+        if self.note:
+            rows += [("note", self.note)]
         return rows
 
     def __repr__(self) -> str:
@@ -53,6 +56,22 @@ class IdentityStatus:
 
     def _repr_html_(self) -> str:
         return _html.table(["", "status"], self.rows(), caption=f"identity status: {self.identity}")
+
+
+#: The calls that create an identity, with the parameter naming it: a plan holding one means "planned".
+_CREATING = {("ses", "VerifyDomainIdentity"): "Domain", ("ses", "VerifyEmailIdentity"): "EmailAddress",
+             ("sesv2", "CreateEmailIdentity"): "EmailIdentity"}
+
+
+def planned_creation(target: Target, identity: str) -> str | None:
+    """The operation that would create ``identity`` if ``target.plan`` holds one (``CreateEmailIdentity``,
+    ``VerifyDomainIdentity`` ...), else None: the identity is planned, not made, and has no tokens yet."""
+    name = normalize_identity(identity)
+    for call in target.plan:
+        param = _CREATING.get((call.service, call.operation))
+        if param and str(call.params.get(param, "")).lower() == name:
+            return str(call.operation)
+    return None
 
 
 # -- reading ------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.dns.domains import display_domain
-from sesbook.dns.records import records_table, records_text
+from sesbook.dns.records import PLACEHOLDER, records_table, records_text
 from sesbook.dns.ses_records import verification_records
 from sesbook.errors import ValidationError
 from sesbook.identities._names import normalize_address, normalize_domain, normalize_identity
@@ -56,13 +56,22 @@ class DomainVerification:
     created: bool
     planned: bool = False
 
+    @property
+    def placeholders(self) -> bool:
+        """True when the records hold placeholders: the identity was only planned, so SES has no tokens yet."""
+        return any(r.is_placeholder for r in self.records)
+
+    def _state(self) -> str:
+        if self.placeholders:
+            return "planned, not sent: tokens unknown until applied, the records show placeholders"
+        return "planned, not sent" if self.planned else f"status {self.status}, DKIM {self.dkim_status}"
+
     def __repr__(self) -> str:
-        state = "planned, not sent" if self.planned else f"status {self.status}, DKIM {self.dkim_status}"
-        return (f"DomainVerification({display_domain(self.domain)}, method={self.method}: {state})\n"
+        return (f"DomainVerification({display_domain(self.domain)}, method={self.method}: {self._state()})\n"
                 + (records_text(self.records) if self.records else "(no records yet)"))
 
     def _repr_html_(self) -> str:
-        state = "planned, not sent" if self.planned else f"status {self.status} · DKIM {self.dkim_status}"
+        state = self._state() if self.planned else f"status {self.status} · DKIM {self.dkim_status}"
         caption = f"{display_domain(self.domain)} ({self.method}): {state} — publish these"
         return records_table(self.records, caption=caption)
 
@@ -93,8 +102,9 @@ def verify_domain(
 
     ``method="v1"`` asks for the TXT token (add ``dkim=True`` to also get Easy DKIM tokens the v1 way);
     ``method="v2"`` creates the identity with Easy DKIM (``key_length`` 1024 or 2048 bits).
-    Against AWS with ``apply=False`` nothing is created: the result is ``planned`` and holds records only
-    if the identity already exists.
+    Against AWS with ``apply=False`` nothing is created: the result is ``planned``; when the identity does
+    not exist yet its records hold placeholders (SES hands out tokens only when it creates the identity),
+    so the plan can still show what would be published.
     """
     name = normalize_domain(domain)
     if method not in METHODS:
@@ -128,6 +138,11 @@ def verify_domain(
                     SigningAttributes={"NextSigningKeyLength": length})
                 planned = was_planned(got)
                 tokens = tuple(got.get("DkimTokens") or ())
+    if planned and not before.exists:  # no tokens until SES creates it: show where they would go
+        if method == "v1":
+            token = f"{PLACEHOLDER}-verification-token"
+        if method == "v2" or dkim:
+            tokens = tuple(f"{PLACEHOLDER}-dkim-{i}" for i in (1, 2, 3))
     after = before if planned and not before.exists else identity_status(target, name)
     log.info("verify_domain %s (%s): %s", name, method, "planned" if planned else after.verification)
     return DomainVerification(

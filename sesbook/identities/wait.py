@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sesbook._validate import check_timing
 from sesbook.dns.ses_records import mail_from_records, verification_records
 from sesbook.errors import ValidationError, VerificationFailedError, WaitTimeoutError
 from sesbook.identities._names import normalize_identity
-from sesbook.identities.status import identity_status
+from sesbook.identities.status import identity_status, planned_creation
 
 if TYPE_CHECKING:
     from sesbook.dns.records import Record
@@ -109,7 +110,7 @@ def wait_for_verification(
     Raises :class:`WaitTimeoutError` naming the records still missing from DNS, or
     :class:`VerificationFailedError` when SES has given up (status ``FAILED``). Against AWS with
     ``apply=False`` it does not wait (nothing was changed) and returns the status as it is
-    (``exists=False`` when the identity was only planned).
+    (``exists=False`` when the identity was only planned), its ``note`` saying what would be waited for.
     """
     check_timing(timeout=timeout, interval=interval, waiting=True, none_ok=True)
     from tqdm import tqdm
@@ -124,9 +125,7 @@ def wait_for_verification(
         while True:
             status = identity_status(target, name)
             if target.planning:
-                log.warning("not waiting for %s: changes were only planned (apply=False), so nothing "
-                            "new was published; its status now is %s", name, status.verification)
-                return status
+                return _not_waited(target, status, dkim=dkim, mail_from=mail_from)
             if not status.exists:
                 raise ValidationError("identity", name, "is not an SES identity in this region.",
                                       hint="Start with verify_domain(...) or verify_email(...).")
@@ -151,6 +150,19 @@ def wait_for_verification(
             time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
     finally:
         bar.close()
+
+
+def _not_waited(target: Target, status: IdentityStatus, *, dkim: bool, mail_from: bool) -> IdentityStatus:
+    """The status as it is, with a note on what a run with apply=True would wait for."""
+    if _done(status, dkim=dkim, mail_from=mail_from):
+        return status
+    wanted = ["verification"] + (["DKIM"] if dkim and status.kind == "domain" else [])
+    wanted += ["MAIL FROM"] if mail_from else []
+    planned = " (the identity itself is only planned)" if planned_creation(target, status.identity) else ""
+    note = (f"not waited: apply=False, so nothing was published; with apply=True this waits for "
+            f"{' and '.join(wanted)} of {status.identity} to reach SUCCESS{planned}")
+    log.warning("%s", note)
+    return replace(status, note=note)
 
 
 def _summary(status: IdentityStatus) -> str:

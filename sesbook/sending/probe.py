@@ -1,23 +1,36 @@
 """One small test message, with SES's answer explained instead of raised (sandbox, quota, rate, paused).
 
-IAM permission for the aws target: ``ses:SendEmail``.
+:func:`try_sandbox_refusal` demonstrates the sandbox refusing an unverified recipient, and checks first
+that SES *would* refuse: in an account already out of the sandbox (a second run), or to a verified
+recipient, it sends nothing and says why, so a demonstration never mails a stranger.
+
+IAM permissions for the aws target: ``ses:SendEmail``; for :func:`try_sandbox_refusal` also
+``ses:GetAccount``, ``ses:GetEmailIdentity``, ``ses:GetIdentityVerificationAttributes``.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sesbook import _html
 from sesbook._aws import aws_errors
+from sesbook.account.status import account_status
 from sesbook.errors import AwsError, ValidationError
 from sesbook.identities._names import normalize_address
+from sesbook.identities.status import identity_status
 from sesbook.plan import was_planned
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from sesbook.target import Target
+
+log = logging.getLogger("sesbook")
+
+#: The mailbox simulator's domain: SES accepts mail to it in the sandbox too.
+SIMULATOR_DOMAIN = "simulator.amazonses.com"
 
 #: Error codes SES uses when a send breaks an account rule (v1 and v2 names).
 THROTTLING_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException")
@@ -40,16 +53,25 @@ _EXPLAIN = {
 
 @dataclass(frozen=True)
 class SendAttempt:
-    """One message tried with :func:`try_send`: accepted (with its id), refused (code, message), or planned."""
+    """One message tried with :func:`try_send`: accepted (with its id), refused (code, message), planned,
+    or not sent at all because SES would have accepted a demonstrated refusal (``not_sent_because``)."""
 
     to: tuple[str, ...]
     accepted: bool | None
     message_id: str | None = None
     code: str | None = None
     message: str | None = None
+    not_sent_because: str | None = None
+
+    @property
+    def sent(self) -> bool:
+        """True when the message went to SES (accepted or refused); False when planned or held back."""
+        return self.accepted is not None
 
     @property
     def explanation(self) -> str:
+        if self.not_sent_because:
+            return f"not sent: {self.not_sent_because}; nothing was sent."
         if self.accepted is None:
             return "planned, not sent (apply=False)."
         if self.accepted:
@@ -60,6 +82,8 @@ class SendAttempt:
         to = ", ".join(self.to)
         if self.accepted:
             return f"accepted: to {to}"
+        if self.not_sent_because:
+            return f"not sent: to {to}: {self.not_sent_because}; nothing was sent."
         if self.accepted is None:
             return f"planned: to {to}"
         return f"refused: to {to}: {self.code}: {self.message}\n  -> {self.explanation}"
@@ -67,7 +91,8 @@ class SendAttempt:
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
-        result = "✅ accepted" if self.accepted else ("planned" if self.accepted is None else "❌ refused")
+        held = "not sent" if self.not_sent_because else "planned"
+        result = "✅ accepted" if self.accepted else (held if self.accepted is None else "❌ refused")
         rows = [("to", ", ".join(self.to)), ("result", result), ("code", self.code), ("message", self.message),
                 ("what it means", self.explanation)]
         return _html.table(["item", "value"], rows, caption="send attempt")
@@ -107,6 +132,42 @@ def try_send(
     if was_planned(answer):
         return SendAttempt(recipients, None)
     return SendAttempt(recipients, True, message_id=answer.get("MessageId"))
+
+
+def _would_be_accepted(target: Target, recipients: tuple[str, ...]) -> str | None:
+    """Why SES would accept a message to ``recipients`` (so a refusal cannot be shown), or None."""
+    if account_status(target).production:
+        return "the account is out of the sandbox, SES would accept this"
+    verified = []
+    for address in recipients:
+        domain = address.rpartition("@")[2]
+        if address.lower().endswith("@" + SIMULATOR_DOMAIN):
+            verified.append(address)
+        elif identity_status(target, address).verified or identity_status(target, domain).verified:
+            verified.append(address)
+    if verified and len(verified) == len(recipients):
+        return f"every recipient ({', '.join(verified)}) is verified or the mailbox simulator, SES would accept this"
+    return None
+
+
+def try_sandbox_refusal(
+    target: Target, *, source: str, to: str | Sequence[str], subject: str = "sesbook test", text: str = "Hello."
+) -> SendAttempt:
+    """Show the sandbox refusing ``to``, an address nobody verified, but only when SES would refuse.
+
+    Reads first (``GetAccount``, the recipients' identities): when the account is already in production
+    (a second run in the same account) or every recipient is verified, SES would *deliver* the message,
+    to a stranger's real mailbox; nothing is sent and the result says why (``sent`` is False,
+    ``not_sent_because`` set). Otherwise this is :func:`try_send`, and SES answers ``MessageRejected``.
+    """
+    recipients = (to,) if isinstance(to, str) else tuple(to)
+    if not recipients or not all(isinstance(r, str) and "@" in r for r in recipients):
+        raise ValidationError("to", to, "must be one or more email addresses.")
+    reason = _would_be_accepted(target, recipients)
+    if reason is not None:
+        log.info("sandbox refusal not demonstrated: %s", reason)
+        return SendAttempt(recipients, None, not_sent_because=reason)
+    return try_send(target, source=source, to=recipients, subject=subject, text=text)
 
 
 def try_burst(
