@@ -21,10 +21,12 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from sesbook.facts import DKIM_HOST
+
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
-DKIM_ZONE = "dkim.amazonses.com"
+DKIM_ZONE = DKIM_HOST  # SES publishes Easy DKIM keys under it (sesbook.facts)
 PUBLIC_EXPONENT = 65537
 _SMALL_PRIMES = [p for p in range(3, 5000) if all(p % d for d in range(2, math.isqrt(p) + 1))]
 _PRIMORIAL = math.prod(_SMALL_PRIMES)

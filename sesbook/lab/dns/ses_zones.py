@@ -11,7 +11,7 @@ served here: :mod:`sesbook.lab.ses.identities.state` serves it, from the tokens 
 
 from __future__ import annotations
 
-from sesbook.facts import RECEIVING_REGIONS
+from sesbook.facts import RECEIVING_REGIONS, SES_REGIONS, SPF_INCLUDE, feedback_mx_host, inbound_mx_host
 from sesbook.lab.dns.zones import Zone, absolute_name
 from sesbook.lab.registry import zone_provider
 
@@ -20,13 +20,6 @@ AMAZONSES_SPF = (
     "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 ip4:54.240.0.0/18 ip4:69.169.224.0/20 "
     "ip4:23.249.208.0/20 ip4:23.251.224.0/19 ip4:76.223.176.0/20 ip4:54.240.64.0/19 ip4:54.240.96.0/19 "
     "ip4:52.82.172.0/22 -all"
-)
-#: Regions with an SES feedback endpoint the lab answers for (every commercial SES region, as of 2026-11-28).
-SES_REGIONS = (
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
-    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
-    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3",
-    "ap-south-1", "il-central-1", "me-south-1", "me-central-1", "af-south-1", "us-gov-west-1",
 )
 LAB_ADDRESS = "127.0.0.1"
 
@@ -38,13 +31,13 @@ def _txt(text: str) -> str:
 
 
 def _build() -> list[Zone]:
-    ses = Zone(absolute_name("amazonses.com"))
-    ses.add("amazonses.com", "TXT", 3600, [_txt(AMAZONSES_SPF)])
-    for region in SES_REGIONS:
-        ses.add(f"feedback-smtp.{region}.amazonses.com", "A", 300, [LAB_ADDRESS])
+    ses = Zone(absolute_name(SPF_INCLUDE))
+    ses.add(SPF_INCLUDE, "TXT", 3600, [_txt(AMAZONSES_SPF)])
+    for region in SES_REGIONS:  # every SES region (sesbook.facts, dated) has a feedback endpoint
+        ses.add(feedback_mx_host(region), "A", 300, [LAB_ADDRESS])
     zones = [ses]
     for region in RECEIVING_REGIONS:
-        host = f"inbound-smtp.{region}.amazonaws.com"
+        host = inbound_mx_host(region)
         zone = Zone(absolute_name(host))
         zone.add(host, "A", 300, [LAB_ADDRESS])
         zones.append(zone)
