@@ -396,3 +396,38 @@ def test_lab_dns_serves_the_soa_route53_made_for_a_new_zone(target):
     put(target, "example.com", "_amazonses.example.com", "TXT", ["x"])
     soa = target.resolver.resolve("example.com", "SOA").rrset[0]
     assert soa.mname.to_text() == "ns-2048.awsdns-64.com."
+
+
+def _verify_address(target, lab_info, address):
+    import urllib.parse
+    import urllib.request
+
+    target.ses.verify_email_identity(EmailAddress=address)
+    text = lab_info.request("GET", f"/_aws/ses?to={urllib.parse.quote(address)}")["messages"][-1]["Body"]["text_part"]
+    with urllib.request.urlopen(re.search(r"http://\S+token=\w+", text).group(0)):
+        pass
+
+
+def test_address_identities_are_case_sensitive_and_cover_their_plus_labels(target, lab_info):
+    _verify_address(target, lab_info, "Sender@example.com")
+    assert send(target, "Sender@example.com")["MessageId"]
+    assert send(target, "Sender+tag@example.com")["MessageId"]  # a label needs no verification of its own
+    for other in ("sender@example.com", "Sender@EXAMPLE.com", "sender+tag@example.com"):
+        code, message = error_of(send, target, other)
+        assert code == "MessageRejected" and other in message
+    _verify_address(target, lab_info, "bob+news@example.com")
+    assert error_of(send, target, "bob@example.com")[0] == "MessageRejected"  # one way only
+
+
+def test_sandbox_recipients_follow_the_same_rule(target, lab_info):
+    verify_domain_now(target, "example.com")
+    _verify_address(target, lab_info, "Ann@example.net")
+
+    def to(address):
+        target.lab.advance_clock(1)
+        return target.ses.send_email(Source="me@example.com", Destination={"ToAddresses": [address]},
+                                     Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
+
+    assert to("Ann+x@example.net")["MessageId"]
+    code, message = error_of(to, "ann@example.net")
+    assert code == "MessageRejected" and "ann@example.net" in message

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-from email.utils import parseaddr
 from typing import Any
 
 from moto.ses.exceptions import InvalidParameterValue
@@ -22,9 +21,8 @@ from sesbook.lab.ses.errors import BadRequestException, MailFromDomainNotVerifie
 from sesbook.lab.ses.identities.state import (
     IdentityState,
     canonical_name,
+    covering_identities,
     evaluate,
-    find,
-    identity_names_for,
     mail_from_status,
     valid_domain,
 )
@@ -60,12 +58,8 @@ def set_mail_from(backend: Any, st: IdentityState, mail_from: str | None, behavi
 
 def check_mail_from(backend: Any, source: str | None) -> None:
     """SES refuses a send when the identity's MAIL FROM is not working and the owner chose RejectMessage."""
-    _, address = parseaddr(str(source or ""))
-    by_lower = {k.lower(): k for k in backend.email_identities}
-    for name in identity_names_for(address):
-        key = by_lower.get(name.lower())
-        st = find(backend, key) if key else None
-        if st is None or not st.mail_from:
+    for st in covering_identities(backend, str(source or "")):
+        if not st.mail_from:
             continue
         evaluate(backend, st)
         if st.mail_from_behavior == "RejectMessage" and mail_from_status(st) != "Success":

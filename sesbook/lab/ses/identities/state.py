@@ -14,8 +14,9 @@ moto marks every identity ``Success`` at once with constant tokens; the lab does
 - Custom MAIL FROM (v1 and v2): a subdomain of the identity only; ``Success`` once its only MX is
   ``10 feedback-smtp.REGION.amazonses.com`` (SES checks the MX; the SPF record is the sender's concern);
   with ``RejectMessage`` a send from the identity fails while the MAIL FROM domain is not ``Success``.
-- ``SESBackend._is_verified_address`` (moto's source check, also used for the sandbox) counts only
-  identities whose status is ``Success``; as in SES, a verified domain covers its addresses and subdomains.
+- ``SESBackend._is_verified_address`` (moto's source check, also used for the sandbox's recipients) counts
+  only identities whose status is ``Success``; as in SES, an address identity is case-sensitive and covers
+  its ``+label`` forms, and a verified domain covers its addresses and subdomains (:func:`identity_names_for`).
 """
 
 from __future__ import annotations
@@ -291,28 +292,51 @@ def dkim_private_key(domain: str, token: str) -> Any:
 
 # -- who counts as verified ----------------------------------------------------------------------------------
 def identity_names_for(address: str) -> list[str]:
-    """The identities that could cover ``address``, most specific first: the address, its domain, parents."""
+    """The identities that could cover ``address``, most specific first.
+
+    SES Developer Guide, "Creating and verifying identities"
+    (https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html), checked 2026:
+
+    - "Email addresses are case sensitive. If you verify sender@EXAMPLE.com, you can't send email from
+      sender@example.com unless you verify sender@example.com as well." An address identity covers only the
+      address spelled exactly so (local part and domain part), so the address comes first as given;
+    - "if you already verified sender@example.com, you can use sender+myLabel@example.com": for
+      ``local+label@host`` the base address ``local@host`` comes next (as given too; one way only: a
+      verified ``x+tag@`` does not cover ``x@``);
+    - "Domain names are case-insensitive" and a verified domain covers its addresses and subdomains at any
+      depth: then the host and each parent domain, lower-cased.
+    """
     local, at, host = address.rpartition("@")
-    host = host.lower().rstrip(".")
     names = [address] if at else []
-    labels = host.split(".")
+    if at and "+" in local:
+        names.append(f"{local.partition('+')[0]}@{host}")
+    labels = host.lower().rstrip(".").split(".")
     names += [".".join(labels[i:]) for i in range(len(labels) - 1)]
     return names
 
 
-def verified_for_sending(backend: Any, source: str) -> bool:
-    """SES's check: an address may be used when it, its domain or a parent domain is a ``Success`` identity."""
+def covering_identities(backend: Any, source: str) -> list[IdentityState]:
+    """The identities of ``backend`` that could cover ``source``, most specific first (see
+    :func:`identity_names_for`): address identities matched exactly, domain identities in any case."""
     _, address = parseaddr(source)
     address = address or source
-    by_lower = {k.lower(): k for k in backend.email_identities}
+    found = []
     for name in identity_names_for(address):
-        key = by_lower.get(name.lower())
-        st = find(backend, key) if key else None
+        st = find(backend, name)  # addresses are keyed as given, domains lower-case (canonical_name)
         if st is not None:
-            if st.verified_at is None:  # only an unverified identity needs a DNS look (sends stay fast)
-                evaluate(backend, st)
-            if verification_status(st) == "Success":
-                return True
+            found.append(st)
+    return found
+
+
+def verified_for_sending(backend: Any, source: str) -> bool:
+    """SES's check for a sender and, in the sandbox, for each recipient (the same rule: the sandbox asks
+    for "verified email addresses and domains" and SES applies the identity matching above to both):
+    ``source`` may be used when an identity covering it (:func:`identity_names_for`) is ``Success``."""
+    for st in covering_identities(backend, source):
+        if st.verified_at is None:  # only an unverified identity needs a DNS look (sends stay fast)
+            evaluate(backend, st)
+        if verification_status(st) == "Success":
+            return True
     return False
 
 
