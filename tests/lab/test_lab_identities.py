@@ -431,3 +431,64 @@ def test_sandbox_recipients_follow_the_same_rule(target, lab_info):
     assert to("Ann+x@example.net")["MessageId"]
     code, message = error_of(to, "ann@example.net")
     assert code == "MessageRejected" and "ann@example.net" in message
+
+
+@pytest.mark.parametrize("again", ["v1", "v2"])
+def test_failed_mail_from_stays_failed_until_set_again(target, again):
+    verify_domain_now(target, "example.com")
+    target.ses.set_identity_mail_from_domain(Identity="example.com", MailFromDomain="mail.example.com")
+
+    def status():
+        return target.sesv2.get_email_identity(EmailIdentity="example.com")["MailFromAttributes"][
+            "MailFromDomainStatus"]
+
+    assert status() == "PENDING"
+    target.lab.advance_clock(73 * 3600)
+    assert status() == "FAILED"
+    put(target, "example.com", "mail.example.com", "MX", ["10 feedback-smtp.us-east-1.amazonses.com"])
+    assert status() == "FAILED"  # SES has stopped looking
+    if again == "v1":
+        target.ses.set_identity_mail_from_domain(Identity="example.com", MailFromDomain="mail.example.com")
+    else:
+        target.sesv2.put_email_identity_mail_from_attributes(EmailIdentity="example.com",
+                                                             MailFromDomain="mail.example.com")
+    assert status() == "SUCCESS"
+
+
+def test_temporary_failure_recovers_within_72_hours_else_fails(target):
+    verify_domain_now(target, "example.com")
+    target.ses.set_identity_mail_from_domain(Identity="example.com", MailFromDomain="mail.example.com")
+    mx = ["10 feedback-smtp.us-east-1.amazonses.com"]
+    put(target, "example.com", "mail.example.com", "MX", mx)
+
+    def status():
+        return target.ses.get_identity_mail_from_domain_attributes(
+            Identities=["example.com"])["MailFromDomainAttributes"]["example.com"]["MailFromDomainStatus"]
+
+    assert status() == "Success"
+    delete(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "TemporaryFailure"
+    target.lab.advance_clock(48 * 3600)
+    put(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "Success"
+    delete(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "TemporaryFailure"
+    target.lab.advance_clock(73 * 3600)
+    assert status() == "Failed"
+    put(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "Failed"
+
+
+def test_behavior_on_mx_failure_takes_only_each_apis_own_spelling(target):
+    verify_domain_now(target, "example.com")
+    code, message = error_of(target.sesv2.put_email_identity_mail_from_attributes, EmailIdentity="example.com",
+                             MailFromDomain="mail.example.com", BehaviorOnMxFailure="RejectMessage")
+    assert code == "BadRequestException" and "use USE_DEFAULT_VALUE or REJECT_MESSAGE" in message
+    code, message = error_of(target.ses.set_identity_mail_from_domain, Identity="example.com",
+                             MailFromDomain="mail.example.com", BehaviorOnMXFailure="REJECT_MESSAGE")
+    assert code == "InvalidParameterValue" and "use UseDefaultValue or RejectMessage" in message
+    target.sesv2.put_email_identity_mail_from_attributes(EmailIdentity="example.com",
+                                                         MailFromDomain="mail.example.com",
+                                                         BehaviorOnMxFailure="REJECT_MESSAGE")
+    got = target.ses.get_identity_mail_from_domain_attributes(Identities=["example.com"])
+    assert got["MailFromDomainAttributes"]["example.com"]["BehaviorOnMXFailure"] == "RejectMessage"

@@ -81,7 +81,9 @@ class IdentityState:
     mail_from: str | None = None
     mail_from_behavior: str = "UseDefaultValue"
     mail_from_set_at: float = 0.0
-    mail_from_ok_at: float | None = None
+    mail_from_ok_at: float | None = None  # the last check that found the MX
+    mail_from_lost_at: float | None = None  # the first check that missed it after a Success
+    mail_from_failed: bool = False  # Failed is final until the MAIL FROM domain is set again
     last_checked: float | None = None
 
     @property
@@ -214,8 +216,7 @@ def evaluate(backend: Any, st: IdentityState) -> None:
             st.dkim_verified_at is not None or st.verification_token in _txt_values(f"_amazonses.{st.name}")
         ):
             st.verified_at = now
-    if st.mail_from and mail_from_mx_ok(st):
-        st.mail_from_ok_at = now
+    _check_mail_from_mx(st, now)
     ident = backend.email_identities.get(st.name)
     if ident is not None:  # keep moto's own record (ListEmailIdentities) in step
         ident.verification_status = V2_STATUS[verification_status(st)]
@@ -238,14 +239,38 @@ def dkim_status(st: IdentityState) -> str:
     return "Failed" if clock.time_s() - st.dkim_started > PENDING_LIMIT_S else "Pending"
 
 
+def _check_mail_from_mx(st: IdentityState, now: float) -> None:
+    """One SES check of the MAIL FROM MX (see :func:`mail_from_status`); a ``Failed`` domain is not checked."""
+    if not st.mail_from or st.mail_from_failed:
+        return
+    if mail_from_status(st) == "Failed":  # the 72 hours ran out before this check: SES has stopped looking
+        st.mail_from_failed = True
+    elif mail_from_mx_ok(st):
+        st.mail_from_ok_at, st.mail_from_lost_at = now, None
+    elif st.mail_from_ok_at is not None and st.mail_from_lost_at is None:
+        st.mail_from_lost_at = now
+
+
 def mail_from_status(st: IdentityState) -> str | None:
+    """The custom MAIL FROM state, as SES Developer Guide "Using a custom MAIL FROM domain" → "MAIL FROM
+    domain setup states" (https://docs.aws.amazon.com/ses/latest/dg/mail-from.html, checked 2026) gives it:
+
+    - ``Pending``: SES looks for the MX for 72 hours, then the state is ``Failed``;
+    - ``Success``: SES keeps checking; when the MX goes, ``TemporaryFailure``;
+    - ``TemporaryFailure``: SES looks for 72 hours: ``Success`` if the MX is back, else ``Failed``;
+    - ``Failed``: "Amazon SES no longer attempts to detect the required MX record": it stays ``Failed``,
+      even when the MX appears, until the owner sets the MAIL FROM domain again
+      (``SetIdentityMailFromDomain`` / ``PutEmailIdentityMailFromAttributes``), which restarts at ``Pending``.
+    """
     if not st.mail_from:
         return None
     now = clock.time_s()
-    if st.mail_from_ok_at is not None and st.mail_from_ok_at >= (st.last_checked or 0):
-        return "Success"
+    if st.mail_from_failed:
+        return "Failed"
+    if st.mail_from_lost_at is not None:
+        return "TemporaryFailure" if now - st.mail_from_lost_at <= PENDING_LIMIT_S else "Failed"
     if st.mail_from_ok_at is not None:
-        return "TemporaryFailure" if now - st.mail_from_ok_at <= PENDING_LIMIT_S else "Failed"
+        return "Success"
     return "Pending" if now - st.mail_from_set_at <= PENDING_LIMIT_S else "Failed"
 
 

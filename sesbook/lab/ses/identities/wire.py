@@ -35,6 +35,7 @@ from sesbook.lab.ses.identities.mailfrom import set_mail_from
 from sesbook.lab.ses.identities.state import (
     EMAIL_LINK_LIFETIME_S,
     REGION_NAMES,
+    V2_BEHAVIOR,
     V2_STATUS,
     VERIFIER,
     IdentityState,
@@ -384,7 +385,12 @@ def get_identity_mail_from_domain_attributes(self: Any) -> ActionResult:
 def put_email_identity_mail_from_attributes(self: Any) -> str:
     backend, st = _v2_state(self)
     params = v2_body(self)
-    behavior = {v: k for k, v in {"UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}.items()}
+    from_v2 = {v2: v1 for v1, v2 in V2_BEHAVIOR.items()}
     raw = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
-    set_mail_from(backend, st, params.get("MailFromDomain"), behavior.get(raw, raw), v2=True)
+    if raw not in from_v2:  # the v1 spellings (RejectMessage) are not SESv2's
+        raise BadRequestException(
+            f"Invalid BehaviorOnMxFailure <{raw}>: use USE_DEFAULT_VALUE or REJECT_MESSAGE (SESv2 spellings; "
+            "UseDefaultValue and RejectMessage are SES v1's)."
+        )
+    set_mail_from(backend, st, params.get("MailFromDomain"), from_v2[raw], v2=True)
     return "{}"
