@@ -492,3 +492,23 @@ def test_behavior_on_mx_failure_takes_only_each_apis_own_spelling(target):
                                                          BehaviorOnMxFailure="REJECT_MESSAGE")
     got = target.ses.get_identity_mail_from_domain_attributes(Identities=["example.com"])
     assert got["MailFromDomainAttributes"]["example.com"]["BehaviorOnMXFailure"] == "RejectMessage"
+
+
+def test_verification_error_type_says_what_is_wrong_with_the_record(target):
+    def error_type(domain):
+        return target.sesv2.get_email_identity(EmailIdentity=domain)["VerificationInfo"].get("ErrorType")
+
+    token = target.ses.verify_domain_identity(Domain="example.com")["VerificationToken"]
+    assert error_type("example.com") == "HOST_NOT_FOUND"
+    put(target, "example.com", "_amazonses.example.com", "MX", ["10 mx.example.com"])
+    assert error_type("example.com") == "TYPE_NOT_FOUND"
+    put(target, "example.com", "_amazonses.example.com", "TXT", ["not-the-token"])
+    assert error_type("example.com") == "INVALID_VALUE"
+    put(target, "example.com", "_amazonses.example.com", "TXT", [token])
+    assert error_type("example.com") is None
+
+    tokens = target.sesv2.create_email_identity(EmailIdentity="example.org")["DkimAttributes"]["Tokens"]
+    assert error_type("example.org") == "HOST_NOT_FOUND"
+    for t in tokens:
+        put(target, "example.org", f"{t}._domainkey.example.org", "CNAME", ["elsewhere.example.net"])
+    assert error_type("example.org") == "INVALID_VALUE"

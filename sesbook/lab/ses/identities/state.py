@@ -164,6 +164,53 @@ def lookup(qname: str, rtype: str) -> list[Any]:
     return [rd for rrset in response.answer if rrset.rdtype == wanted for rd in rrset]
 
 
+def probe(qname: str, rtype: str) -> tuple[str | None, list[Any]]:
+    """Records of ``rtype`` at ``qname`` and, when there are none, why, in SES's ``VerificationError`` words:
+    ``HOST_NOT_FOUND`` (NXDOMAIN: the name does not exist) or ``TYPE_NOT_FOUND`` (the name exists, no such record)."""
+    import dns.message
+    import dns.rcode
+    import dns.rdatatype
+
+    from sesbook.lab.dns.zones import answer
+
+    response = answer(dns.message.make_query(qname, rtype))
+    wanted = dns.rdatatype.from_text(rtype)
+    found = [rd for rrset in response.answer if rrset.rdtype == wanted for rd in rrset]
+    if found:
+        return None, found
+    return ("HOST_NOT_FOUND" if response.rcode() == dns.rcode.NXDOMAIN else "TYPE_NOT_FOUND"), []
+
+
+def verification_error(st: IdentityState) -> str | None:
+    """Why a domain is not verified yet: SESv2 ``GetEmailIdentity`` ``VerificationInfo.ErrorType``.
+
+    The botocore SESv2 model (shape ``VerificationInfo``, the text of the SESv2 API Reference,
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_VerificationInfo.html) defines:
+    ``INVALID_VALUE`` "able to find the record, but the value contained within the record was invalid";
+    ``TYPE_NOT_FOUND`` "The queried hostname exists but does not have the requested type of DNS record";
+    ``HOST_NOT_FOUND`` "The queried hostname does not exist". The lab asks the records the identity is
+    verified by: the Easy DKIM CNAMEs (first failing token), the BYODKIM selector TXT, or else
+    ``_amazonses.DOMAIN`` TXT (v1's token).
+    """
+    if not st.is_domain:
+        return None
+    if st.dkim_origin == "EXTERNAL" and st.byo_selector:
+        why, found = probe(f"{st.byo_selector}._domainkey.{st.name}", "TXT")
+        ok = any(_dkim_tags(b"".join(rd.strings).decode(errors="replace")).get("p") == st.byo_public for rd in found)
+        return why or (None if ok else "INVALID_VALUE")
+    if st.dkim_requested:
+        for token in st.dkim_tokens:
+            why, found = probe(f"{token}._domainkey.{st.name}", "CNAME")
+            if why:
+                return why
+            if [rd.target.to_text().lower() for rd in found] != [f"{token}.{dkimkeys.DKIM_ZONE}."]:
+                return "INVALID_VALUE"
+        return None
+    why, found = probe(f"_amazonses.{st.name}", "TXT")
+    values = [b"".join(rd.strings).decode(errors="replace") for rd in found]
+    return why or (None if st.verification_token in values else "INVALID_VALUE")
+
+
 def _txt_values(qname: str) -> list[str]:
     return [b"".join(rd.strings).decode(errors="replace") for rd in lookup(qname, "TXT")]
 

@@ -52,6 +52,7 @@ from sesbook.lab.ses.identities.state import (
     v2_dkim,
     v2_mail_from,
     valid_domain,
+    verification_error,
     verification_status,
     verified_for_sending,
 )
@@ -289,7 +290,7 @@ def get_email_identity(self: Any) -> str:
     if st.verified_at is not None:
         info["LastSuccessTimestamp"] = st.verified_at
     elif st.is_domain:
-        info["ErrorType"] = "HOST_NOT_FOUND"
+        info["ErrorType"] = verification_error(st) or "SERVICE_ERROR"  # a record present since the last check
     return json.dumps({
         "IdentityType": ident.identity_type, "FeedbackForwardingStatus": True,
         "VerifiedForSendingStatus": status == "Success", "DkimAttributes": v2_dkim(st),
