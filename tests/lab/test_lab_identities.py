@@ -204,18 +204,24 @@ def test_byodkim_verifies_when_the_selector_record_has_the_matching_public_key(t
     got = target.sesv2.get_email_identity(EmailIdentity="example.org")
     assert got["DkimAttributes"]["Status"] == "SUCCESS" and got["VerificationStatus"] == "SUCCESS"
     assert got["DkimAttributes"]["SigningAttributesOrigin"] == "EXTERNAL"
-    assert "Tokens" not in got["DkimAttributes"]
+    assert got["DkimAttributes"]["Tokens"] == ["sel1"]  # the botocore model: the selector
 
 
 @pytest.mark.parametrize(("private", "expected"), [
     ("bm90IGEga2V5", "not a base64-encoded RSA private key"),
-    ("%%%", "not a base64-encoded RSA private key"),
+    ("%%%", "must match ^[a-zA-Z0-9+/]+={0,2}$"),
+    ("PEM", "with the -----BEGIN/END----- lines and the line breaks stripped"),
+    ("LINES", "with the -----BEGIN/END----- lines and the line breaks stripped"),
     ("EC", "RSA key of 1024 to 2048 bits"),
     ("RSA3072", "RSA key of 1024 to 2048 bits (got 3072 bits)"),
 ])
 def test_byodkim_refuses_bad_keys(target, private, expected):
     target.sesv2.create_email_identity(EmailIdentity="example.org")
-    if private == "EC":
+    if private in ("PEM", "LINES"):
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        private = pem if private == "PEM" else "\n".join(pem.splitlines()[1:-1])
+    elif private == "EC":
         private = _b64_key(ec.generate_private_key(ec.SECP256R1()))
     elif private == "RSA3072":
         private = _b64_key(rsa.generate_private_key(public_exponent=65537, key_size=3072))
@@ -234,6 +240,12 @@ def test_byodkim_refuses_a_bad_selector_and_address_identities(target):
         SigningAttributesOrigin="EXTERNAL", SigningAttributes={"DomainSigningSelector": "bad_sel",
                                                                "DomainSigningPrivateKey": key})
     assert code == "BadRequestException" and "DomainSigningSelector" in message
+    for selector in ("sel.1", "-sel", "s" * 64):
+        code, message = error_of(
+            target.sesv2.put_email_identity_dkim_signing_attributes, EmailIdentity="example.org",
+            SigningAttributesOrigin="EXTERNAL", SigningAttributes={"DomainSigningSelector": selector,
+                                                                   "DomainSigningPrivateKey": key})
+        assert code == "BadRequestException" and "no dots" in message
     code, _ = error_of(target.sesv2.put_email_identity_dkim_signing_attributes, EmailIdentity="nobody.example",
                        SigningAttributesOrigin="AWS_SES")
     assert code == "NotFoundException"

@@ -327,6 +327,11 @@ def v2_dkim(st: IdentityState) -> dict[str, Any]:
         "Status": V2_STATUS[dkim_status(st)],
         "SigningAttributesOrigin": st.dkim_origin,
     }
+    if st.is_domain and st.dkim_origin == "EXTERNAL" and st.byo_selector:
+        # The SESv2 model (``DkimAttributes.Tokens``): "If you configured DKIM authentication for the domain by
+        # providing your own public-private key pair, then this object contains the selector for the public
+        # key." The Developer Guide's BYODKIM example shows an empty list; the lab follows the model.
+        out["Tokens"] = [st.byo_selector]
     if st.is_domain and st.dkim_origin == "AWS_SES" and st.dkim_requested:
         out["Tokens"] = list(st.dkim_tokens)
         out["NextSigningKeyLength"] = out["CurrentSigningKeyLength"] = f"RSA_{st.dkim_bits}_BIT"

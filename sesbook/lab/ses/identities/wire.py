@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from email.utils import parseaddr
 from typing import Any
 
@@ -51,7 +52,6 @@ from sesbook.lab.ses.identities.state import (
     new_identity_state,
     v2_dkim,
     v2_mail_from,
-    valid_domain,
     verification_error,
     verification_status,
     verified_for_sending,
@@ -300,21 +300,40 @@ def get_email_identity(self: Any) -> str:
     })
 
 
+#: The botocore SESv2 model's patterns (shapes ``Selector`` and ``PrivateKey``), checked 2026 (botocore 1.44).
+SELECTOR_RE = re.compile(r"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))$")
+PRIVATE_KEY_RE = re.compile(r"^[a-zA-Z0-9+\/]+={0,2}$")
+
+
 def _byodkim_args(attrs: dict[str, Any]) -> tuple[str, str]:
+    """BYODKIM's ``DomainSigningSelector`` and ``DomainSigningPrivateKey``, checked as SES does.
+
+    The SESv2 model (API Reference, ``DkimSigningAttributes``:
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_DkimSigningAttributes.html): the selector is
+    1-63 letters, digits and inner hyphens (one DNS label, no dots); the private key is 1-20480 characters of
+    base64 on one line, ``^[a-zA-Z0-9+/]+={0,2}$``, so a PEM file with its BEGIN/END lines or line breaks is
+    refused; the key is RSA of 1024 to 2048 bits (Developer Guide, "Provide your own DKIM authentication token
+    (BYODKIM)", https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-bring-your-own.html).
+    """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from sesbook.lab.dns.dkimkeys import public_key_b64
 
-    selector = str(attrs.get("DomainSigningSelector") or "").lower()
-    if not selector or not all(valid_domain(f"{label}.x.test") for label in selector.split(".")):
+    selector = str(attrs.get("DomainSigningSelector") or "")
+    if len(selector) > 63 or not SELECTOR_RE.match(selector):
         raise BadRequestException(
-            f"Invalid DomainSigningSelector <{selector}>: use 1-63 letters, digits or hyphens, e.g. sesbook1."
+            f"Invalid DomainSigningSelector <{selector}>: use one DNS label of 1-63 letters, digits or hyphens "
+            "(no dots, no hyphen at either end), e.g. sesbook1."
         )
     text = str(attrs.get("DomainSigningPrivateKey") or "")
-    body = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    if not 1 <= len(text) <= 20480 or not PRIVATE_KEY_RE.match(text):
+        raise BadRequestException(
+            "DomainSigningPrivateKey must match ^[a-zA-Z0-9+/]+={0,2}$: the base64 body of the PEM file on one "
+            "line, with the -----BEGIN/END----- lines and the line breaks stripped."
+        )
     try:
-        key = serialization.load_der_private_key(base64.b64decode(body, validate=True), password=None)
+        key = serialization.load_der_private_key(base64.b64decode(text, validate=True), password=None)
     except (ValueError, TypeError, binascii.Error):
         raise BadRequestException(
             "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8 DER, i.e. a PEM "
