@@ -75,3 +75,17 @@ def is_simulator(address: str) -> bool:
 
     return bool(SIMULATOR_RE.match(parseaddr(address)[1] or address))
 
+
+
+# -- PutAccountDetails, as SES itself checks it ---------------------------------------------------------------
+#: The patterns of the botocore SESv2 model (shapes ``WebsiteURL`` and ``AdditionalContactEmailAddress``,
+#: botocore 1.44, checked 2026; SESv2 API Reference, PutAccountDetails:
+#: https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_PutAccountDetails.html). They are what SES
+#: accepts, looser than :data:`URL_RE` / :data:`EMAIL_RE` (the client's advice): the URL pattern is RFC 3986's
+#: generic parse and matches any text; the length limits do the refusing (1-1000 characters).
+SES_WEBSITE_URL_RE = re.compile(r"^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?")
+SES_WEBSITE_URL_LENGTH = (1, 1000)
+#: Each of 1-4 ``AdditionalContactEmailAddresses``: 6-254 characters matching this.
+SES_CONTACT_EMAIL_RE = re.compile(r"^(.+)@(.+)$")
+SES_CONTACT_EMAIL_LENGTH = (6, 254)
+SES_CONTACT_EMAILS_COUNT = (1, 4)
