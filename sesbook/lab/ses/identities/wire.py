@@ -28,7 +28,7 @@ from typing import Any
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ses.exceptions import InvalidParameterValue, NotFoundException
 
-from sesbook.lab import clock, current, mailbox
+from sesbook.lab import clock, current, mailbox, seeding
 from sesbook.lab.registry import route, v1_action, v2_action, wrap
 from sesbook.lab.ses._wire import SES_BACKEND, SESV2_BACKEND, all_ses_backends, v2_body
 from sesbook.lab.ses.errors import AlreadyExistsException, BadRequestException
@@ -110,9 +110,8 @@ def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]
     )
     st.messages_sent += 1
     rng = identity_rng(st.name, f"message:{st.messages_sent}")  # not moto's source: later message ids stay put
-    hexes = ["".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (16, 8, 4, 4, 4, 12, 6)]
     return mailbox.deliver({
-        "Id": "-".join(hexes), "Region": st.region, "Source": VERIFIER,
+        "Id": seeding.ses_message_id(rng), "Region": st.region, "Source": VERIFIER,
         "Destination": {"ToAddresses": [st.name], "CcAddresses": [], "BccAddresses": []},
         "Subject": f"Amazon Web Services \u2013 Email Address Verification Request in region {region}",
         "Body": {"text_part": text, "html_part": None},
