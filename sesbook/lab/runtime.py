@@ -117,8 +117,13 @@ def _reset(request: Any) -> tuple[int, Any]:
 class Lab:
     """The lab's servers, on loopback: moto (AWS API) and DNS. One per process."""
 
-    def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1",
+                 mailbox_limit: int | None = None, mailbox_bytes: int | None = None) -> None:
+        """``mailbox_limit`` / ``mailbox_bytes``: how much the lab mailbox keeps (default: the environment
+        variables ``SESBOOK_LAB_MAILBOX_LIMIT`` / ``SESBOOK_LAB_MAILBOX_BYTES``, else 1000 messages, 200 MB)."""
         self.region = region
+        self.mailbox_limit = mailbox_limit
+        self.mailbox_bytes = mailbox_bytes
         self.seed = seed
         self.host = host
         self._http: Any = None
@@ -136,6 +141,11 @@ class Lab:
         from sesbook.lab.dns.server import DnsServer
 
         registry.install()
+        from sesbook.lab import mailbox
+
+        env = mailbox.limits_from_env()
+        mailbox.configure(max_messages=self.mailbox_limit or env.max_messages,
+                          max_bytes=self.mailbox_bytes or env.max_bytes)
         seeding.seed(self.seed)
         clock.reset()
         self._http = make_server(self.host, 0, _App(self), threaded=True, request_handler=_quiet_handler())
