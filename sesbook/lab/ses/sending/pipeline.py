@@ -9,8 +9,8 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
 3. (suppression: not yet)
 4. :func:`apply_sandbox_and_quotas` — sending on, verified sender (and recipients in the sandbox), the
    daily quota and the rate; counts the send (:mod:`.sandbox`);
-5. :func:`accept` — moto's own send method stores the message and draws its id (and nothing else draws:
-   seeded labs give the same ids as before this pipeline existed);
+5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
+   seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
 6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
    domains the lab receives for);
 7. (events and notifications, 8. metrics: not yet).
