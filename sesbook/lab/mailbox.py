@@ -13,6 +13,11 @@ test helpers written for LocalStack work unchanged::
                    "BccAddresses"}, "Subject", "Body": {"text_part", "html_part"}, "RawData",
                    "Timestamp"}]}
 
+It is bounded: at most :data:`DEFAULT_MAX_MESSAGES` messages and :data:`DEFAULT_MAX_BYTES` bytes in all by
+default (``SESBOOK_LAB_MAILBOX_LIMIT`` and ``SESBOOK_LAB_MAILBOX_BYTES``, or ``Lab(mailbox_limit=...,
+mailbox_bytes=...)``); past either, the oldest messages are dropped first, one INFO log line each, and the
+newest is always kept. A long-running lab does not grow without end (SES's own limit per message is 40 MB).
+
 Filters: ``?id=MESSAGE_ID``, ``?email=SOURCE`` (as LocalStack), and ``?to=ADDRESS`` (any recipient,
 case-insensitive). ``DELETE /_aws/ses`` empties it, ``DELETE /_aws/ses?id=...`` removes one message.
 A lab reset empties it too.
@@ -20,16 +25,95 @@ A lab reset empties it too.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+from dataclasses import dataclass
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from sesbook._validate import parse_whole_number
+from sesbook.errors import ValidationError
 from sesbook.facts import is_simulator
 from sesbook.lab import clock
 from sesbook.lab.registry import on_reset, route
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+log = logging.getLogger("sesbook")
+
+ENV_MAX_MESSAGES = "SESBOOK_LAB_MAILBOX_LIMIT"
+ENV_MAX_BYTES = "SESBOOK_LAB_MAILBOX_BYTES"
+DEFAULT_MAX_MESSAGES = 1000
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much the mailbox keeps: at most ``max_messages`` messages and ``max_bytes`` bytes in all."""
+
+    max_messages: int = DEFAULT_MAX_MESSAGES
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
 _lock = threading.Lock()
 _messages: list[dict[str, Any]] = []
+_sizes: list[int] = []  # bytes of each kept message, in step with _messages
+_limits = Limits()
+
+
+def _positive(field: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(field, value, "must be a whole number of at least 1.", hint="For example 1000.")
+    return value
+
+
+def limits_from_env(environ: Mapping[str, str] | None = None) -> Limits:
+    """The limits ``SESBOOK_LAB_MAILBOX_LIMIT`` / ``SESBOOK_LAB_MAILBOX_BYTES`` ask for (defaults where unset)."""
+    environ = os.environ if environ is None else environ
+    found = {}
+    for name, key in ((ENV_MAX_MESSAGES, "max_messages"), (ENV_MAX_BYTES, "max_bytes")):
+        text = environ.get(name, "").strip()
+        if text:
+            found[key] = _positive(name, parse_whole_number(name, text, hint="For example 1000, or unset it."))
+    return Limits(**found)
+
+
+def configure(*, max_messages: int | None = None, max_bytes: int | None = None) -> Limits:
+    """Set the mailbox's limits (``None`` keeps a limit as it is), drop what no longer fits, return them."""
+    global _limits
+    new = Limits(
+        _positive("mailbox_limit", max_messages) if max_messages is not None else _limits.max_messages,
+        _positive("mailbox_bytes", max_bytes) if max_bytes is not None else _limits.max_bytes,
+    )
+    with _lock:
+        _limits = new
+        _trim()
+    return new
+
+
+def limits() -> Limits:
+    return _limits
+
+
+def _size_of(message: dict[str, Any]) -> int:
+    body = message.get("Body") or {}
+    parts = [message.get("RawData")] if message.get("RawData") else [
+        message.get("Subject"), body.get("text_part"), body.get("html_part"), message.get("TemplateData")]
+    return sum(len(str(p).encode()) for p in parts if p)
+
+
+def _trim() -> None:
+    """Drop the oldest messages until the limits hold (the newest is always kept). Call with ``_lock`` held."""
+    while len(_messages) > 1 and (len(_messages) > _limits.max_messages or sum(_sizes) > _limits.max_bytes):
+        dropped = _messages.pop(0)
+        _sizes.pop(0)
+        log.info(
+            "lab mailbox: dropped the oldest message %s to keep at most %d messages and %d bytes; raise the "
+            "limits with `python -m sesbook lab --mailbox-limit N` or the environment variables %s / %s",
+            dropped.get("Id"), _limits.max_messages, _limits.max_bytes, ENV_MAX_MESSAGES, ENV_MAX_BYTES,
+        )
 
 
 def deliver(message: dict[str, Any]) -> dict[str, Any] | None:
@@ -46,6 +130,8 @@ def deliver(message: dict[str, Any]) -> dict[str, Any] | None:
     message.setdefault("Timestamp", clock.now().isoformat(timespec="milliseconds"))
     with _lock:
         _messages.append(message)
+        _sizes.append(_size_of(message))
+        _trim()
     return message
 
 
@@ -74,7 +160,9 @@ def clear(*, id: str | None = None) -> int:  # noqa: A002
     """Remove one message (by id) or all; return how many were removed."""
     with _lock:
         before = len(_messages)
-        _messages[:] = [m for m in _messages if id is not None and m.get("Id") != id]
+        kept = [(m, n) for m, n in zip(_messages, _sizes, strict=True) if id is not None and m.get("Id") != id]
+        _messages[:] = [m for m, _ in kept]
+        _sizes[:] = [n for _, n in kept]
         return before - len(_messages)
 
 

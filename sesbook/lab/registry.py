@@ -7,6 +7,7 @@ Modules listed in :data:`MODULES` register what they add when imported, with the
 - :func:`v2_action` does the same for an SESv2 (REST) action on ``SESV2Response``; the lab routes every
   ``/v2/email/...`` path to moto's SESv2 dispatcher, and botocore's own service model picks the action;
 - :func:`wrap` wraps a moto method; the wrapper gets the original as its first argument;
+- :func:`replace_function` replaces a module-level moto function (e.g. how moto makes SES message ids);
 - :func:`route` serves one of the lab's own HTTP paths (``/_sesbook/...``, ``/_aws/ses``);
 - :func:`on_reset` runs a function on every reset, after moto's own (state kept outside moto's backends);
 - :func:`zone_provider` adds DNS zones the lab's DNS server answers from (names SES itself serves);
@@ -51,6 +52,7 @@ MODULES: tuple[str, ...] = (
     "sesbook.lab.ses.account.wire",  # GetAccount & co., production access review
     "sesbook.lab.ses.identities.wire",  # verification through DNS, DKIM, MAIL FROM (dkim.amazonses.com zone)
     "sesbook.lab.ses.sending.wire",  # every send API -> the send pipeline
+    "sesbook.lab.ses.responses",  # UUID request ids, SES-shaped message ids, v2 error bodies
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +72,7 @@ V2_RESPONSE = "moto.sesv2.responses.SESV2Response"
 class Patch:
     """One change to moto: where (``owner``, ``name``), what kind, and the function put there."""
 
-    kind: str  # "v1-action" | "v2-action" | "wrap"
+    kind: str  # "v1-action" | "v2-action" | "wrap" | "function"
     owner: str  # dotted path of the class patched
     name: str  # attribute set on it
     func: Callable[..., Any]
@@ -122,6 +124,17 @@ def wrap(owner: str, name: str) -> Callable[[F], F]:
 
     def decorate(func: F) -> F:
         PATCHES.append(Patch("wrap", owner, name, func))
+        return func
+
+    return decorate
+
+
+def replace_function(owner: str, name: str) -> Callable[[F], F]:
+    """Replace the function ``name`` of the moto module ``owner`` (where it is looked up, i.e. the importing
+    module) with ``func``; it must exist there, so a moved name fails loudly."""
+
+    def decorate(func: F) -> F:
+        PATCHES.append(Patch("function", owner, name, func))
         return func
 
     return decorate
@@ -182,8 +195,16 @@ def _reset_lab_state_too(original: Any, self: Any) -> None:
 # -- installing --------------------------------------------------------------------------------------------
 def apply(patch: Patch) -> None:
     """Put one patch into moto (``install`` does this for every registered patch)."""
-    owner = resolve(patch.owner)
-    if patch.kind == "wrap":
+    owner = resolve(patch.owner) if patch.kind != "function" else importlib.import_module(patch.owner)
+    if patch.kind == "function":
+        if not callable(getattr(owner, patch.name, None)):
+            raise LabError(
+                f"moto's {patch.owner} has no function {patch.name!r} to replace; the lab was written for "
+                f"moto {MOTO_VERSION}."
+            )
+        patch.func.__sesbook_patch__ = patch  # type: ignore[attr-defined]
+        setattr(owner, patch.name, patch.func)
+    elif patch.kind == "wrap":
         original = getattr(owner, patch.name, None)
         if original is None:
             raise LabError(
@@ -254,8 +275,12 @@ def install() -> None:
 
 
 def patched(owner: str, name: str) -> bool:
-    """True when ``owner.name`` currently holds a lab patch (used by the tests)."""
-    return hasattr(getattr(resolve(owner), name, None), "__sesbook_patch__")
+    """True when ``owner.name`` currently holds a lab patch (used by the tests; ``owner`` a class or module)."""
+    try:
+        found = resolve(owner)
+    except LabError:
+        found = importlib.import_module(owner)
+    return hasattr(getattr(found, name, None), "__sesbook_patch__")
 
 
 def patch_depth(owner: str, name: str) -> int:

@@ -6,10 +6,13 @@ import json
 import logging
 import math
 import os
+import re
 import threading
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 from sesbook.errors import LabError
+from sesbook.facts import SES_REGIONS, SES_REGIONS_AS_OF, SES_REGIONS_SOURCE
 from sesbook.lab import ACCOUNT_ID, LabInfo, clock, current, seeding, set_current
 from sesbook.lab.registry import ROUTES, Route, route
 
@@ -38,6 +41,9 @@ class _App:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
+        region = _ses_region_outside_ses(environ)
+        if region is not None:
+            return _not_an_ses_region(region, path, environ, start_response)
         for prefix in sorted(ROUTES, key=len, reverse=True):
             if path == prefix or path.startswith(prefix.rstrip("/") + "/") or path.startswith(prefix + "?"):
                 return self._serve(ROUTES[prefix], environ, start_response)
@@ -58,6 +64,41 @@ class _App:
         else:
             response = Response(json.dumps(body, default=str), status=status, mimetype="application/json")
         return response(environ, start_response)
+
+
+_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/(?P<region>[^/,\s]+)/(?P<service>[^/,\s]+)/aws4_request")
+
+
+def _ses_region_outside_ses(environ: dict[str, Any]) -> str | None:
+    """The region of an SES or SESv2 request (its SigV4 credential scope) when SES does not run there."""
+    found = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if found is None or found["service"] not in ("ses", "email"):
+        return None
+    return None if found["region"] in SES_REGIONS else found["region"]
+
+
+def _not_an_ses_region(region: str, path: str, environ: dict[str, Any], start_response: Any) -> Any:
+    """HTTP 400 in the calling API's error shape (moto would answer 500, which botocore cannot parse).
+
+    Real AWS has no endpoint ``email.REGION.amazonaws.com`` for such a region, so the SDK fails to connect;
+    the lab cannot imitate that through an endpoint URL, so it says plainly what is wrong instead.
+    """
+    from werkzeug.wrappers import Response
+
+    from sesbook.lab.seeding import request_id
+
+    text = (f"{region} is not a region where Amazon SES runs. Use one of {', '.join(SES_REGIONS)} (as of "
+            f"{SES_REGIONS_AS_OF}; current list: {SES_REGIONS_SOURCE}, or `aws ssm get-parameters-by-path --path "
+            "/aws/service/global-infrastructure/services/ses/regions`).")
+    rid = request_id()
+    if path.startswith("/v2/"):
+        response = Response(json.dumps({"message": text}), status=400, mimetype="application/json",
+                            headers={"x-amzn-ErrorType": "BadRequestException", "x-amzn-RequestId": rid})
+    else:
+        body = (f"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>"
+                f"<Message>{xml_escape(text)}</Message></Error><RequestId>{rid}</RequestId></ErrorResponse>")
+        response = Response(body, status=400, mimetype="text/xml", headers={"x-amzn-RequestId": rid})
+    return response(environ, start_response)
 
 
 def _json_body(request: Any) -> dict[str, Any]:
@@ -117,8 +158,13 @@ def _reset(request: Any) -> tuple[int, Any]:
 class Lab:
     """The lab's servers, on loopback: moto (AWS API) and DNS. One per process."""
 
-    def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1") -> None:
+    def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1",
+                 mailbox_limit: int | None = None, mailbox_bytes: int | None = None) -> None:
+        """``mailbox_limit`` / ``mailbox_bytes``: how much the lab mailbox keeps (default: the environment
+        variables ``SESBOOK_LAB_MAILBOX_LIMIT`` / ``SESBOOK_LAB_MAILBOX_BYTES``, else 1000 messages, 200 MB)."""
         self.region = region
+        self.mailbox_limit = mailbox_limit
+        self.mailbox_bytes = mailbox_bytes
         self.seed = seed
         self.host = host
         self._http: Any = None
@@ -136,6 +182,11 @@ class Lab:
         from sesbook.lab.dns.server import DnsServer
 
         registry.install()
+        from sesbook.lab import mailbox
+
+        env = mailbox.limits_from_env()
+        mailbox.configure(max_messages=self.mailbox_limit or env.max_messages,
+                          max_bytes=self.mailbox_bytes or env.max_bytes)
         seeding.seed(self.seed)
         clock.reset()
         self._http = make_server(self.host, 0, _App(self), threaded=True, request_handler=_quiet_handler())

@@ -204,18 +204,24 @@ def test_byodkim_verifies_when_the_selector_record_has_the_matching_public_key(t
     got = target.sesv2.get_email_identity(EmailIdentity="example.org")
     assert got["DkimAttributes"]["Status"] == "SUCCESS" and got["VerificationStatus"] == "SUCCESS"
     assert got["DkimAttributes"]["SigningAttributesOrigin"] == "EXTERNAL"
-    assert "Tokens" not in got["DkimAttributes"]
+    assert got["DkimAttributes"]["Tokens"] == ["sel1"]  # the botocore model: the selector
 
 
 @pytest.mark.parametrize(("private", "expected"), [
     ("bm90IGEga2V5", "not a base64-encoded RSA private key"),
-    ("%%%", "not a base64-encoded RSA private key"),
+    ("%%%", "must match ^[a-zA-Z0-9+/]+={0,2}$"),
+    ("PEM", "with the -----BEGIN/END----- lines and the line breaks stripped"),
+    ("LINES", "with the -----BEGIN/END----- lines and the line breaks stripped"),
     ("EC", "RSA key of 1024 to 2048 bits"),
     ("RSA3072", "RSA key of 1024 to 2048 bits (got 3072 bits)"),
 ])
 def test_byodkim_refuses_bad_keys(target, private, expected):
     target.sesv2.create_email_identity(EmailIdentity="example.org")
-    if private == "EC":
+    if private in ("PEM", "LINES"):
+        pem = rsa.generate_private_key(public_exponent=65537, key_size=1024).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        private = pem if private == "PEM" else "\n".join(pem.splitlines()[1:-1])
+    elif private == "EC":
         private = _b64_key(ec.generate_private_key(ec.SECP256R1()))
     elif private == "RSA3072":
         private = _b64_key(rsa.generate_private_key(public_exponent=65537, key_size=3072))
@@ -234,6 +240,12 @@ def test_byodkim_refuses_a_bad_selector_and_address_identities(target):
         SigningAttributesOrigin="EXTERNAL", SigningAttributes={"DomainSigningSelector": "bad_sel",
                                                                "DomainSigningPrivateKey": key})
     assert code == "BadRequestException" and "DomainSigningSelector" in message
+    for selector in ("sel.1", "-sel", "s" * 64):
+        code, message = error_of(
+            target.sesv2.put_email_identity_dkim_signing_attributes, EmailIdentity="example.org",
+            SigningAttributesOrigin="EXTERNAL", SigningAttributes={"DomainSigningSelector": selector,
+                                                                   "DomainSigningPrivateKey": key})
+        assert code == "BadRequestException" and "no dots" in message
     code, _ = error_of(target.sesv2.put_email_identity_dkim_signing_attributes, EmailIdentity="nobody.example",
                        SigningAttributesOrigin="AWS_SES")
     assert code == "NotFoundException"
@@ -396,3 +408,119 @@ def test_lab_dns_serves_the_soa_route53_made_for_a_new_zone(target):
     put(target, "example.com", "_amazonses.example.com", "TXT", ["x"])
     soa = target.resolver.resolve("example.com", "SOA").rrset[0]
     assert soa.mname.to_text() == "ns-2048.awsdns-64.com."
+
+
+def _verify_address(target, lab_info, address):
+    import urllib.parse
+    import urllib.request
+
+    target.ses.verify_email_identity(EmailAddress=address)
+    text = lab_info.request("GET", f"/_aws/ses?to={urllib.parse.quote(address)}")["messages"][-1]["Body"]["text_part"]
+    with urllib.request.urlopen(re.search(r"http://\S+token=\w+", text).group(0)):
+        pass
+
+
+def test_address_identities_are_case_sensitive_and_cover_their_plus_labels(target, lab_info):
+    _verify_address(target, lab_info, "Sender@example.com")
+    assert send(target, "Sender@example.com")["MessageId"]
+    assert send(target, "Sender+tag@example.com")["MessageId"]  # a label needs no verification of its own
+    for other in ("sender@example.com", "Sender@EXAMPLE.com", "sender+tag@example.com"):
+        code, message = error_of(send, target, other)
+        assert code == "MessageRejected" and other in message
+    _verify_address(target, lab_info, "bob+news@example.com")
+    assert error_of(send, target, "bob@example.com")[0] == "MessageRejected"  # one way only
+
+
+def test_sandbox_recipients_follow_the_same_rule(target, lab_info):
+    verify_domain_now(target, "example.com")
+    _verify_address(target, lab_info, "Ann@example.net")
+
+    def to(address):
+        target.lab.advance_clock(1)
+        return target.ses.send_email(Source="me@example.com", Destination={"ToAddresses": [address]},
+                                     Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
+
+    assert to("Ann+x@example.net")["MessageId"]
+    code, message = error_of(to, "ann@example.net")
+    assert code == "MessageRejected" and "ann@example.net" in message
+
+
+@pytest.mark.parametrize("again", ["v1", "v2"])
+def test_failed_mail_from_stays_failed_until_set_again(target, again):
+    verify_domain_now(target, "example.com")
+    target.ses.set_identity_mail_from_domain(Identity="example.com", MailFromDomain="mail.example.com")
+
+    def status():
+        return target.sesv2.get_email_identity(EmailIdentity="example.com")["MailFromAttributes"][
+            "MailFromDomainStatus"]
+
+    assert status() == "PENDING"
+    target.lab.advance_clock(73 * 3600)
+    assert status() == "FAILED"
+    put(target, "example.com", "mail.example.com", "MX", ["10 feedback-smtp.us-east-1.amazonses.com"])
+    assert status() == "FAILED"  # SES has stopped looking
+    if again == "v1":
+        target.ses.set_identity_mail_from_domain(Identity="example.com", MailFromDomain="mail.example.com")
+    else:
+        target.sesv2.put_email_identity_mail_from_attributes(EmailIdentity="example.com",
+                                                             MailFromDomain="mail.example.com")
+    assert status() == "SUCCESS"
+
+
+def test_temporary_failure_recovers_within_72_hours_else_fails(target):
+    verify_domain_now(target, "example.com")
+    target.ses.set_identity_mail_from_domain(Identity="example.com", MailFromDomain="mail.example.com")
+    mx = ["10 feedback-smtp.us-east-1.amazonses.com"]
+    put(target, "example.com", "mail.example.com", "MX", mx)
+
+    def status():
+        return target.ses.get_identity_mail_from_domain_attributes(
+            Identities=["example.com"])["MailFromDomainAttributes"]["example.com"]["MailFromDomainStatus"]
+
+    assert status() == "Success"
+    delete(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "TemporaryFailure"
+    target.lab.advance_clock(48 * 3600)
+    put(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "Success"
+    delete(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "TemporaryFailure"
+    target.lab.advance_clock(73 * 3600)
+    assert status() == "Failed"
+    put(target, "example.com", "mail.example.com", "MX", mx)
+    assert status() == "Failed"
+
+
+def test_behavior_on_mx_failure_takes_only_each_apis_own_spelling(target):
+    verify_domain_now(target, "example.com")
+    code, message = error_of(target.sesv2.put_email_identity_mail_from_attributes, EmailIdentity="example.com",
+                             MailFromDomain="mail.example.com", BehaviorOnMxFailure="RejectMessage")
+    assert code == "BadRequestException" and "use USE_DEFAULT_VALUE or REJECT_MESSAGE" in message
+    code, message = error_of(target.ses.set_identity_mail_from_domain, Identity="example.com",
+                             MailFromDomain="mail.example.com", BehaviorOnMXFailure="REJECT_MESSAGE")
+    assert code == "InvalidParameterValue" and "use UseDefaultValue or RejectMessage" in message
+    target.sesv2.put_email_identity_mail_from_attributes(EmailIdentity="example.com",
+                                                         MailFromDomain="mail.example.com",
+                                                         BehaviorOnMxFailure="REJECT_MESSAGE")
+    got = target.ses.get_identity_mail_from_domain_attributes(Identities=["example.com"])
+    assert got["MailFromDomainAttributes"]["example.com"]["BehaviorOnMXFailure"] == "RejectMessage"
+
+
+def test_verification_error_type_says_what_is_wrong_with_the_record(target):
+    def error_type(domain):
+        return target.sesv2.get_email_identity(EmailIdentity=domain)["VerificationInfo"].get("ErrorType")
+
+    token = target.ses.verify_domain_identity(Domain="example.com")["VerificationToken"]
+    assert error_type("example.com") == "HOST_NOT_FOUND"
+    put(target, "example.com", "_amazonses.example.com", "MX", ["10 mx.example.com"])
+    assert error_type("example.com") == "TYPE_NOT_FOUND"
+    put(target, "example.com", "_amazonses.example.com", "TXT", ["not-the-token"])
+    assert error_type("example.com") == "INVALID_VALUE"
+    put(target, "example.com", "_amazonses.example.com", "TXT", [token])
+    assert error_type("example.com") is None
+
+    tokens = target.sesv2.create_email_identity(EmailIdentity="example.org")["DkimAttributes"]["Tokens"]
+    assert error_type("example.org") == "HOST_NOT_FOUND"
+    for t in tokens:
+        put(target, "example.org", f"{t}._domainkey.example.org", "CNAME", ["elsewhere.example.net"])
+    assert error_type("example.org") == "INVALID_VALUE"

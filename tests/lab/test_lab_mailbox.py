@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from helpers import verify_domain_now
@@ -107,3 +109,39 @@ def test_mail_to_the_simulator_reaches_no_mailbox(sender, lab_info):
         Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}})
     box = lab_info.request("GET", "/_aws/ses")["messages"]
     assert [m["Destination"]["ToAddresses"] for m in box] == [["ann@example.net"]]
+
+
+@pytest.fixture
+def small_mailbox():
+    from sesbook.lab import mailbox
+
+    before = mailbox.limits()
+    yield mailbox
+    mailbox.configure(max_messages=before.max_messages, max_bytes=before.max_bytes)
+
+
+def test_mailbox_keeps_the_newest_within_its_message_limit(sender, lab_info, small_mailbox, caplog):
+    small_mailbox.configure(max_messages=3)
+    with caplog.at_level(logging.INFO, logger="sesbook"):
+        ids = [_send(sender, "ann@example.net", f"number {i}") for i in range(5)]
+    kept = lab_info.request("GET", "/_aws/ses")["messages"]
+    assert [m["Id"] for m in kept] == ids[2:]
+    drops = [r.getMessage() for r in caplog.records if "dropped the oldest message" in r.getMessage()]
+    assert len(drops) == 2 and ids[0] in drops[0] and "--mailbox-limit" in drops[0]
+
+
+def test_mailbox_keeps_the_newest_within_its_byte_limit(sender, lab_info, small_mailbox):
+    small_mailbox.configure(max_bytes=2500)
+    ids = [_send(sender, "ann@example.net", "x" * 1000) for i in range(4)]
+    assert [m["Id"] for m in lab_info.request("GET", "/_aws/ses")["messages"]] == ids[-2:]
+
+
+def test_mailbox_limits_from_the_environment_are_validated():
+    from sesbook.errors import ValidationError
+    from sesbook.lab import mailbox
+
+    assert mailbox.limits_from_env({"SESBOOK_LAB_MAILBOX_LIMIT": "7"}).max_messages == 7
+    assert mailbox.limits_from_env({}) == mailbox.Limits(1000, 200 * 1024 * 1024)
+    for bad in ("0", "-1", "ten", "1e3"):
+        with pytest.raises(ValidationError):
+            mailbox.limits_from_env({"SESBOOK_LAB_MAILBOX_LIMIT": bad})

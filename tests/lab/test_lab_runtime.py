@@ -276,3 +276,20 @@ def test_import_opens_no_socket_and_loads_no_aws_sdk() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_a_region_without_ses_gets_an_ses_shaped_400(target: sesbook.Target, api: str) -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+
+    client = boto3.client("ses" if api == "v1" else "sesv2", region_name="us-east-99",
+                          endpoint_url=target.lab.aws_endpoint, aws_access_key_id="testing",  # type: ignore[union-attr]
+                          aws_secret_access_key="testing")
+    with pytest.raises(ClientError) as info:
+        client.get_send_quota() if api == "v1" else client.get_account()
+    error = info.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == ("InvalidParameterValue" if api == "v1" else "BadRequestException")
+    assert "us-east-99 is not a region where Amazon SES runs" in error["Error"]["Message"]
+    assert "get-parameters-by-path" in error["Error"]["Message"]

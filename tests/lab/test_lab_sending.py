@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -109,3 +110,62 @@ def test_bulk_sends_land_one_message_per_destination(target: sesbook.Target) -> 
     box = {m["Id"]: m for m in target.lab.request("GET", "/_aws/ses")["messages"]}  # type: ignore[union-attr]
     assert [box[i]["Destination"]["ToAddresses"] for i in ids] == [["a@example.com"], ["b@example.com"]]
     assert [box[i]["TemplateData"] for i in ids] == ['{"n": "A"}', '{"n": "you"}']
+
+
+# -- size and recipient limits (over the wire) ---------------------------------------------------------------
+SIM = "success@simulator.amazonses.com"
+
+
+def _client_error(call: Any) -> tuple[str, str]:
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError) as info:
+        call()
+    return info.value.response["Error"]["Code"], info.value.response["Error"]["Message"]
+
+
+def _big_raw(megabytes: int) -> bytes:
+    head = "From: shop@example.com\r\nTo: success@simulator.amazonses.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n" \
+           "Content-Type: text/plain\r\n\r\n"
+    line = "x" * 998 + "\r\n"
+    return (head + line * (megabytes * 1024 * 1024 // len(line))).encode()
+
+
+def test_a_15_mb_v1_text_body_is_refused(target: sesbook.Target) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    code, message = _client_error(lambda: target.ses.send_email(
+        Source="shop@example.com", Destination={"ToAddresses": [SIM]},
+        Message={"Subject": {"Data": "big"}, "Body": {"Text": {"Data": "x" * (15 * 1024 * 1024)}}}))
+    assert code == "InvalidParameterValue"
+    assert re.fullmatch(r"Message length is more than 10485760 bytes long: '\d+'\.", message)
+
+
+def test_a_12_mb_raw_message_goes_through_v2_but_not_v1(target: sesbook.Target) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    raw = _big_raw(12)
+    code, message = _client_error(lambda: target.ses.send_raw_email(RawMessage={"Data": raw}))
+    assert code == "InvalidParameterValue"
+    assert message == f"Message length is more than 10485760 bytes long: '{len(raw)}'."
+    target.lab.advance_clock(1)  # type: ignore[union-attr]
+    assert target.sesv2.send_email(Content={"Raw": {"Data": raw}})["MessageId"]
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_more_than_50_recipients_are_refused(target: sesbook.Target, api: str) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    to = [f"success+{i}@simulator.amazonses.com" for i in range(51)]
+    content = {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}
+    if api == "v1":
+        code, message = _client_error(lambda: target.ses.send_email(
+            Source="shop@example.com", Destination={"ToAddresses": to}, Message=content))
+    else:
+        code, message = _client_error(lambda: target.sesv2.send_email(
+            FromEmailAddress="shop@example.com", Destination={"ToAddresses": to}, Content={"Simple": content}))
+    assert (code, message) == ("InvalidParameterValue" if api == "v1" else "BadRequestException",
+                               "Recipient count exceeds 50.")

@@ -12,12 +12,18 @@ account and region (state on moto's SES v1 backend, so the lab's reset clears it
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from sesbook.facts import (
+    SES_CONTACT_EMAIL_LENGTH,
+    SES_CONTACT_EMAIL_RE,
+    SES_CONTACT_EMAILS_COUNT,
+    SES_WEBSITE_URL_LENGTH,
+    SES_WEBSITE_URL_RE,
+)
 from sesbook.lab import clock, seeding
 from sesbook.lab.registry import ACCOUNT_FIELDS, state
 from sesbook.lab.ses.errors import ConflictException
@@ -25,8 +31,6 @@ from sesbook.lab.ses.errors import ConflictException
 SANDBOX_MAX_24_HOUR_SEND = 200.0
 SANDBOX_MAX_SEND_RATE = 1.0
 DAY_SECONDS = 24 * 3600
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?$", re.IGNORECASE)
 account_lock = threading.RLock()
 
 
@@ -116,16 +120,25 @@ def get_account_document(backend: Any) -> dict[str, Any]:
 
 
 def validate_account_details(params: dict[str, Any]) -> list[str]:
-    """What SES would refuse in a PutAccountDetails request, one sentence per problem."""
+    """What SES would refuse in a PutAccountDetails request, one sentence per problem.
+
+    Exactly the botocore SESv2 model's constraints (SESv2 API Reference, PutAccountDetails:
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_PutAccountDetails.html), no stricter:
+    ``MailType`` MARKETING|TRANSACTIONAL; ``WebsiteURL`` 1-1000 characters matching RFC 3986's generic
+    pattern (so ``example.com``, without a scheme, is accepted); ``ContactLanguage`` EN|JA;
+    ``UseCaseDescription`` at most 5000 characters; ``AdditionalContactEmailAddresses`` 1-4 items, each
+    6-254 characters matching ``^(.+)@(.+)$``. (The client's own checks may advise more.)
+    """
     problems: list[str] = []
     mail_type = params.get("MailType")
     if mail_type not in ("MARKETING", "TRANSACTIONAL"):
         problems.append(f"MailType {mail_type!r} is not valid: use MARKETING or TRANSACTIONAL.")
     url = params.get("WebsiteURL")
+    low, high = SES_WEBSITE_URL_LENGTH
     if not isinstance(url, str) or not url:
         problems.append("WebsiteURL is required: give the URL of the website the mail is about.")
-    elif len(url) > 1000 or not _URL_RE.match(url):
-        problems.append(f"WebsiteURL {url!r} is not valid: give an http(s) URL of at most 1000 characters.")
+    elif not low <= len(url) <= high or not SES_WEBSITE_URL_RE.match(url):
+        problems.append(f"WebsiteURL ({len(url)} characters) is not valid: give a URL of at most {high} characters.")
     language = params.get("ContactLanguage")
     if language is not None and language not in ("EN", "JA"):
         problems.append(f"ContactLanguage {language!r} is not valid: use EN or JA.")
@@ -134,15 +147,18 @@ def validate_account_details(params: dict[str, Any]) -> list[str]:
         problems.append("UseCaseDescription must be text of at most 5000 characters.")
     contacts = params.get("AdditionalContactEmailAddresses")
     if contacts is not None:
-        if not isinstance(contacts, list) or not 1 <= len(contacts) <= 4:
+        fewest, most = SES_CONTACT_EMAILS_COUNT
+        shortest, longest = SES_CONTACT_EMAIL_LENGTH
+        if not isinstance(contacts, list) or not fewest <= len(contacts) <= most:
             count = len(contacts) if isinstance(contacts, list) else contacts
-            problems.append(f"AdditionalContactEmailAddresses has {count} items: give 1 to 4 addresses.")
+            problems.append(f"AdditionalContactEmailAddresses has {count} items: give {fewest} to {most} addresses.")
         else:
             for address in contacts:
-                if not isinstance(address, str) or not 6 <= len(address) <= 254 or not _EMAIL_RE.match(address):
+                if (not isinstance(address, str) or not shortest <= len(address) <= longest
+                        or not SES_CONTACT_EMAIL_RE.match(address)):
                     problems.append(
                         f"AdditionalContactEmailAddresses item {address!r} is not valid: each must be an "
-                        "email address of 6 to 254 characters."
+                        f"email address (name@domain) of {shortest} to {longest} characters."
                     )
     return problems
 

@@ -14,8 +14,9 @@ moto marks every identity ``Success`` at once with constant tokens; the lab does
 - Custom MAIL FROM (v1 and v2): a subdomain of the identity only; ``Success`` once its only MX is
   ``10 feedback-smtp.REGION.amazonses.com`` (SES checks the MX; the SPF record is the sender's concern);
   with ``RejectMessage`` a send from the identity fails while the MAIL FROM domain is not ``Success``.
-- ``SESBackend._is_verified_address`` (moto's source check, also used for the sandbox) counts only
-  identities whose status is ``Success``; as in SES, a verified domain covers its addresses and subdomains.
+- ``SESBackend._is_verified_address`` (moto's source check, also used for the sandbox's recipients) counts
+  only identities whose status is ``Success``; as in SES, an address identity is case-sensitive and covers
+  its ``+label`` forms, and a verified domain covers its addresses and subdomains (:func:`identity_names_for`).
 """
 
 from __future__ import annotations
@@ -80,7 +81,9 @@ class IdentityState:
     mail_from: str | None = None
     mail_from_behavior: str = "UseDefaultValue"
     mail_from_set_at: float = 0.0
-    mail_from_ok_at: float | None = None
+    mail_from_ok_at: float | None = None  # the last check that found the MX
+    mail_from_lost_at: float | None = None  # the first check that missed it after a Success
+    mail_from_failed: bool = False  # Failed is final until the MAIL FROM domain is set again
     last_checked: float | None = None
 
     @property
@@ -161,6 +164,53 @@ def lookup(qname: str, rtype: str) -> list[Any]:
     return [rd for rrset in response.answer if rrset.rdtype == wanted for rd in rrset]
 
 
+def probe(qname: str, rtype: str) -> tuple[str | None, list[Any]]:
+    """Records of ``rtype`` at ``qname`` and, when there are none, why, in SES's ``VerificationError`` words:
+    ``HOST_NOT_FOUND`` (NXDOMAIN: the name does not exist) or ``TYPE_NOT_FOUND`` (the name exists, no such record)."""
+    import dns.message
+    import dns.rcode
+    import dns.rdatatype
+
+    from sesbook.lab.dns.zones import answer
+
+    response = answer(dns.message.make_query(qname, rtype))
+    wanted = dns.rdatatype.from_text(rtype)
+    found = [rd for rrset in response.answer if rrset.rdtype == wanted for rd in rrset]
+    if found:
+        return None, found
+    return ("HOST_NOT_FOUND" if response.rcode() == dns.rcode.NXDOMAIN else "TYPE_NOT_FOUND"), []
+
+
+def verification_error(st: IdentityState) -> str | None:
+    """Why a domain is not verified yet: SESv2 ``GetEmailIdentity`` ``VerificationInfo.ErrorType``.
+
+    The botocore SESv2 model (shape ``VerificationInfo``, the text of the SESv2 API Reference,
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_VerificationInfo.html) defines:
+    ``INVALID_VALUE`` "able to find the record, but the value contained within the record was invalid";
+    ``TYPE_NOT_FOUND`` "The queried hostname exists but does not have the requested type of DNS record";
+    ``HOST_NOT_FOUND`` "The queried hostname does not exist". The lab asks the records the identity is
+    verified by: the Easy DKIM CNAMEs (first failing token), the BYODKIM selector TXT, or else
+    ``_amazonses.DOMAIN`` TXT (v1's token).
+    """
+    if not st.is_domain:
+        return None
+    if st.dkim_origin == "EXTERNAL" and st.byo_selector:
+        why, found = probe(f"{st.byo_selector}._domainkey.{st.name}", "TXT")
+        ok = any(_dkim_tags(b"".join(rd.strings).decode(errors="replace")).get("p") == st.byo_public for rd in found)
+        return why or (None if ok else "INVALID_VALUE")
+    if st.dkim_requested:
+        for token in st.dkim_tokens:
+            why, found = probe(f"{token}._domainkey.{st.name}", "CNAME")
+            if why:
+                return why
+            if [rd.target.to_text().lower() for rd in found] != [f"{token}.{dkimkeys.DKIM_ZONE}."]:
+                return "INVALID_VALUE"
+        return None
+    why, found = probe(f"_amazonses.{st.name}", "TXT")
+    values = [b"".join(rd.strings).decode(errors="replace") for rd in found]
+    return why or (None if st.verification_token in values else "INVALID_VALUE")
+
+
 def _txt_values(qname: str) -> list[str]:
     return [b"".join(rd.strings).decode(errors="replace") for rd in lookup(qname, "TXT")]
 
@@ -213,8 +263,7 @@ def evaluate(backend: Any, st: IdentityState) -> None:
             st.dkim_verified_at is not None or st.verification_token in _txt_values(f"_amazonses.{st.name}")
         ):
             st.verified_at = now
-    if st.mail_from and mail_from_mx_ok(st):
-        st.mail_from_ok_at = now
+    _check_mail_from_mx(st, now)
     ident = backend.email_identities.get(st.name)
     if ident is not None:  # keep moto's own record (ListEmailIdentities) in step
         ident.verification_status = V2_STATUS[verification_status(st)]
@@ -237,14 +286,38 @@ def dkim_status(st: IdentityState) -> str:
     return "Failed" if clock.time_s() - st.dkim_started > PENDING_LIMIT_S else "Pending"
 
 
+def _check_mail_from_mx(st: IdentityState, now: float) -> None:
+    """One SES check of the MAIL FROM MX (see :func:`mail_from_status`); a ``Failed`` domain is not checked."""
+    if not st.mail_from or st.mail_from_failed:
+        return
+    if mail_from_status(st) == "Failed":  # the 72 hours ran out before this check: SES has stopped looking
+        st.mail_from_failed = True
+    elif mail_from_mx_ok(st):
+        st.mail_from_ok_at, st.mail_from_lost_at = now, None
+    elif st.mail_from_ok_at is not None and st.mail_from_lost_at is None:
+        st.mail_from_lost_at = now
+
+
 def mail_from_status(st: IdentityState) -> str | None:
+    """The custom MAIL FROM state, as SES Developer Guide "Using a custom MAIL FROM domain" → "MAIL FROM
+    domain setup states" (https://docs.aws.amazon.com/ses/latest/dg/mail-from.html, checked 2026) gives it:
+
+    - ``Pending``: SES looks for the MX for 72 hours, then the state is ``Failed``;
+    - ``Success``: SES keeps checking; when the MX goes, ``TemporaryFailure``;
+    - ``TemporaryFailure``: SES looks for 72 hours: ``Success`` if the MX is back, else ``Failed``;
+    - ``Failed``: "Amazon SES no longer attempts to detect the required MX record": it stays ``Failed``,
+      even when the MX appears, until the owner sets the MAIL FROM domain again
+      (``SetIdentityMailFromDomain`` / ``PutEmailIdentityMailFromAttributes``), which restarts at ``Pending``.
+    """
     if not st.mail_from:
         return None
     now = clock.time_s()
-    if st.mail_from_ok_at is not None and st.mail_from_ok_at >= (st.last_checked or 0):
-        return "Success"
+    if st.mail_from_failed:
+        return "Failed"
+    if st.mail_from_lost_at is not None:
+        return "TemporaryFailure" if now - st.mail_from_lost_at <= PENDING_LIMIT_S else "Failed"
     if st.mail_from_ok_at is not None:
-        return "TemporaryFailure" if now - st.mail_from_ok_at <= PENDING_LIMIT_S else "Failed"
+        return "Success"
     return "Pending" if now - st.mail_from_set_at <= PENDING_LIMIT_S else "Failed"
 
 
@@ -254,6 +327,11 @@ def v2_dkim(st: IdentityState) -> dict[str, Any]:
         "Status": V2_STATUS[dkim_status(st)],
         "SigningAttributesOrigin": st.dkim_origin,
     }
+    if st.is_domain and st.dkim_origin == "EXTERNAL" and st.byo_selector:
+        # The SESv2 model (``DkimAttributes.Tokens``): "If you configured DKIM authentication for the domain by
+        # providing your own public-private key pair, then this object contains the selector for the public
+        # key." The Developer Guide's BYODKIM example shows an empty list; the lab follows the model.
+        out["Tokens"] = [st.byo_selector]
     if st.is_domain and st.dkim_origin == "AWS_SES" and st.dkim_requested:
         out["Tokens"] = list(st.dkim_tokens)
         out["NextSigningKeyLength"] = out["CurrentSigningKeyLength"] = f"RSA_{st.dkim_bits}_BIT"
@@ -291,28 +369,51 @@ def dkim_private_key(domain: str, token: str) -> Any:
 
 # -- who counts as verified ----------------------------------------------------------------------------------
 def identity_names_for(address: str) -> list[str]:
-    """The identities that could cover ``address``, most specific first: the address, its domain, parents."""
+    """The identities that could cover ``address``, most specific first.
+
+    SES Developer Guide, "Creating and verifying identities"
+    (https://docs.aws.amazon.com/ses/latest/dg/creating-identities.html), checked 2026:
+
+    - "Email addresses are case sensitive. If you verify sender@EXAMPLE.com, you can't send email from
+      sender@example.com unless you verify sender@example.com as well." An address identity covers only the
+      address spelled exactly so (local part and domain part), so the address comes first as given;
+    - "if you already verified sender@example.com, you can use sender+myLabel@example.com": for
+      ``local+label@host`` the base address ``local@host`` comes next (as given too; one way only: a
+      verified ``x+tag@`` does not cover ``x@``);
+    - "Domain names are case-insensitive" and a verified domain covers its addresses and subdomains at any
+      depth: then the host and each parent domain, lower-cased.
+    """
     local, at, host = address.rpartition("@")
-    host = host.lower().rstrip(".")
     names = [address] if at else []
-    labels = host.split(".")
+    if at and "+" in local:
+        names.append(f"{local.partition('+')[0]}@{host}")
+    labels = host.lower().rstrip(".").split(".")
     names += [".".join(labels[i:]) for i in range(len(labels) - 1)]
     return names
 
 
-def verified_for_sending(backend: Any, source: str) -> bool:
-    """SES's check: an address may be used when it, its domain or a parent domain is a ``Success`` identity."""
+def covering_identities(backend: Any, source: str) -> list[IdentityState]:
+    """The identities of ``backend`` that could cover ``source``, most specific first (see
+    :func:`identity_names_for`): address identities matched exactly, domain identities in any case."""
     _, address = parseaddr(source)
     address = address or source
-    by_lower = {k.lower(): k for k in backend.email_identities}
+    found = []
     for name in identity_names_for(address):
-        key = by_lower.get(name.lower())
-        st = find(backend, key) if key else None
+        st = find(backend, name)  # addresses are keyed as given, domains lower-case (canonical_name)
         if st is not None:
-            if st.verified_at is None:  # only an unverified identity needs a DNS look (sends stay fast)
-                evaluate(backend, st)
-            if verification_status(st) == "Success":
-                return True
+            found.append(st)
+    return found
+
+
+def verified_for_sending(backend: Any, source: str) -> bool:
+    """SES's check for a sender and, in the sandbox, for each recipient (the same rule: the sandbox asks
+    for "verified email addresses and domains" and SES applies the identity matching above to both):
+    ``source`` may be used when an identity covering it (:func:`identity_names_for`) is ``Success``."""
+    for st in covering_identities(backend, source):
+        if st.verified_at is None:  # only an unverified identity needs a DNS look (sends stay fast)
+            evaluate(backend, st)
+        if verification_status(st) == "Success":
+            return True
     return False
 
 

@@ -21,13 +21,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from email.utils import parseaddr
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ses.exceptions import InvalidParameterValue, NotFoundException
 
-from sesbook.lab import clock, current, mailbox
+from sesbook.lab import clock, current, mailbox, seeding
 from sesbook.lab.registry import route, v1_action, v2_action, wrap
 from sesbook.lab.ses._wire import SES_BACKEND, SESV2_BACKEND, all_ses_backends, v2_body
 from sesbook.lab.ses.errors import AlreadyExistsException, BadRequestException
@@ -35,6 +36,7 @@ from sesbook.lab.ses.identities.mailfrom import set_mail_from
 from sesbook.lab.ses.identities.state import (
     EMAIL_LINK_LIFETIME_S,
     REGION_NAMES,
+    V2_BEHAVIOR,
     V2_STATUS,
     VERIFIER,
     IdentityState,
@@ -50,7 +52,7 @@ from sesbook.lab.ses.identities.state import (
     new_identity_state,
     v2_dkim,
     v2_mail_from,
-    valid_domain,
+    verification_error,
     verification_status,
     verified_for_sending,
 )
@@ -108,9 +110,8 @@ def send_verification_message(backend: Any, st: IdentityState) -> dict[str, Any]
     )
     st.messages_sent += 1
     rng = identity_rng(st.name, f"message:{st.messages_sent}")  # not moto's source: later message ids stay put
-    hexes = ["".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (16, 8, 4, 4, 4, 12, 6)]
     return mailbox.deliver({
-        "Id": "-".join(hexes), "Region": st.region, "Source": VERIFIER,
+        "Id": seeding.ses_message_id(rng), "Region": st.region, "Source": VERIFIER,
         "Destination": {"ToAddresses": [st.name], "CcAddresses": [], "BccAddresses": []},
         "Subject": f"Amazon Web Services \u2013 Email Address Verification Request in region {region}",
         "Body": {"text_part": text, "html_part": None},
@@ -288,7 +289,7 @@ def get_email_identity(self: Any) -> str:
     if st.verified_at is not None:
         info["LastSuccessTimestamp"] = st.verified_at
     elif st.is_domain:
-        info["ErrorType"] = "HOST_NOT_FOUND"
+        info["ErrorType"] = verification_error(st) or "SERVICE_ERROR"  # a record present since the last check
     return json.dumps({
         "IdentityType": ident.identity_type, "FeedbackForwardingStatus": True,
         "VerifiedForSendingStatus": status == "Success", "DkimAttributes": v2_dkim(st),
@@ -298,21 +299,40 @@ def get_email_identity(self: Any) -> str:
     })
 
 
+#: The botocore SESv2 model's patterns (shapes ``Selector`` and ``PrivateKey``), checked 2026 (botocore 1.44).
+SELECTOR_RE = re.compile(r"^(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9]))$")
+PRIVATE_KEY_RE = re.compile(r"^[a-zA-Z0-9+\/]+={0,2}$")
+
+
 def _byodkim_args(attrs: dict[str, Any]) -> tuple[str, str]:
+    """BYODKIM's ``DomainSigningSelector`` and ``DomainSigningPrivateKey``, checked as SES does.
+
+    The SESv2 model (API Reference, ``DkimSigningAttributes``:
+    https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_DkimSigningAttributes.html): the selector is
+    1-63 letters, digits and inner hyphens (one DNS label, no dots); the private key is 1-20480 characters of
+    base64 on one line, ``^[a-zA-Z0-9+/]+={0,2}$``, so a PEM file with its BEGIN/END lines or line breaks is
+    refused; the key is RSA of 1024 to 2048 bits (Developer Guide, "Provide your own DKIM authentication token
+    (BYODKIM)", https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-bring-your-own.html).
+    """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     from sesbook.lab.dns.dkimkeys import public_key_b64
 
-    selector = str(attrs.get("DomainSigningSelector") or "").lower()
-    if not selector or not all(valid_domain(f"{label}.x.test") for label in selector.split(".")):
+    selector = str(attrs.get("DomainSigningSelector") or "")
+    if len(selector) > 63 or not SELECTOR_RE.match(selector):
         raise BadRequestException(
-            f"Invalid DomainSigningSelector <{selector}>: use 1-63 letters, digits or hyphens, e.g. sesbook1."
+            f"Invalid DomainSigningSelector <{selector}>: use one DNS label of 1-63 letters, digits or hyphens "
+            "(no dots, no hyphen at either end), e.g. sesbook1."
         )
     text = str(attrs.get("DomainSigningPrivateKey") or "")
-    body = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    if not 1 <= len(text) <= 20480 or not PRIVATE_KEY_RE.match(text):
+        raise BadRequestException(
+            "DomainSigningPrivateKey must match ^[a-zA-Z0-9+/]+={0,2}$: the base64 body of the PEM file on one "
+            "line, with the -----BEGIN/END----- lines and the line breaks stripped."
+        )
     try:
-        key = serialization.load_der_private_key(base64.b64decode(body, validate=True), password=None)
+        key = serialization.load_der_private_key(base64.b64decode(text, validate=True), password=None)
     except (ValueError, TypeError, binascii.Error):
         raise BadRequestException(
             "DomainSigningPrivateKey is not a base64-encoded RSA private key (PKCS#1 or PKCS#8 DER, i.e. a PEM "
@@ -384,7 +404,12 @@ def get_identity_mail_from_domain_attributes(self: Any) -> ActionResult:
 def put_email_identity_mail_from_attributes(self: Any) -> str:
     backend, st = _v2_state(self)
     params = v2_body(self)
-    behavior = {v: k for k, v in {"UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}.items()}
+    from_v2 = {v2: v1 for v1, v2 in V2_BEHAVIOR.items()}
     raw = params.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE"
-    set_mail_from(backend, st, params.get("MailFromDomain"), behavior.get(raw, raw), v2=True)
+    if raw not in from_v2:  # the v1 spellings (RejectMessage) are not SESv2's
+        raise BadRequestException(
+            f"Invalid BehaviorOnMxFailure <{raw}>: use USE_DEFAULT_VALUE or REJECT_MESSAGE (SESv2 spellings; "
+            "UseDefaultValue and RejectMessage are SES v1's)."
+        )
+    set_mail_from(backend, st, params.get("MailFromDomain"), from_v2[raw], v2=True)
     return "{}"

@@ -51,7 +51,7 @@ class OutboundMessage:
     text: str | None = None
     html: str | None = None
     raw: str | None = None  # the MIME text of raw sends
-    size: int = 0  # bytes of the MIME message, or of subject and parts
+    size: int = 0  # bytes of the MIME message as sent (raw), or of the one SES would build (:func:`built_size`)
     template: str | None = None
     template_data: str | None = None
     bulk: tuple[dict[str, Any], ...] = ()  # SendBulkTemplatedEmail destinations, as given
@@ -74,12 +74,29 @@ def _size(*parts: str | None) -> int:
     return sum(len(p.encode()) for p in parts if p)
 
 
+def _base64_size(n: int) -> int:
+    return 4 * -(-n // 3) + 2 * -(-n // 57)  # 76-character lines, CRLF each
+
+
+#: What SES adds around the parts of a message it builds (Date, Message-ID, MIME-Version, boundaries,
+#: Content-Type and Content-Transfer-Encoding headers): a fair allowance, not a measurement.
+BUILT_MIME_OVERHEAD = 1024
+
+
+def built_size(source: str | None, dest: dict[str, Any] | None, *parts: str | None) -> int:
+    """The size of the MIME message SES would build from structured content, after base64: each part
+    (subject, text, html, template data) base64-encoded, plus the address headers and an allowance."""
+    headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in flatten(dest))
+    return BUILT_MIME_OVERHEAD + headers + sum(_base64_size(len(p.encode())) for p in parts if p)
+
+
 def from_v1_simple(source: str | None, dest: dict[str, Any] | None, subject: str | None, text: str | None,
                    html: str | None, *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
     """v1 SendEmail."""
     return OutboundMessage(
         api="v1", operation="SendEmail", source=source, recipients=tuple(flatten(dest)),
-        destination=_copy(dest), subject=subject, text=text, html=html, size=_size(subject, text, html),
+        destination=_copy(dest), subject=subject, text=text, html=html,
+        size=built_size(source, dest, subject, text, html),
         configuration_set=configuration_set, tags=_tags(tags),
     )
 
@@ -97,7 +114,8 @@ def from_template(api: str, source: str | None, dest: dict[str, Any] | None, tem
     return OutboundMessage(
         api=api, operation="SendTemplatedEmail" if api == "v1" else "SendEmail", source=source,
         recipients=tuple(flatten(dest)), destination=_copy(dest), template=template,
-        template_data=template_data, size=_size(template_data), configuration_set=configuration_set,
+        template_data=template_data, size=built_size(source, dest, template_data),
+        configuration_set=configuration_set,
         tags=_tags(tags),
     )
 
@@ -109,7 +127,8 @@ def from_bulk_template(source: str | None, template: str, default_data: str | No
     recipients = tuple(a for d in bulk for a in flatten(d.get("Destination")))
     return OutboundMessage(
         api="v1", operation="SendBulkTemplatedEmail", source=source, recipients=recipients, template=template,
-        template_data=default_data, bulk=bulk, size=_size(default_data), configuration_set=configuration_set,
+        template_data=default_data, bulk=bulk, size=built_size(source, None, default_data),
+        configuration_set=configuration_set,
         tags=_tags(tags),
     )
 

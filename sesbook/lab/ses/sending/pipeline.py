@@ -3,13 +3,14 @@
 A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and calls :func:`submit`
 (the API actions in :mod:`.wire` do; the SMTP submission server will). :data:`STAGES` runs in this order:
 
-1. :func:`validate` — the message can be sent at all: a sender, at most 50 recipients, the template exists;
+1. :func:`validate` — the message can be sent at all: a sender, at most 10 MB (v1) or 40 MB (v2, SMTP),
+   at most 50 recipients, the template exists;
 2. :func:`check_identity_and_mail_from` — a custom MAIL FROM with ``RejectMessage`` must be working;
 3. (suppression: not yet)
 4. :func:`apply_sandbox_and_quotas` — sending on, verified sender (and recipients in the sandbox), the
    daily quota and the rate; counts the send (:mod:`.sandbox`);
-5. :func:`accept` — moto's own send method stores the message and draws its id (and nothing else draws:
-   seeded labs give the same ids as before this pipeline existed);
+5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
+   seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
 6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
    domains the lab receives for);
 7. (events and notifications, 8. metrics: not yet).
@@ -27,16 +28,19 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 
-from moto.ses.exceptions import MessageRejectedError, TemplateDoesNotExist
+from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
 
 from sesbook.lab import mailbox
-from sesbook.lab.ses.errors import SendRefused, WireError, send_refused_error
+from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.sending.message import OutboundMessage, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 
 #: SES's limit of recipients per message (and of destinations per bulk send), as moto 5.2.5 keeps it.
 RECIPIENT_LIMIT = 50
+#: The largest message SES takes, in bytes after base64 encoding, per API (Developer Guide, "Service quotas
+#: in Amazon SES"): 10 MB through v1, 40 MB through v2 and SMTP (MiB: the v1 error says 10485760).
+SIZE_LIMITS = {"v1": 10 * 1024 * 1024, "v2": 40 * 1024 * 1024, "smtp": 40 * 1024 * 1024}
 
 
 @dataclass
@@ -57,10 +61,27 @@ Stage = Callable[[Submission], None]
 
 # -- stages ------------------------------------------------------------------------------------------------
 def validate(sub: Submission) -> None:
-    """Refuse what SES cannot send whatever the account's state: no sender, too many recipients, no template."""
+    """Refuse what SES cannot send whatever the account's state: no sender, too big, too many recipients,
+    no template.
+
+    - Size (Developer Guide, "Service quotas in Amazon SES": https://docs.aws.amazon.com/ses/latest/dg/quotas.html,
+      checked 2026): at most 10 MB per message through the v1 API and 40 MB through the v2 API or SMTP,
+      "after base64 encoding", counted here as :data:`SIZE_LIMITS` bytes of ``message.size`` (the raw MIME as
+      sent, or for structured content the message SES would build,
+      :func:`~sesbook.lab.ses.sending.message.built_size`). v1: ``InvalidParameterValue`` "Message length is
+      more than 10485760 bytes long: 'N'." (observed in aws/aws-sdk-go-v2#1774; not documented). v2 and
+      SMTP: the wording is not confirmed anywhere; the lab answers ``BadRequestException`` (v2) with the
+      same sentence and the 40 MB figure.
+    - Recipients: at most 50 per message, To, Cc and Bcc together (same page). v1 ``InvalidParameterValue``
+      "Recipient count exceeds 50." (observed in doubleunion/arooo#243; SMTP answers the same words);
+      v2 ``BadRequestException`` with the same words (v2 not confirmed).
+    """
     message, backend = sub.message, sub.backend
     if message.raw is not None and message.source is None and message.header_from is None:
         raise MessageRejectedError("Source not specified")
+    limit = SIZE_LIMITS[message.api]
+    if message.size > limit:
+        raise _invalid(message.api, f"Message length is more than {limit} bytes long: '{message.size}'.")
     if message.bulk:
         if len(message.bulk) > RECIPIENT_LIMIT or len(message.recipients) > RECIPIENT_LIMIT:
             raise MessageRejectedError("Too many destinations.")
@@ -69,10 +90,14 @@ def validate(sub: Submission) -> None:
         if message.raw is not None:  # moto counts the envelope and the headers' recipients together
             count = len(message.envelope) + len(message.header_to + message.header_cc + message.header_bcc)
         if count > RECIPIENT_LIMIT:
-            raise MessageRejectedError("Too many recipients.")
+            raise _invalid(message.api, f"Recipient count exceeds {RECIPIENT_LIMIT}.")
     if message.template is not None and not backend.templates.get(message.template):
         text = f"Template ({message.template}) does not exist"
         raise WireError("NotFoundException", text) if message.api == "v2" else TemplateDoesNotExist(text)
+
+
+def _invalid(api: str, text: str) -> Exception:
+    return BadRequestException(text) if api == "v2" else InvalidParameterValue(text)
 
 
 def check_identity_and_mail_from(sub: Submission) -> None:

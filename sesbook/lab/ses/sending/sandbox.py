@@ -7,8 +7,10 @@ counted into lives in :mod:`sesbook.lab.ses.account.state`.
 Rules (SES Developer Guide, "sandbox", "sending quotas", "quota errors"), counted per recipient:
 
 1. sending paused -> ``SendRefused("paused")`` (v1 ``AccountSendingPausedException``, v2 ``SendingPausedException``);
-2. the sender, and in the sandbox every recipient, must be a verified identity (the address or its
-   domain, as moto's ``_is_verified_address`` decides) or, for recipients, a mailbox simulator address ->
+2. the sender, and in the sandbox every recipient, must be covered by a verified identity (moto's
+   ``_is_verified_address``, replaced by :func:`~sesbook.lab.ses.identities.state.verified_for_sending`: the
+   address exactly as verified, letter case included, or its ``+label`` form, or its domain or a parent
+   domain in any case) or, for recipients, a mailbox simulator address ->
    ``SendRefused("unverified")``, ``MessageRejected`` "Email address is not verified. The following
    identities failed the check in region US-EAST-1: ...";
 3. the daily quota: a send is accepted while fewer than ``Max24HourSend`` recipients were sent to in
