@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sesbook.errors import SesbookError
+from sesbook.errors import SesbookError, ValidationError
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -38,7 +38,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
     from sesbook.target import validate_settings
 
     validate_settings("lab", args.region, None)  # before anything starts: `--region mars` is refused here
-    lab = Lab(region=args.region, seed=args.seed)
+    if args.mailbox_limit is not None and args.mailbox_limit < 1:
+        raise ValidationError("--mailbox-limit", args.mailbox_limit, "must be 1 or more.",
+                              hint="Give how many messages the lab mailbox keeps, e.g. --mailbox-limit 5000.")
+    lab = Lab(region=args.region, seed=args.seed, mailbox_limit=args.mailbox_limit)
     info = lab.start()
     wrote_state, note = (False, None) if args.no_state_file else write_state_file(info)
     stop = threading.Event()
@@ -109,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     lab = sub.add_parser("lab", help="run a lab in the foreground and announce it (one line of JSON)")
     lab.add_argument("--seed", type=int, default=None, help="seed every id and token, so runs repeat")
     lab.add_argument("--region", default="us-east-1", help="the lab's default region")
+    lab.add_argument("--mailbox-limit", type=int, default=None, metavar="N",
+                     help="keep at most N messages in the lab mailbox, oldest dropped first "
+                          "(default 1000, or $SESBOOK_LAB_MAILBOX_LIMIT)")
     lab.add_argument("--no-state-file", action="store_true", help="do not write the state file clients read")
     lab.set_defaults(func=cmd_lab)
     lab.add_subparsers(dest="lab_command")  # `lab mail` and friends register here

@@ -123,19 +123,5 @@ SES_CONTACT_EMAIL_LENGTH = (6, 254)
 SES_CONTACT_EMAILS_COUNT = (1, 4)
 
 
-# -- where SES runs ---------------------------------------------------------------------------------------------
-#: Regions with an SES (v1 and v2) API endpoint ``email.REGION.amazonaws.com``: botocore 1.44's
-#: ``endpoints.json`` (service ``email``, FIPS names left out), checked 2026; the AWS General Reference,
-#: "Amazon Simple Email Service endpoints and quotas" (https://docs.aws.amazon.com/general/latest/gr/ses.html)
-#: lists the same. A current list: ``aws ssm get-parameters-by-path --path
-#: /aws/service/global-infrastructure/services/ses/regions``.
-SES_REGIONS: tuple[str, ...] = (
-    "af-south-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5", "ap-southeast-6",
-    "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1",
-    "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3", "il-central-1", "me-central-1", "me-south-1",
-    "mx-central-1", "sa-east-1", "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    "us-gov-east-1", "us-gov-west-1", "eusc-de-east-1",
-)
-SES_REGIONS_AS_OF = "2026-12-02"
+#: Where :data:`SES_REGIONS` comes from (cited in the lab's unknown-region error).
 SES_REGIONS_SOURCE = "https://docs.aws.amazon.com/general/latest/gr/ses.html"

@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from sesbook import facts
 from sesbook.facts import (
     SES_CONTACT_EMAIL_LENGTH,
     SES_CONTACT_EMAIL_RE,
@@ -28,8 +29,8 @@ from sesbook.lab import clock, seeding
 from sesbook.lab.registry import ACCOUNT_FIELDS, state
 from sesbook.lab.ses.errors import ConflictException
 
-SANDBOX_MAX_24_HOUR_SEND = 200.0
-SANDBOX_MAX_SEND_RATE = 1.0
+SANDBOX_MAX_24_HOUR_SEND = float(facts.SANDBOX_MAX_24_HOUR_SEND)  # a new account's quota (sesbook.facts)
+SANDBOX_MAX_SEND_RATE = float(facts.SANDBOX_MAX_SEND_RATE)
 DAY_SECONDS = 24 * 3600
 account_lock = threading.RLock()
 
