@@ -74,7 +74,8 @@ class Finding:
 
 
 class CheckResult:
-    """The base of every check's answer. Subclasses provide :attr:`findings` (a field or a property)
+    """The base of every check's answer. Subclasses keep their findings in a dataclass field ``items``
+    (what :attr:`findings` returns), or override :attr:`findings` when they derive them from their payload,
     and may add a payload; they may set :attr:`title` and override :meth:`heading` and
     :meth:`payload_html` / :meth:`payload_text` to show the payload beside the findings."""
 
@@ -84,9 +85,12 @@ class CheckResult:
     #: (a table of records, say) sets it False so nothing is shown twice.
     show_passed: bool = True
 
+    #: The findings as the check made them; declared by each subclass as a dataclass field.
+    items: tuple[Finding, ...]
+
     @property
-    def findings(self) -> tuple[Finding, ...]:  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    def findings(self) -> tuple[Finding, ...]:
+        return self.items
 
     # -- verdict -----------------------------------------------------------------------------------------
     def of(self, *severities: Severity) -> list[Finding]:

@@ -9,6 +9,8 @@ import pytest
 import sesbook
 from sesbook.lab.runtime import Lab
 
+from helpers import verify_domain_now
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -33,6 +35,15 @@ def lab_info(lab: Lab) -> LabInfo:
 def target(lab_info: LabInfo) -> sesbook.Target:
     """A lab target on a freshly reset lab (state from other tests is gone)."""
     return sesbook.connect("lab")
+
+
+@pytest.fixture
+def sender(target: sesbook.Target) -> sesbook.Target:
+    """The lab target with example.com and example.net verified: it may send from and, in the sandbox,
+    to either domain."""
+    verify_domain_now(target, "example.com")
+    verify_domain_now(target, "example.net")
+    return target
 
 
 #: Fixtures that start or use the session's lab; a test using any of them (directly or through another

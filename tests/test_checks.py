@@ -15,10 +15,6 @@ class Sample(CheckResult):
     items: tuple[Finding, ...]
     title = "check_sample"
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.items
-
 
 def test_ok_problems_warnings_come_from_the_findings() -> None:
     result = Sample((

@@ -10,22 +10,6 @@ import sesbook
 from sesbook import cli, mailbox
 from sesbook.errors import LabError, TargetError
 
-from helpers import verify_domain_now
-
-RAW = (
-    "From: Shop <shop@example.com>\r\nTo: Ann <ann@example.net>\r\nCc: cc@example.net\r\nSubject: Your order\r\n"
-    "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\n"
-    "Content-Type: text/plain; charset=utf-8\r\n\r\nplain words\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n"
-    "\r\n<p>html words</p>\r\n--b--\r\n"
-)
-
-
-@pytest.fixture
-def sender(target):
-    verify_domain_now(target, "example.com")
-    verify_domain_now(target, "example.net")  # the sandbox: recipients must be verified too
-    return target
-
 
 def _send(target, to, subject):
     target.lab.advance_clock(1)  # the sandbox allows one message per second

@@ -27,9 +27,6 @@ class AccountCheck(CheckResult):
     items: tuple[Finding, ...]
     title = "check_account"
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.items
 
     def heading(self) -> str:
         return f"check_account: {'ok' if self.ok else 'problems'} ({self.status.access_level})"

@@ -296,9 +296,6 @@ class DmarcLint(CheckResult):
     items: tuple[Finding, ...]
     title = "lint_dmarc"
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.items
 
     @property
     def errors(self) -> tuple[str, ...]:

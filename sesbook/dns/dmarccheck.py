@@ -140,9 +140,6 @@ class DmarcCheck(CheckResult):
     server: str = ""
     title = "check_dmarc"
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.items
 
     @property
     def errors(self) -> tuple[str, ...]:

@@ -255,9 +255,6 @@ class SpfReport(CheckResult):
     server: str = ""
     title = "check_spf"
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.items
 
     @property
     def errors(self) -> tuple[str, ...]:

@@ -35,9 +35,6 @@ class IdentityCheck(CheckResult):
     title = "check_identity"
     show_passed = False
 
-    @property
-    def findings(self) -> tuple[Finding, ...]:
-        return self.items
 
     def heading(self) -> str:
         return f"check_identity: {self.identity} — {'ok' if self.ok else 'problems'}"

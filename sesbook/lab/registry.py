@@ -99,45 +99,35 @@ def resolve(dotted: str) -> Any:
 
 
 # -- registering -------------------------------------------------------------------------------------------
-def v1_action(name: str) -> Callable[[F], F]:
-    """Register ``func(response)`` as the SES v1 action ``name`` (snake_case, e.g. ``create_receipt_filter``)."""
+def _patch(kind: str, owner: str, name: str) -> Callable[[F], F]:
+    """A decorator that records ``func`` as one :class:`Patch` of ``kind`` at ``owner.name``."""
 
     def decorate(func: F) -> F:
-        PATCHES.append(Patch("v1-action", V1_RESPONSE, name, func))
+        PATCHES.append(Patch(kind, owner, name, func))
         return func
 
     return decorate
+
+
+def v1_action(name: str) -> Callable[[F], F]:
+    """Register ``func(response)`` as the SES v1 action ``name`` (snake_case, e.g. ``create_receipt_filter``)."""
+    return _patch("v1-action", V1_RESPONSE, name)
 
 
 def v2_action(name: str) -> Callable[[F], F]:
     """Register ``func(response)`` as the SESv2 action ``name`` (snake_case, e.g. ``get_account``)."""
-
-    def decorate(func: F) -> F:
-        PATCHES.append(Patch("v2-action", V2_RESPONSE, name, func))
-        return func
-
-    return decorate
+    return _patch("v2-action", V2_RESPONSE, name)
 
 
 def wrap(owner: str, name: str) -> Callable[[F], F]:
     """Wrap method ``name`` of class ``owner``; ``func(original, self, *args, **kwargs)`` replaces it."""
-
-    def decorate(func: F) -> F:
-        PATCHES.append(Patch("wrap", owner, name, func))
-        return func
-
-    return decorate
+    return _patch("wrap", owner, name)
 
 
 def replace_function(owner: str, name: str) -> Callable[[F], F]:
     """Replace the function ``name`` of the moto module ``owner`` (where it is looked up, i.e. the importing
     module) with ``func``; it must exist there, so a moved name fails loudly."""
-
-    def decorate(func: F) -> F:
-        PATCHES.append(Patch("function", owner, name, func))
-        return func
-
-    return decorate
+    return _patch("function", owner, name)
 
 
 def route(prefix: str) -> Callable[[Route], Route]:

@@ -6,8 +6,6 @@ import logging
 
 import pytest
 
-from helpers import verify_domain_now
-
 pytestmark = pytest.mark.lab
 
 RAW = (
@@ -16,13 +14,6 @@ RAW = (
     "Content-Type: text/plain; charset=utf-8\r\n\r\nplain words\r\n--b\r\nContent-Type: text/html; charset=utf-8\r\n"
     "\r\n<p>html words</p>\r\n--b--\r\n"
 )
-
-
-@pytest.fixture
-def sender(target):
-    verify_domain_now(target, "example.com")
-    verify_domain_now(target, "example.net")  # the sandbox: recipients must be verified too
-    return target
 
 
 def test_v1_send_email_lands_with_text_and_html_parts(sender, lab_info):
