@@ -197,13 +197,18 @@ def check_records(
     resolver: Any = None,
     timeout: float = 5.0,
     lint_spf: bool = True,
+    max_workers: int = 16,
 ) -> RecordsCheck:
     """Query DNS for each record (concurrently) and report ok / missing / wrong / conflicting per record.
 
     ``records``: a :class:`~sesbook.dns.records.RecordSet` or any records. ``resolver``: None (the system's),
     ``"HOST:PORT"``, a dnspython resolver, or a target (its resolver: the lab's DNS in the lab).
+    ``max_workers``: how many queries run at once (1: one after another; ``benchmarks/dns.py`` compares).
     """
     check_timing(timeout=timeout)
+    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or not 1 <= max_workers <= 64:
+        raise ValidationError("max_workers", max_workers, "must be a whole number from 1 to 64.",
+                              hint="Leave it at 16, or use 1 to query one record after another.")
     items = list(records)
     if not items:
         raise ValidationError("records", items, "is empty; there is nothing to check.",
@@ -229,7 +234,7 @@ def check_records(
                 checks.append(RecordCheck(r, SKIPPED, found, "placeholder: the token is not known, value not compared"))
         return checks
 
-    with ThreadPoolExecutor(max_workers=min(16, len(groups) or 1), thread_name_prefix="sesbook-dns") as pool:
+    with ThreadPoolExecutor(max_workers=min(max_workers, len(groups) or 1), thread_name_prefix="sesbook-dns") as pool:
         results = dict(zip(groups, pool.map(run, groups), strict=True))
     by_record = {id(c.record): c for checks in results.values() for c in checks}
     by_record.update({id(c.record): c for c in skipped})

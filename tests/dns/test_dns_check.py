@@ -127,3 +127,20 @@ def test_queries_run_concurrently_over_the_wire(target: sesbook.Target) -> None:
         labdns.answer = original
     assert state["most"] >= 2 and overlap.is_set()
     assert {c.status for c in result.checks} == {"missing"}
+
+
+def test_one_query_at_a_time_gives_the_same_answer(target: sesbook.Target) -> None:
+    apply_to_route53(target, records())
+    together = check_records(records(), resolver=target)
+    one_by_one = check_records(records(), resolver=target, max_workers=1)
+    assert [(c.record, c.status) for c in together.checks] == [(c.record, c.status) for c in one_by_one.checks]
+
+
+def test_max_workers_is_checked() -> None:
+    import pytest
+
+    from sesbook.errors import ValidationError
+
+    for bad in (0, 65, 2.5, True):
+        with pytest.raises(ValidationError, match="max_workers"):
+            check_records(records(), resolver="127.0.0.1:53", max_workers=bad)  # type: ignore[arg-type]
