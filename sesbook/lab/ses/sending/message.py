@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from sesbook.facts import base64_size
+
 DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
 
 
@@ -74,8 +76,7 @@ def _size(*parts: str | None) -> int:
     return sum(len(p.encode()) for p in parts if p)
 
 
-def _base64_size(n: int) -> int:
-    return 4 * -(-n // 3) + 2 * -(-n // 57)  # 76-character lines, CRLF each
+_base64_size = base64_size  # 76-character lines, CRLF each (sesbook.facts)
 
 
 #: What SES adds around the parts of a message it builds (Date, Message-ID, MIME-Version, boundaries,
@@ -121,12 +122,13 @@ def from_template(api: str, source: str | None, dest: dict[str, Any] | None, tem
 
 
 def from_bulk_template(source: str | None, template: str, default_data: str | None, destinations: list[dict[str, Any]],
-                       *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
-    """v1 SendBulkTemplatedEmail (moto 5.2.5 has no v2 SendBulkEmail, so neither has the lab)."""
+                       *, configuration_set: str | None = None, tags: Any = None, api: str = "v1") -> OutboundMessage:
+    """v1 SendBulkTemplatedEmail, or v2 SendBulkEmail (``api="v2"``; destinations in the v1 shape:
+    ``{"Destination", "ReplacementTemplateData"}``)."""
     bulk = tuple(dict(d) for d in destinations or [])
     recipients = tuple(a for d in bulk for a in flatten(d.get("Destination")))
     return OutboundMessage(
-        api="v1", operation="SendBulkTemplatedEmail", source=source, recipients=recipients, template=template,
+        api=api, operation="SendBulkTemplatedEmail" if api == "v1" else "SendBulkEmail", source=source, recipients=recipients, template=template,
         template_data=default_data, bulk=bulk, size=built_size(source, None, default_data),
         configuration_set=configuration_set,
         tags=_tags(tags),
@@ -150,6 +152,29 @@ def mime_parts(msg: email.message.Message) -> tuple[str | None, str | None]:
             elif kind == "text/html" and html is None:
                 html = content
     return text, html
+
+
+def attachments(raw: str) -> list[dict[str, Any]]:
+    """Each attached part of a MIME message: ``{"Filename", "ContentType", "Size"}`` (decoded bytes).
+
+    A part counts when it has a file name or an ``attachment`` disposition (inline images with a file name
+    too); attached messages (``message/rfc822``) count as one part each, and their own parts are listed too.
+    """
+    found: list[dict[str, Any]] = []
+    parsed = email.message_from_string(raw, policy=email.policy.default)
+    for part in parsed.walk():
+        if part is parsed or (part.is_multipart() and part.get_content_type() != "message/rfc822"):
+            continue
+        name = part.get_filename()
+        if name is None and part.get_content_disposition() != "attachment" and \
+                part.get_content_type() != "message/rfc822":
+            continue
+        payload = part.get_payload(decode=True)
+        if payload is None:
+            inner = part.get_payload()
+            payload = (inner[0].as_bytes() if isinstance(inner, list) and inner else str(inner).encode())
+        found.append({"Filename": name, "ContentType": part.get_content_type(), "Size": len(payload)})
+    return found
 
 
 def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str] | tuple[str, ...] = (),
