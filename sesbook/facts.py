@@ -160,3 +160,16 @@ def refused_extension(filename: str | None) -> str | None:
 def base64_size(n: int) -> int:
     """Bytes that ``n`` bytes take base64-encoded in 76-character lines ending in CRLF (MIME's encoding)."""
     return 4 * -(-n // 3) + 2 * -(-n // 57)
+
+
+#: What SES adds around the parts of a message it builds from structured content (Date, Message-ID,
+#: MIME-Version, boundaries, part headers): a fair allowance, not a measurement.
+BUILT_MIME_OVERHEAD = 1024
+
+
+def built_message_size(source: str | None, addresses: list[str] | tuple[str, ...], *parts: str | None) -> int:
+    """The size SES's limit counts for a message it builds (simple or templated content): each part
+    (subject, text, HTML, template data) base64-encoded, the address headers, and :data:`BUILT_MIME_OVERHEAD`.
+    The client's validation and the lab's send pipeline both count with this."""
+    headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in addresses)
+    return BUILT_MIME_OVERHEAD + headers + sum(base64_size(len(p.encode())) for p in parts if p)

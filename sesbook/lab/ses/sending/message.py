@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from sesbook import facts
 from sesbook.facts import base64_size
 
 DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
@@ -79,16 +80,14 @@ def _size(*parts: str | None) -> int:
 _base64_size = base64_size  # 76-character lines, CRLF each (sesbook.facts)
 
 
-#: What SES adds around the parts of a message it builds (Date, Message-ID, MIME-Version, boundaries,
-#: Content-Type and Content-Transfer-Encoding headers): a fair allowance, not a measurement.
-BUILT_MIME_OVERHEAD = 1024
+#: What SES adds around the parts of a message it builds (``sesbook.facts``, shared with the client).
+BUILT_MIME_OVERHEAD = facts.BUILT_MIME_OVERHEAD
 
 
 def built_size(source: str | None, dest: dict[str, Any] | None, *parts: str | None) -> int:
-    """The size of the MIME message SES would build from structured content, after base64: each part
-    (subject, text, html, template data) base64-encoded, plus the address headers and an allowance."""
-    headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in flatten(dest))
-    return BUILT_MIME_OVERHEAD + headers + sum(_base64_size(len(p.encode())) for p in parts if p)
+    """The size of the MIME message SES would build from structured content, after base64
+    (:func:`sesbook.facts.built_message_size`: the client validates with the same count)."""
+    return facts.built_message_size(source, flatten(dest), *parts)
 
 
 def from_v1_simple(source: str | None, dest: dict[str, Any] | None, subject: str | None, text: str | None,
@@ -128,7 +127,8 @@ def from_bulk_template(source: str | None, template: str, default_data: str | No
     bulk = tuple(dict(d) for d in destinations or [])
     recipients = tuple(a for d in bulk for a in flatten(d.get("Destination")))
     return OutboundMessage(
-        api=api, operation="SendBulkTemplatedEmail" if api == "v1" else "SendBulkEmail", source=source, recipients=recipients, template=template,
+        api=api, operation="SendBulkTemplatedEmail" if api == "v1" else "SendBulkEmail", source=source,
+        recipients=recipients, template=template,
         template_data=default_data, bulk=bulk, size=built_size(source, None, default_data),
         configuration_set=configuration_set,
         tags=_tags(tags),

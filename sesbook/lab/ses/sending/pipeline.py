@@ -39,7 +39,7 @@ from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, 
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
-from sesbook.lab.ses.templates.state import RenderError, Rendered, failures, rendered_mime
+from sesbook.lab.ses.templates.state import Rendered, RenderError, failures, rendered_mime
 from sesbook.lab.ses.templates.state import render as render_template
 
 #: SES's limit of recipients per message (and of destinations per bulk send): one constant with the client.

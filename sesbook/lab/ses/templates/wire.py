@@ -26,7 +26,7 @@ from sesbook.lab import clock
 from sesbook.lab.registry import v1_action, v2_action
 from sesbook.lab.ses._wire import v2_body
 from sesbook.lab.ses.errors import AlreadyExistsException, BadRequestException, WireError
-from sesbook.lab.ses.templates.state import RenderError, Rendered, render, rendered_mime
+from sesbook.lab.ses.templates.state import Rendered, RenderError, render, rendered_mime
 
 #: SES's template name rule (CreateTemplate / CreateEmailTemplate): letters, digits, ``_`` and ``-``, 1-64.
 _NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
