@@ -7,7 +7,7 @@ https://docs.aws.amazon.com/ses/latest/dg/send-personalized-email-api.html, chec
 SES cannot render with the data given (a variable the data lacks) is accepted by the send call and not
 delivered: a *Rendering Failure* event. :func:`test_render` finds that before sending
 (``TestRenderTemplate`` / ``TestRenderEmailTemplate``; a missing variable is
-``MissingRenderingAttributeException`` on v1).
+``MissingRenderingAttribute`` on v1, ``BadRequestException`` on v2).
 
 IAM permissions for the aws target: ``ses:CreateEmailTemplate``, ``ses:UpdateEmailTemplate``,
 ``ses:DeleteEmailTemplate``, ``ses:TestRenderEmailTemplate`` (v2) or ``ses:CreateTemplate``,
@@ -39,10 +39,14 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _NOT_FOUND = ("NotFoundException", "TemplateDoesNotExist")
 #: What a failed test render's code means.
+_MISSING = ("a variable the template uses is not in the data; a send with this data would be accepted and then "
+            "fail to render (Rendering Failure).")
+_INVALID = "the data is not a JSON object SES can render with."
+#: v1's wire codes are the botocore model's (``MissingRenderingAttribute``, ``InvalidRenderingParameter``);
+#: the exception classes carry ``Exception`` at the end, and some SDKs report those names.
 _RENDER_ERRORS = {
-    "MissingRenderingAttributeException": "a variable the template uses is not in the data; a send with this "
-                                          "data would be accepted and then fail to render (Rendering Failure).",
-    "InvalidRenderingParameterException": "the data is not a JSON object SES can render with.",
+    "MissingRenderingAttribute": _MISSING, "MissingRenderingAttributeException": _MISSING,
+    "InvalidRenderingParameter": _INVALID, "InvalidRenderingParameterException": _INVALID,
     "BadRequestException": "SES cannot render the template with this data (a missing variable or bad data); "
                            "a send would end in a Rendering Failure.",
 }
@@ -122,9 +126,15 @@ def put_template(target: Target, name: str, *, subject: str, text: str | None = 
 
 
 def delete_template(target: Target, name: str, *, api: str = "v2") -> TemplateChange:
-    """Delete template ``name``; one that does not exist is success (clean-up re-runs)."""
+    """Delete template ``name``; one that does not exist is success (clean-up re-runs).
+
+    Looks first (v1 ``DeleteTemplate`` answers success for a name it does not have, so only a read tells
+    ``deleted`` from ``absent``).
+    """
     _check_name(name)
     _api(api)
+    if _get(target, name, api) is None:
+        return TemplateChange(name, "absent")
     try:
         if api == "v1":
             with aws_errors("ses"):
@@ -173,7 +183,7 @@ class RenderTest:
 
 
 def _parts(raw: str) -> tuple[str | None, str | None, str | None]:
-    msg = message_from_string(raw, policy=default_policy)
+    msg = message_from_string(raw.replace("\r\n", "\n"), policy=default_policy)
     text = html = None
     for part in msg.walk():
         if part.is_multipart():

@@ -30,6 +30,7 @@ with pybars3, a Handlebars implementation, not a hand-written substitute:
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -80,10 +81,38 @@ def parse_data(text: str | None) -> dict[str, Any]:
     return _js_numbers(data)  # type: ignore[no-any-return]
 
 
+_TAG = re.compile(r"\{\{.*?\}\}", re.DOTALL)
+_BLOCK = re.compile(r"^\{\{~?\s*([#/^])\s*([^\s}~]+)")
+
+
+def check_syntax(source: str) -> None:
+    """What Handlebars.js refuses and pybars3 lets through: a ``{{`` never closed, a block never closed.
+
+    pybars3 renders ``{{#each items}}…`` without its ``{{/each}}`` as nothing instead of failing; SES (whose
+    renderer is Handlebars.js-like) fails to render it. This walk over the tags catches both.
+    """
+    tags = _TAG.findall(source)
+    if source.count("{{") != sum(t.count("{{") for t in tags):
+        raise RenderError("syntax", "Template could not be parsed: a '{{' is never closed with '}}'.")
+    stack: list[str] = []
+    for tag in tags:
+        found = _BLOCK.match(tag)
+        if found is None:
+            continue
+        kind, name = found.groups()
+        if kind in "#^":
+            stack.append(name)
+        elif not stack or stack.pop() != name:
+            raise RenderError("syntax", f"Template could not be parsed: '{{{{/{name}}}}}' closes no open block.")
+    if stack:
+        raise RenderError("syntax", f"Template could not be parsed: '{{{{#{stack[-1]}}}}}' is never closed.")
+
+
 def render_part(source: str | None, data: dict[str, Any]) -> str | None:
     """One part (subject, text or HTML) rendered with ``data``; None stays None."""
     if source is None or source == "":
         return source
+    check_syntax(source)
     try:
         compiled = pybars.Compiler().compile(source)
     except pybars.PybarsError as exc:
@@ -103,7 +132,7 @@ def render_part(source: str | None, data: dict[str, Any]) -> str | None:
 
     try:
         return str(compiled(data, helpers={"helperMissing": missing}))
-    except pybars.PybarsError as exc:
+    except (pybars.PybarsError, TypeError) as exc:  # TypeError: a helper without its argument ({{#each}})
         raise RenderError("syntax", f"Template could not be rendered: {exc}") from None
 
 
