@@ -172,7 +172,8 @@ def attachments(raw: str) -> list[dict[str, Any]]:
         payload = part.get_payload(decode=True)
         if payload is None:
             inner = part.get_payload()
-            payload = (inner[0].as_bytes() if isinstance(inner, list) and inner else str(inner).encode())
+            first: Any = inner[0] if isinstance(inner, list) and inner else None
+            payload = first.as_bytes() if first is not None else str(inner).encode()
         found.append({"Filename": name, "ContentType": part.get_content_type(), "Size": len(payload)})
     return found
 
