@@ -78,7 +78,7 @@ def parse_data(text: str | None) -> dict[str, Any]:
         raise RenderError("data", "Template rendering data is invalid") from None
     if not isinstance(data, dict):
         raise RenderError("data", "Template rendering data is invalid")
-    return _js_numbers(data)  # type: ignore[no-any-return]
+    return data
 
 
 _TAG = re.compile(r"\{\{.*?\}\}", re.DOTALL)
@@ -131,7 +131,7 @@ def render_part(source: str | None, data: dict[str, Any]) -> str | None:
         return None
 
     try:
-        return str(compiled(data, helpers={"helperMissing": missing}))
+        return str(compiled(_js_numbers(data), helpers={"helperMissing": missing}))
     except (pybars.PybarsError, TypeError) as exc:  # TypeError: a helper without its argument ({{#each}})
         raise RenderError("syntax", f"Template could not be rendered: {exc}") from None
 
