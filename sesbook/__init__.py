@@ -67,10 +67,31 @@ if TYPE_CHECKING:
     from sesbook.mailbox import last_message as last_message
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.sending.bulk import BulkMessage as BulkMessage
+    from sesbook.sending.bulk import BulkResult as BulkResult
+    from sesbook.sending.bulk import LabClock as LabClock
+    from sesbook.sending.bulk import RealClock as RealClock
+    from sesbook.sending.bulk import SendQuota as SendQuota
+    from sesbook.sending.bulk import send_bulk as send_bulk
+    from sesbook.sending.bulk import send_quota as send_quota
+    from sesbook.sending.mime import Attachment as Attachment
+    from sesbook.sending.mime import InlineImage as InlineImage
+    from sesbook.sending.mime import build_message as build_message
     from sesbook.sending.probe import SendAttempt as SendAttempt
     from sesbook.sending.probe import try_burst as try_burst
     from sesbook.sending.probe import try_sandbox_refusal as try_sandbox_refusal
     from sesbook.sending.probe import try_send as try_send
+    from sesbook.sending.send import SendResult as SendResult
+    from sesbook.sending.send import send_email as send_email
+    from sesbook.sending.send import send_raw as send_raw
+    from sesbook.sending.send import send_templated as send_templated
+    from sesbook.sending.templates import RenderTest as RenderTest
+    from sesbook.sending.templates import TemplateChange as TemplateChange
+    from sesbook.sending.templates import delete_template as delete_template
+    from sesbook.sending.templates import put_template as put_template
+    from sesbook.sending.templates import send_bulk_templated as send_bulk_templated
+    from sesbook.sending.templates import test_render as test_render
+    from sesbook.sending.validate import check_address as check_address
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -105,6 +126,27 @@ _LAZY: dict[str, str] = {
     "try_burst": "sesbook.sending.probe",
     "try_sandbox_refusal": "sesbook.sending.probe",
     "SendAttempt": "sesbook.sending.probe",
+    "build_message": "sesbook.sending.mime",
+    "Attachment": "sesbook.sending.mime",
+    "InlineImage": "sesbook.sending.mime",
+    "send_email": "sesbook.sending.send",
+    "send_raw": "sesbook.sending.send",
+    "send_templated": "sesbook.sending.send",
+    "SendResult": "sesbook.sending.send",
+    "put_template": "sesbook.sending.templates",
+    "delete_template": "sesbook.sending.templates",
+    "test_render": "sesbook.sending.templates",
+    "send_bulk_templated": "sesbook.sending.templates",
+    "RenderTest": "sesbook.sending.templates",
+    "TemplateChange": "sesbook.sending.templates",
+    "send_bulk": "sesbook.sending.bulk",
+    "send_quota": "sesbook.sending.bulk",
+    "BulkMessage": "sesbook.sending.bulk",
+    "BulkResult": "sesbook.sending.bulk",
+    "SendQuota": "sesbook.sending.bulk",
+    "LabClock": "sesbook.sending.bulk",
+    "RealClock": "sesbook.sending.bulk",
+    "check_address": "sesbook.sending.validate",
     # DNS: what to publish, publishing it, checking it
     "Record": "sesbook.dns.records",
     "RecordSet": "sesbook.dns.records",

@@ -125,3 +125,51 @@ SES_CONTACT_EMAILS_COUNT = (1, 4)
 
 #: Where :data:`SES_REGIONS` comes from (cited in the lab's unknown-region error).
 SES_REGIONS_SOURCE = "https://docs.aws.amazon.com/general/latest/gr/ses.html"
+
+
+# -- what one message may hold ------------------------------------------------------------------------------
+#: The largest message SES takes, in bytes *after base64 encoding*, per way in (Developer Guide, "Service
+#: quotas in Amazon SES", https://docs.aws.amazon.com/ses/latest/dg/quotas.html, checked 2026): 10 MB through
+#: the v1 API, 40 MB through the v2 API and the SMTP interface. MiB: the v1 error names 10485760 bytes.
+MAX_MESSAGE_BYTES: dict[str, int] = {"v1": 10 * 1024 * 1024, "v2": 40 * 1024 * 1024, "smtp": 40 * 1024 * 1024}
+#: At most 50 recipients per message, To, Cc and Bcc together (same page); also the most destinations
+#: of one bulk send (SendBulkTemplatedEmail / SendBulkEmail).
+MAX_RECIPIENTS = 50
+
+#: The attachment file name extensions SES refuses (Developer Guide, "Unsupported attachment types",
+#: https://docs.aws.amazon.com/ses/latest/dg/attachments.html, as collected in shared/research/ses-facts.md;
+#: checked 2026). Compared case-insensitively; SES applies it to every part's file name, nested parts and
+#: attached messages included. 90 entries.
+REFUSED_ATTACHMENT_EXTENSIONS: frozenset[str] = frozenset("""
+.ade .adp .app .asp .bas .bat .cer .chm .cmd .com .cpl .crt .csh .der .exe .fxp .gadget .hlp .hta .inf .ins
+.isp .its .js .jse .ksh .lib .lnk .mad .maf .mag .mam .maq .mar .mas .mat .mau .mav .maw .mda .mdb .mde .mdt
+.mdw .mdz .msc .msh .msh1 .msh2 .mshxml .msh1xml .msh2xml .msi .msp .mst .ops .pcd .pif .plg .prf .prg .reg
+.scf .scr .sct .shb .shs .sys .ps1 .ps1xml .ps2 .ps2xml .psc1 .psc2 .tmp .url .vb .vbe .vbs .vps .vsmacros
+.vss .vst .vsw .vxd .ws .wsc .wsf .wsh .xnk
+""".split())
+
+
+def refused_extension(filename: str | None) -> str | None:
+    """The refused extension ``filename`` ends with (lower case, with its dot), or None."""
+    if not filename or "." not in filename:
+        return None
+    ext = "." + filename.rsplit(".", 1)[1].strip().lower()
+    return ext if ext in REFUSED_ATTACHMENT_EXTENSIONS else None
+
+
+def base64_size(n: int) -> int:
+    """Bytes that ``n`` bytes take base64-encoded in 76-character lines ending in CRLF (MIME's encoding)."""
+    return 4 * -(-n // 3) + 2 * -(-n // 57)
+
+
+#: What SES adds around the parts of a message it builds from structured content (Date, Message-ID,
+#: MIME-Version, boundaries, part headers): a fair allowance, not a measurement.
+BUILT_MIME_OVERHEAD = 1024
+
+
+def built_message_size(source: str | None, addresses: list[str] | tuple[str, ...], *parts: str | None) -> int:
+    """The size SES's limit counts for a message it builds (simple or templated content): each part
+    (subject, text, HTML, template data) base64-encoded, the address headers, and :data:`BUILT_MIME_OVERHEAD`.
+    The client's validation and the lab's send pipeline both count with this."""
+    headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in addresses)
+    return BUILT_MIME_OVERHEAD + headers + sum(base64_size(len(p.encode())) for p in parts if p)

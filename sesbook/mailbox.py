@@ -6,6 +6,7 @@ Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). F
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import urllib.error
@@ -27,8 +28,21 @@ _LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
 @dataclass(frozen=True)
+class MailAttachment:
+    """One attached part of a message in the lab mailbox: its file name, content type and size in bytes."""
+
+    filename: str | None
+    content_type: str
+    size: int
+
+    def __repr__(self) -> str:
+        return f"MailAttachment({self.filename!r}, {self.content_type}, {self.size} bytes)"
+
+
+@dataclass(frozen=True)
 class MailMessage:
-    """One message from the lab mailbox."""
+    """One message from the lab mailbox: the LocalStack fields, the API it came through (``v1``, ``v2``,
+    ``smtp``), its raw MIME and its attachments."""
 
     id: str
     region: str
@@ -41,6 +55,8 @@ class MailMessage:
     html: str | None
     raw: str | None
     timestamp: str
+    api: str | None = None
+    attachments: tuple[MailAttachment, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MailMessage:
@@ -51,7 +67,9 @@ class MailMessage:
             to=tuple(dest.get("ToAddresses") or ()), cc=tuple(dest.get("CcAddresses") or ()),
             bcc=tuple(dest.get("BccAddresses") or ()), subject=data.get("Subject"),
             text=body.get("text_part"), html=body.get("html_part"), raw=data.get("RawData"),
-            timestamp=str(data.get("Timestamp", "")),
+            timestamp=str(data.get("Timestamp", "")), api=data.get("Api"),
+            attachments=tuple(MailAttachment(a.get("Filename"), str(a.get("ContentType", "")), int(a.get("Size", 0)))
+                              for a in data.get("Attachments") or []),
         )
 
     @property
@@ -133,7 +151,7 @@ def _running_lab() -> LabInfo:
 def cmd_mail(args: argparse.Namespace) -> int:
     found = messages(_running_lab(), to=args.to)
     if args.json:
-        print(json.dumps({"messages": [m.__dict__ for m in found]}, indent=2))
+        print(json.dumps({"messages": [dataclasses.asdict(m) for m in found]}, indent=2))
         return 0
     if not found:
         print("the lab mailbox is empty" + (f" for {args.to}" if args.to else ""))

@@ -11,7 +11,11 @@ test helpers written for LocalStack work unchanged::
 
     {"messages": [{"Id", "Region", "Source", "Destination": {"ToAddresses", "CcAddresses",
                    "BccAddresses"}, "Subject", "Body": {"text_part", "html_part"}, "RawData",
-                   "Timestamp"}]}
+                   "Timestamp", "Api", "Attachments": [{"Filename", "ContentType", "Size"}]}]}
+
+``Api`` (``v1``, ``v2`` or ``smtp``) and ``Attachments`` are the lab's additions; ``RawData`` is the MIME as
+sent for raw sends and the MIME SES builds (text and HTML as alternatives, the rendered template) for the
+others; templated messages also carry ``Template`` and ``TemplateData``.
 
 It is bounded: at most :data:`DEFAULT_MAX_MESSAGES` messages and :data:`DEFAULT_MAX_BYTES` bytes in all by
 default (``SESBOOK_LAB_MAILBOX_LIMIT`` and ``SESBOOK_LAB_MAILBOX_BYTES``, or ``Lab(mailbox_limit=...,
@@ -97,9 +101,9 @@ def limits() -> Limits:
     return _limits
 
 
-def _size_of(message: dict[str, Any]) -> int:
+def _size_of(message: dict[str, Any], *, count_raw: bool = True) -> int:
     body = message.get("Body") or {}
-    parts = [message.get("RawData")] if message.get("RawData") else [
+    parts = [message.get("RawData")] if count_raw and message.get("RawData") else [
         message.get("Subject"), body.get("text_part"), body.get("html_part"), message.get("TemplateData")]
     return sum(len(str(p).encode()) for p in parts if p)
 
@@ -116,8 +120,11 @@ def _trim() -> None:
         )
 
 
-def deliver(message: dict[str, Any]) -> dict[str, Any] | None:
+def deliver(message: dict[str, Any], *, count_raw: bool = True) -> dict[str, Any] | None:
     """Add one message (LocalStack shape; ``Timestamp`` filled in when missing) and return it.
+
+    ``count_raw=False``: the message's ``RawData`` was built by the lab from its parts (simple and
+    templated sends), so the parts are what the byte limit counts, not the MIME text beside them.
 
     Mail only to mailbox simulator addresses is not kept: the simulator delivers to nobody (its answers
     come back as notifications). Simulator addresses beside real ones are left out of ``Destination``.
@@ -130,7 +137,7 @@ def deliver(message: dict[str, Any]) -> dict[str, Any] | None:
     message.setdefault("Timestamp", clock.now().isoformat(timespec="milliseconds"))
     with _lock:
         _messages.append(message)
-        _sizes.append(_size_of(message))
+        _sizes.append(_size_of(message, count_raw=count_raw))
         _trim()
     return message
 

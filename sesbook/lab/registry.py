@@ -51,6 +51,7 @@ MODULES: tuple[str, ...] = (
     "sesbook.lab.ses.receiving.wire",  # receipt IP filters
     "sesbook.lab.ses.account.wire",  # GetAccount & co., production access review
     "sesbook.lab.ses.identities.wire",  # verification through DNS, DKIM, MAIL FROM (dkim.amazonses.com zone)
+    "sesbook.lab.ses.templates.wire",  # template API v1 + v2, Handlebars rendering (pybars3)
     "sesbook.lab.ses.sending.wire",  # every send API -> the send pipeline
     "sesbook.lab.ses.responses",  # UUID request ids, SES-shaped message ids, v2 error bodies
 )

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from sesbook import facts
+from sesbook.facts import base64_size
+
 DESTINATION_KEYS = ("ToAddresses", "CcAddresses", "BccAddresses")
 
 
@@ -74,20 +77,17 @@ def _size(*parts: str | None) -> int:
     return sum(len(p.encode()) for p in parts if p)
 
 
-def _base64_size(n: int) -> int:
-    return 4 * -(-n // 3) + 2 * -(-n // 57)  # 76-character lines, CRLF each
+_base64_size = base64_size  # 76-character lines, CRLF each (sesbook.facts)
 
 
-#: What SES adds around the parts of a message it builds (Date, Message-ID, MIME-Version, boundaries,
-#: Content-Type and Content-Transfer-Encoding headers): a fair allowance, not a measurement.
-BUILT_MIME_OVERHEAD = 1024
+#: What SES adds around the parts of a message it builds (``sesbook.facts``, shared with the client).
+BUILT_MIME_OVERHEAD = facts.BUILT_MIME_OVERHEAD
 
 
 def built_size(source: str | None, dest: dict[str, Any] | None, *parts: str | None) -> int:
-    """The size of the MIME message SES would build from structured content, after base64: each part
-    (subject, text, html, template data) base64-encoded, plus the address headers and an allowance."""
-    headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in flatten(dest))
-    return BUILT_MIME_OVERHEAD + headers + sum(_base64_size(len(p.encode())) for p in parts if p)
+    """The size of the MIME message SES would build from structured content, after base64
+    (:func:`sesbook.facts.built_message_size`: the client validates with the same count)."""
+    return facts.built_message_size(source, flatten(dest), *parts)
 
 
 def from_v1_simple(source: str | None, dest: dict[str, Any] | None, subject: str | None, text: str | None,
@@ -121,12 +121,14 @@ def from_template(api: str, source: str | None, dest: dict[str, Any] | None, tem
 
 
 def from_bulk_template(source: str | None, template: str, default_data: str | None, destinations: list[dict[str, Any]],
-                       *, configuration_set: str | None = None, tags: Any = None) -> OutboundMessage:
-    """v1 SendBulkTemplatedEmail (moto 5.2.5 has no v2 SendBulkEmail, so neither has the lab)."""
+                       *, configuration_set: str | None = None, tags: Any = None, api: str = "v1") -> OutboundMessage:
+    """v1 SendBulkTemplatedEmail, or v2 SendBulkEmail (``api="v2"``; destinations in the v1 shape:
+    ``{"Destination", "ReplacementTemplateData"}``)."""
     bulk = tuple(dict(d) for d in destinations or [])
     recipients = tuple(a for d in bulk for a in flatten(d.get("Destination")))
     return OutboundMessage(
-        api="v1", operation="SendBulkTemplatedEmail", source=source, recipients=recipients, template=template,
+        api=api, operation="SendBulkTemplatedEmail" if api == "v1" else "SendBulkEmail", source=source,
+        recipients=recipients, template=template,
         template_data=default_data, bulk=bulk, size=built_size(source, None, default_data),
         configuration_set=configuration_set,
         tags=_tags(tags),
@@ -150,6 +152,30 @@ def mime_parts(msg: email.message.Message) -> tuple[str | None, str | None]:
             elif kind == "text/html" and html is None:
                 html = content
     return text, html
+
+
+def attachments(raw: str) -> list[dict[str, Any]]:
+    """Each attached part of a MIME message: ``{"Filename", "ContentType", "Size"}`` (decoded bytes).
+
+    A part counts when it has a file name or an ``attachment`` disposition (inline images with a file name
+    too); attached messages (``message/rfc822``) count as one part each, and their own parts are listed too.
+    """
+    found: list[dict[str, Any]] = []
+    parsed = email.message_from_string(raw, policy=email.policy.default)
+    for part in parsed.walk():
+        if part is parsed or (part.is_multipart() and part.get_content_type() != "message/rfc822"):
+            continue
+        name = part.get_filename()
+        if name is None and part.get_content_disposition() != "attachment" and \
+                part.get_content_type() != "message/rfc822":
+            continue
+        payload = part.get_payload(decode=True)
+        if payload is None:
+            inner = part.get_payload()
+            first: Any = inner[0] if isinstance(inner, list) and inner else None
+            payload = first.as_bytes() if first is not None else str(inner).encode()
+        found.append({"Filename": name, "ContentType": part.get_content_type(), "Size": len(payload)})
+    return found
 
 
 def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str] | tuple[str, ...] = (),

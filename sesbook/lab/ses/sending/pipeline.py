@@ -11,9 +11,11 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    daily quota and the rate; counts the send (:mod:`.sandbox`);
 5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
-6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
-   domains the lab receives for);
-7. (events and notifications, 8. metrics: not yet).
+6. :func:`render` — templated sends are rendered with Handlebars, per destination; one that cannot be
+   rendered was still accepted, is not delivered and becomes a rendering-failure record;
+7. :func:`deliver` — the lab mailbox keeps mail for outside addresses, with the API it came through, its
+   raw MIME and its attachments (later: the simulator's answers, domains the lab receives for);
+8. (events and notifications, 9. metrics: not yet).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
@@ -23,6 +25,7 @@ Errors are SES's wire errors, with the codes of ``message.api`` (:data:`sesbook.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
@@ -30,17 +33,20 @@ from typing import Any
 
 from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
 
-from sesbook.lab import mailbox
+from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS
+from sesbook.lab import clock, mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
-from sesbook.lab.ses.sending.message import OutboundMessage, destination
+from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
+from sesbook.lab.ses.templates.state import Rendered, RenderError, failures, rendered_mime
+from sesbook.lab.ses.templates.state import render as render_template
 
-#: SES's limit of recipients per message (and of destinations per bulk send), as moto 5.2.5 keeps it.
-RECIPIENT_LIMIT = 50
-#: The largest message SES takes, in bytes after base64 encoding, per API (Developer Guide, "Service quotas
-#: in Amazon SES"): 10 MB through v1, 40 MB through v2 and SMTP (MiB: the v1 error says 10485760).
-SIZE_LIMITS = {"v1": 10 * 1024 * 1024, "v2": 40 * 1024 * 1024, "smtp": 40 * 1024 * 1024}
+#: SES's limit of recipients per message (and of destinations per bulk send): one constant with the client.
+RECIPIENT_LIMIT = MAX_RECIPIENTS
+#: The largest message SES takes, in bytes after base64 encoding, per API (``sesbook.facts``, shared with the
+#: client's validation): 10 MB through v1, 40 MB through v2 and SMTP (MiB: the v1 error says 10485760).
+SIZE_LIMITS = MAX_MESSAGE_BYTES
 
 
 @dataclass
@@ -54,6 +60,8 @@ class Submission:
     message_id: str | None = None
     message_ids: tuple[str, ...] = ()  # one per destination for bulk sends, else (message_id,)
     delivered: list[dict[str, Any]] = field(default_factory=list)  # what landed in the mailbox
+    #: templated sends: message id -> (rendered content, destination, data) of each destination that rendered
+    rendered: dict[str, tuple[Rendered, dict[str, list[str]], str | None]] = field(default_factory=dict)
 
 
 Stage = Callable[[Submission], None]
@@ -84,7 +92,8 @@ def validate(sub: Submission) -> None:
         raise _invalid(message.api, f"Message length is more than {limit} bytes long: '{message.size}'.")
     if message.bulk:
         if len(message.bulk) > RECIPIENT_LIMIT or len(message.recipients) > RECIPIENT_LIMIT:
-            raise MessageRejectedError("Too many destinations.")
+            raise BadRequestException("Too many destinations.") if message.api == "v2" else \
+                MessageRejectedError("Too many destinations.")
     else:
         count = len(message.recipients)
         if message.raw is not None:  # moto counts the envelope and the headers' recipients together
@@ -135,17 +144,75 @@ def accept(sub: Submission) -> None:
     sub.stored, sub.message_id, sub.message_ids = stored, stored.id, (stored.id,)
 
 
+def _merged_data(default: str | None, replacement: str | None) -> str | None:
+    """A bulk destination's data: its ``ReplacementTemplateData`` over the ``DefaultTemplateData``, key by key
+    (SES: the default applies where a destination gives no value). Not JSON objects: the replacement as given."""
+    if not replacement:
+        return default
+    try:
+        base, over = json.loads(default or "{}"), json.loads(replacement)
+    except ValueError:
+        return replacement
+    if not isinstance(base, dict) or not isinstance(over, dict):
+        return replacement
+    return json.dumps({**base, **over})
+
+
+def render(sub: Submission) -> None:
+    """Render templated sends, one rendering per destination (SES renders after it accepted the send).
+
+    A template that cannot be rendered (:mod:`sesbook.lab.ses.templates.state`: a top-level variable the
+    data lacks, data that is not a JSON object, a template Handlebars cannot parse) does not fail the
+    send call: SES accepted it, then cannot deliver it. The message is not delivered and a record is kept
+    in the backend's ``rendering_failures`` list (:func:`sesbook.lab.ses.templates.state.failures`).
+    """
+    message, backend = sub.message, sub.backend
+    if message.template is None:
+        return
+    template = backend.templates.get(message.template) or {}
+    if message.bulk:
+        jobs = [(mid, destination(d.get("Destination")),
+                 _merged_data(message.template_data, d.get("ReplacementTemplateData")))
+                for mid, d in zip(sub.message_ids, message.bulk, strict=False)]
+    else:
+        jobs = [(sub.message_id or "", destination(message.destination), message.template_data)]
+    for message_id, dest, data in jobs:
+        try:
+            sub.rendered[message_id] = (render_template(template, data), dest, data)
+        except RenderError as exc:
+            # HOOK (feedback/events): each record here is one SES "Rendering Failure" event to publish
+            # (eventType "Rendering Failure", failure.errorMessage / failure.templateName) to the
+            # configuration set's event destinations. Events are not built yet; this list is their source.
+            failures(backend).append({
+                "MessageId": message_id, "Template": message.template, "Source": message.source,
+                "Destination": dest, "Kind": exc.kind, "Error": exc.message, "Attribute": exc.attribute,
+                "Api": message.api, "ConfigurationSet": message.configuration_set,
+                "Timestamp": clock.now().isoformat(timespec="milliseconds"),
+            })
+
+
+def _date() -> str:
+    return clock.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
 def deliver(sub: Submission) -> None:
-    """Put what was accepted in the lab mailbox (mail only to simulator addresses is not kept)."""
+    """Put what was accepted in the lab mailbox (mail only to simulator addresses is not kept).
+
+    Every record holds the LocalStack fields plus ``Api`` (``v1``, ``v2``, ``smtp``), ``RawData`` (the MIME
+    as sent, or as SES builds it from structured or rendered content) and ``Attachments`` (file name,
+    content type, size in bytes of each attached part). A templated message that failed to render is
+    not delivered (see :func:`render`).
+    """
     message, region = sub.message, sub.backend.region_name
     records: list[dict[str, Any]] = []
-    if message.bulk:
-        for message_id, dest in zip(sub.message_ids, message.bulk, strict=False):
+    if message.template is not None:
+        for message_id, (rendered, dest, data) in sub.rendered.items():
+            raw = rendered_mime(rendered, source=message.source, to=dest["ToAddresses"], cc=dest["CcAddresses"],
+                                message_id=message_id, date=_date())
             records.append({
-                "Id": message_id, "Region": region, "Source": message.source,
-                "Destination": destination(dest.get("Destination")), "Subject": None,
-                "Body": {"text_part": None, "html_part": None}, "Template": message.template,
-                "TemplateData": dest.get("ReplacementTemplateData") or message.template_data,
+                "Id": message_id, "Region": region, "Source": message.source, "Destination": dest,
+                "Subject": rendered.subject, "Body": {"text_part": rendered.text, "html_part": rendered.html},
+                "Template": message.template, "TemplateData": data, "RawData": raw,
             })
     elif message.raw is not None:
         everyone = {parseaddr(a)[1].lower() for a in list(sub.stored.destinations or []) + list(message.envelope)
@@ -159,21 +226,20 @@ def deliver(sub: Submission) -> None:
             "Subject": message.subject, "Body": {"text_part": message.text, "html_part": message.html},
             "RawData": message.raw,
         })
-    elif message.template is not None:
-        records.append({
-            "Id": sub.message_id, "Region": region, "Source": message.source,
-            "Destination": destination(message.destination), "Subject": None,
-            "Body": {"text_part": None, "html_part": None},
-            "Template": message.template, "TemplateData": message.template_data,
-        })
     else:
+        dest = destination(message.destination)
+        simple = Rendered(message.subject or "", message.text, message.html)
         records.append({
             "Id": sub.message_id, "Region": region, "Source": message.source,
-            "Destination": destination(message.destination), "Subject": message.subject,
+            "Destination": dest, "Subject": message.subject,
             "Body": {"text_part": message.text, "html_part": message.html},
+            "RawData": rendered_mime(simple, source=message.source, to=dest["ToAddresses"], cc=dest["CcAddresses"],
+                                     message_id=sub.message_id, date=_date()),
         })
     for record in records:
-        kept = mailbox.deliver(record)
+        record["Api"] = message.api
+        record["Attachments"] = attachments(record["RawData"]) if record.get("RawData") else []
+        kept = mailbox.deliver(record, count_raw=message.raw is not None)
         if kept is not None:
             sub.delivered.append(kept)
 
@@ -184,6 +250,7 @@ STAGES: tuple[Stage, ...] = (
     check_identity_and_mail_from,
     apply_sandbox_and_quotas,
     accept,
+    render,
     deliver,
 )
 

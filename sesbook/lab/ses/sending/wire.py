@@ -2,9 +2,9 @@
 
 v1 ``SendEmail``, ``SendRawEmail``, ``SendTemplatedEmail``, ``SendBulkTemplatedEmail`` and v2 ``SendEmail``
 (Simple, Raw and Template content; moto 5.2.5 has no Template path, and SES keeps one template store
-for both APIs, so the lab sends it through the v1 backend's templated send). moto 5.2.5 has no v2
-``SendBulkEmail`` action, so neither has the lab. No moto backend send method is wrapped: the
-pipeline's ``accept`` stage calls moto's own.
+for both APIs, so the lab sends it through the v1 backend's templated send) and v2 ``SendBulkEmail``
+(moto 5.2.5 has none; the lab accepts it as the v1 bulk send, with v2's request and answer shapes).
+No moto backend send method is wrapped: the pipeline's ``accept`` stage calls moto's own.
 """
 
 from __future__ import annotations
@@ -95,3 +95,29 @@ def send_email_v2(self: Any) -> str:
     else:
         raise BadRequestException("Content needs one of Simple, Raw or Template.")
     return json.dumps({"MessageId": submit(self.sesv2_backend.core_backend, message)})
+
+
+@v2_action("send_bulk_email")
+def send_bulk_email_v2(self: Any) -> str:
+    """v2 SendBulkEmail: a stored template (``DefaultContent.Template``) and up to 50 ``BulkEmailEntries``,
+    each with its ``ReplacementTemplateData``; answers one ``BulkEmailEntryResults`` item per entry."""
+    params = v2_body(self)
+    template = ((params.get("DefaultContent") or {}).get("Template")) or {}
+    name = template.get("TemplateName") or (template.get("TemplateArn") or "").rpartition("/")[2]
+    if not name:
+        raise BadRequestException("DefaultContent.Template needs a TemplateName (inline templates: not in the lab).")
+    entries = params.get("BulkEmailEntries") or []
+    if not isinstance(entries, list) or not entries:
+        raise BadRequestException("BulkEmailEntries needs 1 to 50 entries.")
+    destinations = [{
+        "Destination": (e or {}).get("Destination") or {},
+        "ReplacementTemplateData": (((e or {}).get("ReplacementEmailContent") or {}).get("ReplacementTemplate")
+                                    or {}).get("ReplacementTemplateData"),
+    } for e in entries]
+    message = build.from_bulk_template(
+        params.get("FromEmailAddress"), name, template.get("TemplateData") or "{}", destinations,
+        configuration_set=params.get("ConfigurationSetName"), tags=params.get("DefaultEmailTags"), api="v2",
+    )
+    sent = run(self.sesv2_backend.core_backend, message)
+    return json.dumps({"BulkEmailEntryResults": [{"Status": "SUCCESS", "MessageId": message_id}
+                                                 for message_id in sent.message_ids]})

@@ -1,0 +1,134 @@
+"""Every send path over the wire against the lab: v1 simple/raw/templated/bulk, v2 simple/raw/template/bulk;
+what lands in the lab mailbox (the API it came through, the raw MIME, the parts, the attachments)."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING
+
+import pytest
+
+import sesbook
+from sesbook import mailbox
+
+if TYPE_CHECKING:
+    from sesbook.target import Target
+
+pytestmark = pytest.mark.lab
+
+SENDER = "shop@example.com"
+TO = "ann@example.net"
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+
+
+@pytest.fixture
+def t(sender: Target) -> Target:
+    """A lab with example.com and example.net verified and the clock held still (1 send per second)."""
+    sender.lab.freeze_clock()  # type: ignore[union-attr]
+    sesbook.put_template(sender, "order", subject="Order {{order.id}} for {{name}}",
+                         text="Hi {{name}}, {{count}} items:{{#each items}} {{this}}{{/each}}.",
+                         html="<p>Hi {{name}}</p>")
+    return sender
+
+
+def _tick(t: Target) -> None:
+    t.lab.advance_clock(1)  # type: ignore[union-attr]  # the sandbox allows one recipient per second
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_simple_send_lands_with_its_api_and_built_mime(t: Target, api: str) -> None:
+    result = sesbook.send_email(t, source=SENDER, to=TO, subject="Hello", text="Plain words", html="<b>Bold</b>",
+                                reply_to="help@example.com", api=api)
+    assert result.api == api and not result.planned
+    assert len(result.message_id or "") == 60 and result.message_id.endswith("-000000")  # type: ignore[union-attr]
+    [got] = mailbox.messages(t, id=result.message_id)
+    record = t.lab.request("GET", f"/_aws/ses?id={result.message_id}")["messages"][0]  # type: ignore[union-attr]
+    assert record["Api"] == api and got.api == api
+    assert got.subject == "Hello" and got.text == "Plain words" and got.html == "<b>Bold</b>"
+    assert "multipart/alternative" in (got.raw or "") and f"<{result.message_id}@email.amazonses.com>" in got.raw
+    assert got.attachments == ()
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_raw_send_with_attachment_inline_image_and_headers(t: Target, api: str) -> None:
+    message = sesbook.build_message(
+        source=f"Shop <{SENDER}>", to=[TO], subject="Your invoice", text="See attached.",
+        html='<p>Logo: <img src="cid:logo"></p>', reply_to="billing@example.com",
+        attachments=[sesbook.Attachment("invoice.pdf", b"%PDF-1.4 " + b"x" * 500, "application/pdf")],
+        inline_images=[sesbook.InlineImage("logo", PNG, "image/png", filename="logo.png")],
+        headers={"X-Campaign": "invoices"})
+    result = sesbook.send_raw(t, message, configuration_set=None, tags={"kind": "invoice"}, api=api)
+    [got] = mailbox.messages(t, id=result.message_id)
+    assert got.api == api and got.subject == "Your invoice" and got.text.strip() == "See attached."
+    assert "X-Campaign: invoices" in got.raw and "Reply-To: billing@example.com" in got.raw
+    assert {(a.filename, a.content_type, a.size) for a in got.attachments} == {
+        ("invoice.pdf", "application/pdf", 509), ("logo.png", "image/png", len(PNG))}
+
+
+def test_raw_bcc_goes_to_the_envelope_not_a_header(t: Target) -> None:
+    message = sesbook.build_message(source=SENDER, to=TO, subject="s", text="t")
+    result = sesbook.send_raw(t, message, bcc=["boss@example.net"])
+    [got] = mailbox.messages(t, id=result.message_id)
+    assert got.bcc == ("boss@example.net",) and "boss@" not in (got.raw or "")
+    assert result.to == (TO, "boss@example.net")
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_templated_send_is_rendered_in_the_mailbox(t: Target, api: str) -> None:
+    data = {"name": "Ann", "count": 2, "items": ["tea", "cups"], "order": {"id": 42}}
+    result = sesbook.send_templated(t, source=SENDER, to=TO, template="order", data=data, api=api)
+    [got] = mailbox.messages(t, id=result.message_id)
+    assert got.api == api
+    assert got.subject == "Order 42 for Ann"
+    assert got.text.strip() == "Hi Ann, 2 items: tea cups."
+    assert got.html.strip() == "<p>Hi Ann</p>"
+    assert "Subject: Order 42 for Ann" in got.raw
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_bulk_templated_renders_each_destination_over_the_default(t: Target, api: str) -> None:
+    results = sesbook.send_bulk_templated(
+        t, source=SENDER, template="order", api=api,
+        default_data={"name": "friend", "count": 0, "items": [], "order": {"id": 1}},
+        destinations=[{"to": "ann@example.net", "data": {"name": "Ann"}},
+                      {"to": "bob@example.net", "data": {"name": "Bob", "count": 1, "items": ["pen"]}}])
+    assert [r.to for r in results] == [("ann@example.net",), ("bob@example.net",)]
+    assert len({r.message_id for r in results}) == 2
+    by_id = {m.id: m for m in mailbox.messages(t)}
+    assert by_id[results[0].message_id].text.strip() == "Hi Ann, 0 items:."
+    assert by_id[results[1].message_id].subject == "Order 1 for Bob"
+    assert by_id[results[1].message_id].text.strip() == "Hi Bob, 1 items: pen."
+    assert {m.api for m in by_id.values()} == {api}
+
+
+def test_v2_send_bulk_email_over_boto3_answers_per_entry(t: Target) -> None:
+    answer = t.sesv2.send_bulk_email(
+        FromEmailAddress=SENDER, DefaultContent={"Template": {"TemplateName": "order", "TemplateData": '{"name": "x",'
+                                                              ' "count": 1, "order": {"id": 7}}'}},
+        BulkEmailEntries=[{"Destination": {"ToAddresses": [TO]}}])
+    [entry] = answer["BulkEmailEntryResults"]
+    assert entry["Status"] == "SUCCESS" and entry["MessageId"].endswith("-000000")
+    assert mailbox.messages(t, id=entry["MessageId"])[0].subject == "Order 7 for x"
+
+
+def test_v2_raw_over_boto3_is_counted_from_its_headers(t: Target) -> None:
+    raw = f"From: {SENDER}\r\nTo: {TO}\r\nSubject: raw\r\n\r\nbody\r\n".encode()
+    answer = t.sesv2.send_email(Content={"Raw": {"Data": raw}})
+    [got] = mailbox.messages(t, id=answer["MessageId"])
+    assert got.api == "v2" and got.raw.replace("\r\n", "\n") == base64.b64decode(
+        base64.b64encode(raw)).decode().replace("\r\n", "\n")
+
+
+def test_sandbox_refusal_is_an_aws_error_with_the_code(t: Target) -> None:
+    with pytest.raises(sesbook.AwsError) as caught:
+        sesbook.send_email(t, source=SENDER, to="stranger@example.org", subject="s", text="t")
+    assert caught.value.code == "MessageRejected"
+
+
+def test_plan_only_target_records_the_send_and_sends_nothing(t: Target) -> None:
+    with t.dry_run() as plan:
+        result = sesbook.send_email(t, source=SENDER, to=TO, subject="s", text="t")
+        raw = sesbook.send_raw(t, sesbook.build_message(source=SENDER, to=TO, subject="s", text="t"), api="v1")
+    assert result.planned and result.message_id is None and raw.planned
+    assert [c.operation for c in plan] == ["SendEmail", "SendRawEmail"]
+    assert mailbox.messages(t) == ()
