@@ -68,10 +68,21 @@ if TYPE_CHECKING:
     from sesbook.mailbox import last_message as last_message
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.sending.iam import SmtpUser as SmtpUser
+    from sesbook.sending.iam import ensure_smtp_user as ensure_smtp_user
+    from sesbook.sending.iam import identity_arn as identity_arn
+    from sesbook.sending.iam import send_policy as send_policy
     from sesbook.sending.probe import SendAttempt as SendAttempt
     from sesbook.sending.probe import try_burst as try_burst
     from sesbook.sending.probe import try_sandbox_refusal as try_sandbox_refusal
     from sesbook.sending.probe import try_send as try_send
+    from sesbook.sending.smtp_send import SmtpEndpoint as SmtpEndpoint
+    from sesbook.sending.smtp_send import SmtpSend as SmtpSend
+    from sesbook.sending.smtp_send import send_smtp as send_smtp
+    from sesbook.sending.smtp_send import smtp_endpoint as smtp_endpoint
+    from sesbook.sending.smtp_send import smtp_tls_context as smtp_tls_context
+    from sesbook.smtp import SmtpCredentials as SmtpCredentials
+    from sesbook.smtp import smtp_credentials as smtp_credentials
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -106,6 +117,18 @@ _LAZY: dict[str, str] = {
     "try_burst": "sesbook.sending.probe",
     "try_sandbox_refusal": "sesbook.sending.probe",
     "SendAttempt": "sesbook.sending.probe",
+    # the SMTP interface: credentials, sending, the IAM user behind it
+    "smtp_credentials": "sesbook.smtp",
+    "SmtpCredentials": "sesbook.smtp",
+    "smtp_endpoint": "sesbook.sending.smtp_send",
+    "SmtpEndpoint": "sesbook.sending.smtp_send",
+    "smtp_tls_context": "sesbook.sending.smtp_send",
+    "send_smtp": "sesbook.sending.smtp_send",
+    "SmtpSend": "sesbook.sending.smtp_send",
+    "send_policy": "sesbook.sending.iam",
+    "identity_arn": "sesbook.sending.iam",
+    "ensure_smtp_user": "sesbook.sending.iam",
+    "SmtpUser": "sesbook.sending.iam",
     # DNS: what to publish, publishing it, checking it
     "Record": "sesbook.dns.records",
     "RecordSet": "sesbook.dns.records",

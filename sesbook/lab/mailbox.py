@@ -11,7 +11,9 @@ test helpers written for LocalStack work unchanged::
 
     {"messages": [{"Id", "Region", "Source", "Destination": {"ToAddresses", "CcAddresses",
                    "BccAddresses"}, "Subject", "Body": {"text_part", "html_part"}, "RawData",
-                   "Timestamp"}]}
+                   "Timestamp", "Api"}]}
+
+``Api`` (a lab addition) says which way the message came in: ``v1``, ``v2`` or ``smtp``.
 
 It is bounded: at most :data:`DEFAULT_MAX_MESSAGES` messages and :data:`DEFAULT_MAX_BYTES` bytes in all by
 default (``SESBOOK_LAB_MAILBOX_LIMIT`` and ``SESBOOK_LAB_MAILBOX_BYTES``, or ``Lab(mailbox_limit=...,

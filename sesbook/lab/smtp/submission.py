@@ -110,7 +110,10 @@ class _Handler:
         content = envelope.original_content or b""
         raw = content.decode("utf-8", errors="replace")
         sender = envelope.mail_from or ""
-        denied = authorize(session.auth_data, backend, sender)
+        user = session.auth_data
+        if user is None:  # aiosmtpd refuses DATA before AUTH already; never send as nobody
+            return "530 Authentication required"
+        denied = authorize(user, backend, sender)
         if denied is not None:
             return f"554 {denied}"
         message = from_raw(raw, source=sender or None, envelope=list(envelope.rcpt_tos), api="smtp")

@@ -45,7 +45,7 @@ SMTP_ACTION = "ses:SendRawEmail"
 
 
 @dataclass(frozen=True)
-class SmtpUser:
+class AuthenticatedUser:
     """The IAM user an SMTP session authenticated as (never the secret or the password)."""
 
     user_name: str
@@ -59,7 +59,7 @@ def _iam() -> Any:
     return iam_backends[ACCOUNT_ID]["aws"]
 
 
-def authenticate(username: bytes | str, password: bytes | str, region: str) -> SmtpUser | None:
+def authenticate(username: bytes | str, password: bytes | str, region: str) -> AuthenticatedUser | None:
     """The IAM user whose active access key ``username`` is and whose SMTP password for ``region`` is
     ``password``; None for anything else (the caller answers 535)."""
     key_id = username.decode("utf-8", errors="replace") if isinstance(username, bytes) else username
@@ -71,7 +71,7 @@ def authenticate(username: bytes | str, password: bytes | str, region: str) -> S
             if key.status != "Active":
                 return None
             if password_matches(password, key.secret_access_key, region):
-                return SmtpUser(user.name, user.arn, key_id)
+                return AuthenticatedUser(user.name, user.arn, key_id)
             return None
     return None
 
@@ -190,7 +190,7 @@ def identity_arn(backend: Any, sender: str) -> str:
     return f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{name}"
 
 
-def authorize(user: SmtpUser, backend: Any, sender: str) -> str | None:
+def authorize(user: AuthenticatedUser, backend: Any, sender: str) -> str | None:
     """None when ``user`` may send as ``sender``; otherwise SES's refusal text (after the 554)."""
     documents = _documents(user.user_name)
     resource = identity_arn(backend, sender)

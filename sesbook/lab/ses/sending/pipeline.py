@@ -173,6 +173,7 @@ def deliver(sub: Submission) -> None:
             "Body": {"text_part": message.text, "html_part": message.html},
         })
     for record in records:
+        record["Api"] = message.api  # which door it came through: v1, v2 or smtp
         kept = mailbox.deliver(record)
         if kept is not None:
             sub.delivered.append(kept)
