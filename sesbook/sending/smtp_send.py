@@ -236,7 +236,8 @@ def send_smtp(
         log.info("planned, not sent: %s", call)
         return SmtpSend(str(endpoint), credentials.username, sender, recipients, subject, len(raw), accepted=None)
     reply = _converse(target, endpoint, credentials, raw, sender, recipients, timeout)
-    message_id = reply.split()[1] if reply.startswith("250 Ok ") and len(reply.split()) > 2 else None
+    words = reply.split()  # "250 Ok MESSAGE-ID"
+    message_id = words[2] if len(words) > 2 and words[:2] == ["250", "Ok"] else None
     log.info("smtp: sent through %s: %s", endpoint, reply)
     return SmtpSend(str(endpoint), credentials.username, sender, recipients, subject, len(raw), accepted=True,
                     message_id=message_id, reply=reply)

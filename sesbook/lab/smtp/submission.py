@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import warnings
 from typing import TYPE_CHECKING, Any
 
 from sesbook.errors import LabError
@@ -38,8 +37,15 @@ if TYPE_CHECKING:
     from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 log = logging.getLogger("sesbook")
-# aiosmtpd 1.4 copies the AuthResult's data to the deprecated Session.login_data on every AUTH, and warns
-warnings.filterwarnings("ignore", message="Session.login_data is deprecated", category=DeprecationWarning)
+
+
+def _not_login_data_noise(record: logging.LogRecord) -> bool:
+    """aiosmtpd 1.4 sets its deprecated ``Session.login_data`` itself on every successful AUTH and logs a
+    WARNING about it each time (on its ``mail.log`` logger): noise, not news, for a lab user."""
+    return "Session.login_data is deprecated" not in record.getMessage()
+
+
+logging.getLogger("mail.log").addFilter(_not_login_data_noise)
 
 #: The largest DATA the server reads: above SES's 40 MB limit, so the pipeline (not the socket) refuses
 #: a message that is a little too big, with SES's words; far above it the connection's read stops with 552.
