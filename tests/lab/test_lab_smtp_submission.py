@@ -12,7 +12,6 @@ import pytest
 from sesbook.lab.smtp import submission, tls
 from sesbook.smtp import smtp_credentials
 
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
