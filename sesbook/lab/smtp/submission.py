@@ -163,13 +163,23 @@ class SubmissionServer:
 
     def start(self) -> int:
         """Listen on a free port and return it."""
+        # The loop runs in its own thread from the start: the caller may already run an event loop (a Jupyter
+        # kernel does), and a second loop cannot be driven from a thread that runs one.
         loop = asyncio.new_event_loop()
         self._loop = loop
         tls.server_context()  # make the certificate now, not in the first client's handshake
-        self._server = loop.run_until_complete(loop.create_server(self._protocol, self.host, 0))
-        self.port = int(self._server.sockets[0].getsockname()[1])
         self._thread = threading.Thread(target=loop.run_forever, name="sesbook-lab-smtp", daemon=True)
         self._thread.start()
+
+        async def _listen() -> asyncio.AbstractServer:
+            return await loop.create_server(self._protocol, self.host, 0)
+
+        try:
+            self._server = asyncio.run_coroutine_threadsafe(_listen(), loop).result(timeout=10)
+        except (OSError, TimeoutError) as exc:
+            self.stop()
+            raise LabError(f"the lab's SMTP interface could not listen on {self.host}: {exc}") from exc
+        self.port = int(self._server.sockets[0].getsockname()[1])
         log.info("lab smtp: listening on %s", self.address)
         return self.port
 
