@@ -142,7 +142,7 @@ class SubmissionServer:
         self.host = host
         self.port: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.AbstractServer | None = None
+        self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -171,7 +171,7 @@ class SubmissionServer:
         self._thread = threading.Thread(target=loop.run_forever, name="sesbook-lab-smtp", daemon=True)
         self._thread.start()
 
-        async def _listen() -> asyncio.AbstractServer:
+        async def _listen() -> asyncio.Server:
             return await loop.create_server(self._protocol, self.host, 0)
 
         try:
