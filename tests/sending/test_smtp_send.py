@@ -154,3 +154,31 @@ def test_a_lab_without_smtp_says_so(lab_info: LabInfo) -> None:
     old = Target("lab", region="us-east-1", profile=None, apply=True, lab=replace(lab_info, smtp=None))
     with pytest.raises(sesbook.LabError, match="no SMTP interface"):
         sesbook.smtp_endpoint(old)
+
+
+def test_paused_sending_is_refused_with_554(sender: sesbook.Target, creds: sesbook.SmtpCredentials) -> None:
+    sesbook.set_sending_enabled(sender, False)
+    with pytest.raises(sesbook.SmtpError) as refused:
+        sesbook.send_smtp(sender, _message(), creds)
+    assert refused.value.reply_code == 554 and "paused" in refused.value.reply_text.lower()
+    assert not refused.value.retryable
+
+
+def test_a_lab_failure_is_451_and_retryable(sender: sesbook.Target, creds: sesbook.SmtpCredentials,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(backend: Any, message: Any) -> str:
+        raise RuntimeError("a bug in the lab")
+
+    monkeypatch.setattr("sesbook.lab.ses.sending.pipeline.submit", broken)
+    with pytest.raises(sesbook.SmtpError) as failed:
+        sesbook.send_smtp(sender, _message(), creds)
+    assert (failed.value.reply_code, failed.value.code) == (451, "ServiceUnavailable") and failed.value.retryable
+
+
+def test_an_unreachable_endpoint_is_a_target_error(lab_info: LabInfo) -> None:
+    from dataclasses import replace
+
+    closed = Target("lab", region="us-east-1", profile=None, apply=True, lab=replace(lab_info, smtp="127.0.0.1:1"))
+    creds = sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "some+secret+key", "us-east-1")
+    with pytest.raises(sesbook.TargetError, match="is the lab still running"):
+        sesbook.send_smtp(closed, _message(), creds, timeout=5)

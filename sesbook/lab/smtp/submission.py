@@ -16,6 +16,9 @@ https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html; che
   the envelope recipients, so the sandbox, the quotas, the 40 MB limit and delivery apply unchanged;
 - the answer is SES's: ``250 Ok MESSAGE-ID`` on success; see :data:`REPLIES` for the refusals.
 
+One server stands for the lab's region (``Lab(region=...)``, announced as ``"region"``): credentials derived
+for another region are refused with 535, as SES's endpoint in one region refuses another region's password.
+
 Replies whose exact words are confirmed in the Developer Guide or an AWS Knowledge Center article: 235, 250
 Ok, 451 Temporary service failure, 454 Throttling failure (both sentences), 530 Authentication required,
 535 Authentication Credentials Invalid, 554 Message rejected, 554 Access denied. Not confirmed (SES's
