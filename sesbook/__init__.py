@@ -23,6 +23,7 @@ from sesbook.errors import (
     NotAppliedError,
     RunbookError,
     SesbookError,
+    SmtpError,
     TargetError,
     ValidationError,
     VerificationFailedError,
@@ -74,6 +75,10 @@ if TYPE_CHECKING:
     from sesbook.sending.bulk import SendQuota as SendQuota
     from sesbook.sending.bulk import send_bulk as send_bulk
     from sesbook.sending.bulk import send_quota as send_quota
+    from sesbook.sending.iam import SmtpUser as SmtpUser
+    from sesbook.sending.iam import ensure_smtp_user as ensure_smtp_user
+    from sesbook.sending.iam import identity_arn as identity_arn
+    from sesbook.sending.iam import send_policy as send_policy
     from sesbook.sending.mime import Attachment as Attachment
     from sesbook.sending.mime import InlineImage as InlineImage
     from sesbook.sending.mime import build_message as build_message
@@ -85,6 +90,11 @@ if TYPE_CHECKING:
     from sesbook.sending.send import send_email as send_email
     from sesbook.sending.send import send_raw as send_raw
     from sesbook.sending.send import send_templated as send_templated
+    from sesbook.sending.smtp_send import SmtpEndpoint as SmtpEndpoint
+    from sesbook.sending.smtp_send import SmtpSend as SmtpSend
+    from sesbook.sending.smtp_send import send_smtp as send_smtp
+    from sesbook.sending.smtp_send import smtp_endpoint as smtp_endpoint
+    from sesbook.sending.smtp_send import smtp_tls_context as smtp_tls_context
     from sesbook.sending.templates import RenderTest as RenderTest
     from sesbook.sending.templates import TemplateChange as TemplateChange
     from sesbook.sending.templates import delete_template as delete_template
@@ -92,6 +102,8 @@ if TYPE_CHECKING:
     from sesbook.sending.templates import send_bulk_templated as send_bulk_templated
     from sesbook.sending.templates import test_render as test_render
     from sesbook.sending.validate import check_address as check_address
+    from sesbook.smtp import SmtpCredentials as SmtpCredentials
+    from sesbook.smtp import smtp_credentials as smtp_credentials
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -147,6 +159,18 @@ _LAZY: dict[str, str] = {
     "LabClock": "sesbook.sending.bulk",
     "RealClock": "sesbook.sending.bulk",
     "check_address": "sesbook.sending.validate",
+    # the SMTP interface: credentials, sending, the IAM user behind it
+    "smtp_credentials": "sesbook.smtp",
+    "SmtpCredentials": "sesbook.smtp",
+    "smtp_endpoint": "sesbook.sending.smtp_send",
+    "SmtpEndpoint": "sesbook.sending.smtp_send",
+    "smtp_tls_context": "sesbook.sending.smtp_send",
+    "send_smtp": "sesbook.sending.smtp_send",
+    "SmtpSend": "sesbook.sending.smtp_send",
+    "send_policy": "sesbook.sending.iam",
+    "identity_arn": "sesbook.sending.iam",
+    "ensure_smtp_user": "sesbook.sending.iam",
+    "SmtpUser": "sesbook.sending.iam",
     # DNS: what to publish, publishing it, checking it
     "Record": "sesbook.dns.records",
     "RecordSet": "sesbook.dns.records",
@@ -187,6 +211,7 @@ __all__ = [
     "NotAppliedError",
     "RunbookError",
     "SesbookError",
+    "SmtpError",
     "TargetError",
     "ValidationError",
     "VerificationFailedError",

@@ -55,7 +55,8 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if note:
         print(f"note: {note}", file=sys.stderr, flush=True)
     where = f"announced in {state_file()}" if wrote_state else "not in the state file"
-    print(f"lab ready: AWS API {info.aws_endpoint}, DNS {info.dns}, {where}; Ctrl-C stops it",
+    smtp = f", SMTP interface {info.smtp}" if info.smtp else ""
+    print(f"lab ready: AWS API {info.aws_endpoint}, DNS {info.dns}{smtp}, {where}; Ctrl-C stops it",
           file=sys.stderr, flush=True)
     try:
         while not stop.wait(0.5):

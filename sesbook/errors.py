@@ -7,6 +7,7 @@
     ├── TargetError               cannot reach or set up the target (profile, region, endpoint)
     │   └── LabError              the lab is not running, or could not start or answer
     ├── AwsError                  AWS (or the lab) refused a call (operation, code, request id)
+    │   └── SmtpError             SES's SMTP interface refused (reply code and text; retryable for 4xx)
     ├── NotAppliedError           a step needs the result of a change that the plan did not send
     ├── WaitTimeoutError          something did not reach the wanted state in time (also a TimeoutError)
     ├── VerificationFailedError   SES gave up verifying an identity (status FAILED)
@@ -35,6 +36,7 @@ __all__ = [
     "NotAppliedError",
     "RunbookError",
     "SesbookError",
+    "SmtpError",
     "TargetError",
     "ValidationError",
     "VerificationFailedError",
@@ -101,6 +103,27 @@ class AwsError(SesbookError):
         if hint:
             text += f" {hint}"
         super().__init__(text)
+
+
+class SmtpError(AwsError):
+    """SES's SMTP interface (or the lab's stand-in) answered a command with an error reply.
+
+    ``reply_code`` is the SMTP reply code (535, 554, 454 ...), ``reply_text`` SES's words, ``code`` a name
+    for the kind of refusal (``AuthenticationFailed``, ``MessageRejected``, ``Throttling`` ...), ``hint`` what
+    to do. ``retryable`` is True for 4xx replies: the same message may go through later.
+    """
+
+    def __init__(self, reply_code: int, reply_text: str, *, code: str, endpoint: str | None = None,
+                 hint: str | None = None) -> None:
+        self.reply_code = reply_code
+        self.reply_text = reply_text
+        self.endpoint = endpoint
+        where = f"smtp {endpoint}" if endpoint else "smtp"
+        super().__init__(where, code, f"{reply_code} {reply_text}", status=reply_code, hint=hint)
+
+    @property
+    def retryable(self) -> bool:
+        return 400 <= self.reply_code < 500
 
 
 class NotAppliedError(SesbookError):

@@ -149,6 +149,14 @@ def _clock(request: Any) -> tuple[int, Any]:
     return 200, {"now": clock.now().isoformat(), "offset_seconds": clock.offset(), "frozen": clock.frozen()}
 
 
+@route("/_sesbook/tls")
+def _tls(request: Any) -> tuple[int, Any]:
+    """The certificate the lab's SMTP servers offer on STARTTLS (PEM), for clients to trust."""
+    from sesbook.lab.smtp import tls
+
+    return 200, {"certificate": tls.certificate_pem().decode("ascii")}
+
+
 @route("/_sesbook/reset")
 def _reset(request: Any) -> tuple[int, Any]:
     current().reset()
@@ -156,7 +164,7 @@ def _reset(request: Any) -> tuple[int, Any]:
 
 
 class Lab:
-    """The lab's servers, on loopback: moto (AWS API) and DNS. One per process."""
+    """The lab's servers, on loopback: moto (AWS API), DNS and the SMTP interface. One per process."""
 
     def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1",
                  mailbox_limit: int | None = None, mailbox_bytes: int | None = None) -> None:
@@ -170,6 +178,7 @@ class Lab:
         self._http: Any = None
         self._http_thread: threading.Thread | None = None
         self._dns: Any = None
+        self._smtp: Any = None
         self.info: LabInfo | None = None
 
     def start(self) -> LabInfo:
@@ -180,6 +189,7 @@ class Lab:
 
         from sesbook.lab import registry
         from sesbook.lab.dns.server import DnsServer
+        from sesbook.lab.smtp.submission import SubmissionServer
 
         registry.install()
         from sesbook.lab import mailbox
@@ -194,6 +204,8 @@ class Lab:
         self._http_thread.start()
         self._dns = DnsServer(self.host, 0)
         self._dns.start()
+        self._smtp = SubmissionServer(region=self.region, host=self.host)
+        self._smtp.start()
         self.info = LabInfo(
             aws_endpoint=f"http://{self.host}:{self._http.server_port}",
             dns=f"{self.host}:{self._dns.port}",
@@ -201,6 +213,7 @@ class Lab:
             account_id=ACCOUNT_ID,
             seed=self.seed,
             pid=os.getpid(),
+            smtp=self._smtp.address,
         )
         set_current(self)
         log.info("lab listening: %s", self.info.to_json())
@@ -224,6 +237,9 @@ class Lab:
         if self._dns is not None:
             self._dns.stop()
             self._dns = None
+        if self._smtp is not None:
+            self._smtp.stop()
+            self._smtp = None
         if current() is self:
             set_current(None)
 
