@@ -29,7 +29,9 @@ class WireLog:
 
     @property
     def mutating(self) -> list[str]:
-        return [op for op in self.sent if " " not in op and is_mutating(op)]
+        """Query-protocol actions that change something, and REST requests (S3, Lambda) other than GET/HEAD."""
+        return [op for op in self.sent
+                if (" " not in op and is_mutating(op)) or (" " in op and op.split()[0] not in ("GET", "HEAD"))]
 
 
 @pytest.fixture
