@@ -45,3 +45,21 @@ def planning_aws(lab_info: LabInfo, monkeypatch: pytest.MonkeyPatch) -> tuple[se
     wire = WireLog()
     target.session.events.register("before-send.*.*", wire)
     return target, wire
+
+
+@pytest.fixture
+def function_arn(target: sesbook.Target) -> str:
+    """A Lambda function in the lab (a Python handler in a zip), as a receipt rule's Lambda action names it."""
+    import io
+    import json
+    import zipfile
+
+    role = target.iam.create_role(RoleName="screen-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return {'disposition': 'CONTINUE'}\n")
+    made = target.lambda_.create_function(FunctionName="screen", Runtime="python3.12", Role=role,
+                                          Handler="handler.handler", Code={"ZipFile": package.getvalue()})
+    return str(made["FunctionArn"])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -133,20 +131,8 @@ def test_topic_policy_keeps_the_default_statement(target: sesbook.Target) -> Non
     assert apply_topic_policy(target, topic, rule_set="main", rule="ToSns").outcome == "unchanged"
 
 
-def _function(target: sesbook.Target) -> str:
-    role = target.iam.create_role(RoleName="screen-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    package = io.BytesIO()
-    with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return {'disposition': 'CONTINUE'}\n")
-    made = target.lambda_.create_function(FunctionName="screen", Runtime="python3.12", Role=role,
-                                          Handler="handler.handler", Code={"ZipFile": package.getvalue()})
-    return str(made["FunctionArn"])
-
-
-def test_lambda_permission_applied_once(target: sesbook.Target) -> None:
-    arn = _function(target)
+def test_lambda_permission_applied_once(target: sesbook.Target, function_arn: str) -> None:
+    arn = function_arn
     first = apply_lambda_permission(target, arn, rule_set="main", rule="Screen")
     assert first.outcome == "created"
     assert apply_lambda_permission(target, arn, rule_set="main", rule="Screen").outcome == "unchanged"
@@ -154,10 +140,10 @@ def test_lambda_permission_applied_once(target: sesbook.Target) -> None:
     assert lint_policy(policy).ok
 
 
-def test_grant_rule_access_covers_each_action(target: sesbook.Target) -> None:
+def test_grant_rule_access_covers_each_action(target: sesbook.Target, function_arn: str) -> None:
     target.s3.create_bucket(Bucket="inbound-mail")
     topic = target.sns.create_topic(Name="inbound")["TopicArn"]
-    arn = _function(target)
+    arn = function_arn
     rule = Rule("All", actions=[S3Action("inbound-mail", "x/", topic_arn=topic), SNSAction(topic), LambdaAction(arn)])
     changes = grant_rule_access(target, "main", rule)
     assert [c.kind for c in changes] == ["S3 bucket policy", "Lambda permission", "SNS topic policy"]
