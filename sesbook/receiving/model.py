@@ -46,6 +46,8 @@ __all__ = [
     "AddHeaderAction",
     "BounceAction",
     "LambdaAction",
+    "ReceiptRule",
+    "ReceiptRuleSet",
     "Rule",
     "RuleSet",
     "S3Action",
@@ -423,6 +425,11 @@ def rule_from_api(item: Mapping[str, Any]) -> Rule:
         scan_enabled=bool(item.get("ScanEnabled", False)),
         tls_policy=item.get("TlsPolicy") or "Optional",
     )
+
+
+#: The names :mod:`sesbook` exports (``sesbook.Rule`` alone would not say which kind of rule).
+ReceiptRule = Rule
+ReceiptRuleSet = RuleSet
 
 
 def rules_from_api(items: Iterable[Mapping[str, Any]]) -> tuple[Rule, ...]:

@@ -283,10 +283,11 @@ def lint_policy(document: Mapping[str, Any] | str) -> PolicyLint:
     ``AWS:SourceAccount`` and ``AWS:SourceArn`` conditions (a problem: any account's SES could use the
     resource); warn when ``AWS:SourceArn`` is not a receipt rule's ARN (SES would then be refused)."""
     if isinstance(document, str):
+        text = document
         try:
-            document = json.loads(document)
+            document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValidationError("document", document[:80], f"is not JSON: {exc}") from None
+            raise ValidationError("document", text[:80], f"is not JSON: {exc}") from None
     if not isinstance(document, dict):
         raise ValidationError("document", document, "must be a policy document (a JSON object).")
     findings: list[Finding] = []
