@@ -125,6 +125,9 @@ def ensure_rule_set(target: Target, name: str, rules: Iterable[Rule] = (), *, ac
     Every rule is checked first (:class:`~sesbook.receiving.model.RuleSet`); nothing is sent when one is
     wrong. Rules of the set that ``rules`` does not name are kept after the listed ones, or deleted when
     ``prune=True``. A second call with the same arguments changes nothing.
+
+    In AWS, SES checks when a rule is created that it may use the rule's bucket, topic and function:
+    apply their policies first (:func:`sesbook.receiving.policies.grant_rule_access`).
     """
     wanted = RuleSet(name, tuple(rules))
     if not isinstance(active, bool) or not isinstance(prune, bool):
