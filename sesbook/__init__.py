@@ -102,6 +102,7 @@ if TYPE_CHECKING:
     from sesbook.receiving.rules import delete_rule as delete_rule
     from sesbook.receiving.rules import delete_rule_set as delete_rule_set
     from sesbook.receiving.rules import ensure_rule_set as ensure_rule_set
+    from sesbook.receiving.rules import set_rule_position as set_rule_position
     from sesbook.sending.probe import SendAttempt as SendAttempt
     from sesbook.sending.probe import try_burst as try_burst
     from sesbook.sending.probe import try_sandbox_refusal as try_sandbox_refusal
@@ -179,6 +180,7 @@ _LAZY: dict[str, str] = {
     "ensure_rule_set": "sesbook.receiving.rules",
     "delete_rule_set": "sesbook.receiving.rules",
     "delete_rule": "sesbook.receiving.rules",
+    "set_rule_position": "sesbook.receiving.rules",
     "RuleSetChange": "sesbook.receiving.rules",
     "ReceiptFilter": "sesbook.receiving.filters",
     "ensure_filter": "sesbook.receiving.filters",

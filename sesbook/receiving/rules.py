@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from sesbook.target import Target
 
 __all__ = ["RuleSetChange", "active_rule_set", "delete_rule", "delete_rule_set", "describe_rule_set",
-           "ensure_rule_set"]
+           "ensure_rule_set", "set_rule_position"]
 
 log = logging.getLogger("sesbook")
 
@@ -195,6 +195,32 @@ def ensure_rule_set(target: Target, name: str, rules: Iterable[Rule] = (), *, ac
     result = RuleSetChange(name, set_created, tuple(ordered), tuple(final), reordered, activated, planned)
     log.info("ensure_rule_set: %s", result._head())
     return result
+
+
+def set_rule_position(target: Target, rule_set: str, rule: str, *, after: str | None = None) -> bool:
+    """Move one rule right after rule ``after`` (``None``: to the top), with ``SetReceiptRulePosition``.
+
+    Returns False when it is already there (nothing sent). Both rules must exist in the set.
+    """
+    check_name(rule, field="rule", what="a receipt rule")
+    if after is not None:
+        check_name(after, field="after", what="a receipt rule")
+        if after == rule:
+            raise ValidationError("after", after, "names the rule being moved; a rule cannot follow itself.")
+    names = [r["Name"] for r in describe_rule_set(target, rule_set) or []]
+    for name, field_name in ((rule, "rule"), (after, "after")):
+        if name is not None and name not in names:
+            raise ValidationError(field_name, name, f"is not a rule of rule set {rule_set!r}.",
+                                  hint=f"Its rules are: {', '.join(names) or '(none)'}.")
+    position = names.index(rule)
+    if (after is None and position == 0) or (after is not None and position > 0 and names[position - 1] == after):
+        return False
+    kwargs: dict[str, Any] = {"RuleSetName": rule_set, "RuleName": rule}
+    if after is not None:
+        kwargs["After"] = after
+    with aws_errors("ses"):
+        target.ses.set_receipt_rule_position(**kwargs)
+    return True
 
 
 def delete_rule(target: Target, rule_set: str, rule: str) -> bool:

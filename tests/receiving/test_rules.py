@@ -8,7 +8,14 @@ import pytest
 
 from sesbook.errors import ValidationError
 from sesbook.receiving.model import AddHeaderAction, BounceAction, Rule, S3Action, StopAction
-from sesbook.receiving.rules import active_rule_set, delete_rule, delete_rule_set, describe_rule_set, ensure_rule_set
+from sesbook.receiving.rules import (
+    active_rule_set,
+    delete_rule,
+    delete_rule_set,
+    describe_rule_set,
+    ensure_rule_set,
+    set_rule_position,
+)
 
 if TYPE_CHECKING:
     import sesbook
@@ -106,6 +113,25 @@ def test_delete_rule(target: sesbook.Target, bucket: str) -> None:
     assert delete_rule(target, "main", "Tag") is True
     assert _names(target, "main") == ["EmailToS3", "Refuse"]
     assert delete_rule(target, "main", "Tag") is False
+
+
+@LAB_CALL
+def test_set_rule_position(target: sesbook.Target, bucket: str) -> None:
+    ensure_rule_set(target, "main", _rules())
+    assert set_rule_position(target, "main", "Refuse") is True
+    assert _names(target, "main") == ["Refuse", "EmailToS3", "Tag"]
+    assert set_rule_position(target, "main", "Refuse", after="Tag") is True
+    assert _names(target, "main") == ["EmailToS3", "Tag", "Refuse"]
+    assert set_rule_position(target, "main", "Refuse", after="Tag") is False
+
+
+def test_set_rule_position_checks_names(target: sesbook.Target, bucket: str) -> None:
+    ensure_rule_set(target, "main", _rules())
+    assert set_rule_position(target, "main", "EmailToS3") is False  # already first: nothing sent
+    with pytest.raises(ValidationError, match="not a rule"):
+        set_rule_position(target, "main", "Nope")
+    with pytest.raises(ValidationError, match="itself"):
+        set_rule_position(target, "main", "Tag", after="Tag")
 
 
 def test_delete_rule_not_found_is_success(target: sesbook.Target) -> None:
