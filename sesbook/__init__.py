@@ -68,6 +68,42 @@ if TYPE_CHECKING:
     from sesbook.mailbox import last_message as last_message
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
+    from sesbook.receiving.cloudformation import CfnTemplate as CfnTemplate
+    from sesbook.receiving.cloudformation import export_cloudformation as export_cloudformation
+    from sesbook.receiving.cloudformation import template_for as template_for
+    from sesbook.receiving.diagram import RuleSetDiagram as RuleSetDiagram
+    from sesbook.receiving.diagram import rule_set_diagram as rule_set_diagram
+    from sesbook.receiving.explain import ReceiptExplanation as ReceiptExplanation
+    from sesbook.receiving.explain import explain_message as explain_message
+    from sesbook.receiving.explain import explain_receipt as explain_receipt
+    from sesbook.receiving.filters import FilterChange as FilterChange
+    from sesbook.receiving.filters import ReceiptFilter as ReceiptFilter
+    from sesbook.receiving.filters import allow_only as allow_only
+    from sesbook.receiving.filters import delete_filter as delete_filter
+    from sesbook.receiving.filters import ensure_filter as ensure_filter
+    from sesbook.receiving.filters import list_filters as list_filters
+    from sesbook.receiving.model import AddHeaderAction as AddHeaderAction
+    from sesbook.receiving.model import BounceAction as BounceAction
+    from sesbook.receiving.model import LambdaAction as LambdaAction
+    from sesbook.receiving.model import ReceiptRule as ReceiptRule
+    from sesbook.receiving.model import ReceiptRuleSet as ReceiptRuleSet
+    from sesbook.receiving.model import S3Action as S3Action
+    from sesbook.receiving.model import SNSAction as SNSAction
+    from sesbook.receiving.model import StopAction as StopAction
+    from sesbook.receiving.policies import PolicyChange as PolicyChange
+    from sesbook.receiving.policies import PolicyLint as PolicyLint
+    from sesbook.receiving.policies import apply_bucket_policy as apply_bucket_policy
+    from sesbook.receiving.policies import apply_lambda_permission as apply_lambda_permission
+    from sesbook.receiving.policies import apply_topic_policy as apply_topic_policy
+    from sesbook.receiving.policies import bucket_policy as bucket_policy
+    from sesbook.receiving.policies import grant_rule_access as grant_rule_access
+    from sesbook.receiving.policies import lambda_permission as lambda_permission
+    from sesbook.receiving.policies import lint_policy as lint_policy
+    from sesbook.receiving.rules import RuleSetChange as RuleSetChange
+    from sesbook.receiving.rules import delete_rule as delete_rule
+    from sesbook.receiving.rules import delete_rule_set as delete_rule_set
+    from sesbook.receiving.rules import ensure_rule_set as ensure_rule_set
+    from sesbook.receiving.rules import set_rule_position as set_rule_position
     from sesbook.sending.bulk import BulkMessage as BulkMessage
     from sesbook.sending.bulk import BulkResult as BulkResult
     from sesbook.sending.bulk import LabClock as LabClock
@@ -198,6 +234,43 @@ _LAZY: dict[str, str] = {
     "generate_dkim_key": "sesbook.identities.dkim",
     "byodkim": "sesbook.identities.dkim",
     "ensure_verified_sender": "sesbook.identities.sender",
+    # receiving: rule sets and rules, IP filters, the policies SES needs, export, dry run, picture
+    "ReceiptRule": "sesbook.receiving.model",
+    "ReceiptRuleSet": "sesbook.receiving.model",
+    "S3Action": "sesbook.receiving.model",
+    "SNSAction": "sesbook.receiving.model",
+    "LambdaAction": "sesbook.receiving.model",
+    "BounceAction": "sesbook.receiving.model",
+    "AddHeaderAction": "sesbook.receiving.model",
+    "StopAction": "sesbook.receiving.model",
+    "ensure_rule_set": "sesbook.receiving.rules",
+    "delete_rule_set": "sesbook.receiving.rules",
+    "delete_rule": "sesbook.receiving.rules",
+    "set_rule_position": "sesbook.receiving.rules",
+    "RuleSetChange": "sesbook.receiving.rules",
+    "ReceiptFilter": "sesbook.receiving.filters",
+    "ensure_filter": "sesbook.receiving.filters",
+    "delete_filter": "sesbook.receiving.filters",
+    "list_filters": "sesbook.receiving.filters",
+    "allow_only": "sesbook.receiving.filters",
+    "FilterChange": "sesbook.receiving.filters",
+    "bucket_policy": "sesbook.receiving.policies",
+    "lambda_permission": "sesbook.receiving.policies",
+    "apply_bucket_policy": "sesbook.receiving.policies",
+    "apply_topic_policy": "sesbook.receiving.policies",
+    "apply_lambda_permission": "sesbook.receiving.policies",
+    "grant_rule_access": "sesbook.receiving.policies",
+    "lint_policy": "sesbook.receiving.policies",
+    "PolicyChange": "sesbook.receiving.policies",
+    "PolicyLint": "sesbook.receiving.policies",
+    "export_cloudformation": "sesbook.receiving.cloudformation",
+    "template_for": "sesbook.receiving.cloudformation",
+    "CfnTemplate": "sesbook.receiving.cloudformation",
+    "explain_receipt": "sesbook.receiving.explain",
+    "explain_message": "sesbook.receiving.explain",
+    "ReceiptExplanation": "sesbook.receiving.explain",
+    "rule_set_diagram": "sesbook.receiving.diagram",
+    "RuleSetDiagram": "sesbook.receiving.diagram",
     # the lab's mailbox
     "last_message": "sesbook.mailbox",
     "follow_verification_link": "sesbook.mailbox",

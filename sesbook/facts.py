@@ -173,3 +173,21 @@ def built_message_size(source: str | None, addresses: list[str] | tuple[str, ...
     The client's validation and the lab's send pipeline both count with this."""
     headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in addresses)
     return BUILT_MIME_OVERHEAD + headers + sum(base64_size(len(p.encode())) for p in parts if p)
+# -- receiving: receipt rule sets, rules and IP address filters ---------------------------------------------
+#: SES's receiving quotas (Developer Guide, "Service quotas for email receiving",
+#: https://docs.aws.amazon.com/ses/latest/dg/quotas.html#receiving-quotas, checked 2026): per account and
+#: region 40 rule sets and 100 IP address filters; per rule set 200 rules; per rule 10 actions and 100
+#: recipient conditions. Only one rule set is active at a time.
+MAX_RECEIPT_RULE_SETS = 40
+MAX_RECEIPT_RULES_PER_SET = 200
+MAX_RECEIPT_ACTIONS_PER_RULE = 10
+MAX_RECEIPT_RECIPIENTS_PER_RULE = 100
+MAX_RECEIPT_FILTERS = 100
+#: Rule set and rule names (SES API Reference, ``ReceiptRule.Name`` / ``CreateReceiptRuleSet``, checked 2026):
+#: ASCII letters, digits, ``_``, ``-`` and ``.``; starting and ending with a letter or digit; 64 or fewer.
+RECEIPT_NAME_RE = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?$")
+#: IP address filter names (SES API Reference, ``ReceiptFilter.Name``, checked 2026): letters, digits,
+#: ``_`` and ``-`` (no period), starting and ending with a letter or digit; 64 or fewer.
+RECEIPT_FILTER_NAME_RE = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")
+#: The SNS action's limit: a message larger than this is not delivered through SNS (use S3).
+SNS_ACTION_MAX_BYTES = 150 * 1024
