@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from sesbook.identities.wait import wait_for_verification as wait_for_verification
     from sesbook.mailbox import follow_verification_link as follow_verification_link
     from sesbook.mailbox import last_message as last_message
+    from sesbook.mailbox import mailbox_messages as mailbox_messages
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
     from sesbook.receiving.cloudformation import CfnTemplate as CfnTemplate
@@ -109,6 +110,7 @@ if TYPE_CHECKING:
     from sesbook.sending.bulk import LabClock as LabClock
     from sesbook.sending.bulk import RealClock as RealClock
     from sesbook.sending.bulk import SendQuota as SendQuota
+    from sesbook.sending.bulk import bulk_journal as bulk_journal
     from sesbook.sending.bulk import send_bulk as send_bulk
     from sesbook.sending.bulk import send_quota as send_quota
     from sesbook.sending.iam import SmtpUser as SmtpUser
@@ -188,6 +190,7 @@ _LAZY: dict[str, str] = {
     "RenderTest": "sesbook.sending.templates",
     "TemplateChange": "sesbook.sending.templates",
     "send_bulk": "sesbook.sending.bulk",
+    "bulk_journal": "sesbook.sending.bulk",
     "send_quota": "sesbook.sending.bulk",
     "BulkMessage": "sesbook.sending.bulk",
     "BulkResult": "sesbook.sending.bulk",
@@ -273,6 +276,7 @@ _LAZY: dict[str, str] = {
     "RuleSetDiagram": "sesbook.receiving.diagram",
     # the lab's mailbox
     "last_message": "sesbook.mailbox",
+    "mailbox_messages": "sesbook.mailbox",
     "follow_verification_link": "sesbook.mailbox",
 }
 

@@ -104,6 +104,10 @@ def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None 
     return tuple(MailMessage.from_json(m) for m in data.get("messages", []))
 
 
+#: The name :mod:`sesbook` exports :func:`messages` under.
+mailbox_messages = messages
+
+
 def last_message(target: Target | LabInfo, *, to: str | None = None) -> MailMessage:
     """The newest message (to ``to``, if given); raises :class:`NoMessageError` when there is none."""
     found = messages(target, to=to)

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import AwsError, ValidationError
-from sesbook.sending.send import SendResult, send_email, send_templated
+from sesbook.sending.send import SendResult, send_email, send_templated, unpaced
 from sesbook.sending.validate import check_address, check_addresses, check_api, check_recipient_count
 
 if TYPE_CHECKING:
@@ -275,9 +275,10 @@ def send_quota(target: Target) -> SendQuota:
 
 def _send_one(target: Target, source: str, message: BulkMessage, api: str, options: dict[str, Any]) -> SendResult:
     common = {"source": source, "to": message.to, "cc": message.cc, "bcc": message.bcc, "api": api, **options}
-    if message.template is not None:
-        return send_templated(target, template=message.template, data=message.data, **common)
-    return send_email(target, subject=message.subject or "", text=message.text, html=message.html, **common)
+    with unpaced():  # throttling is retried by send_bulk on its own clock, and counted
+        if message.template is not None:
+            return send_templated(target, template=message.template, data=message.data, **common)
+        return send_email(target, subject=message.subject or "", text=message.text, html=message.html, **common)
 
 
 def _default_clock(target: Target) -> tuple[Clock, Any]:
@@ -402,3 +403,22 @@ def _run(target: Target, source: str, api: str, options: dict[str, Any], todo: l
     return BulkResult(tuple(sent), already, uncertain, tuple(failed), tuple(over), (), throttles, allowed,
                       recipients, duration, tuple(times))
 
+
+
+def bulk_journal(target: Target, journal: str | Path | None = None, *, name: str = "bulk") -> Path:
+    """Where :func:`send_bulk` keeps its journal: ``journal`` when given, else a default.
+
+    Against AWS the default is ``./NAME.journal.jsonl`` (kept: run again and nothing is sent twice). In the lab
+    it is a file in the temporary directory named after the running lab (its endpoint), so a new lab, which
+    has sent nothing, starts a new journal while a re-run against the same lab resumes the old one.
+    """
+    if journal:
+        return Path(journal)
+    if not isinstance(name, str) or not name or any(c in name for c in "/\\\0"):
+        raise ValidationError("name", name, "must be a plain file name stem such as '05-bulk'.")
+    if target.lab is not None:
+        import tempfile
+
+        where = target.lab.aws_endpoint.rpartition(":")[2]
+        return Path(tempfile.gettempdir()) / f"sesbook-lab-{target.lab.pid or 0}-{where}-{name}.journal.jsonl"
+    return Path.cwd() / f"{name}.journal.jsonl"

@@ -10,6 +10,11 @@ Which API (``api=``):
 Every function validates first (:mod:`sesbook.sending.validate`: addresses, recipients, size, attachments)
 and sends nothing when a rule is broken. With ``target.apply`` off (the aws target's plan-only mode) the
 call is recorded in the plan, not sent, and the result says ``planned``.
+A send that SES refuses only for the per-second sending rate (``Throttling`` / ``TooManyRequestsException``
+"Maximum sending rate exceeded.") is tried again after a pause, as botocore's standard retry mode would on
+AWS: up to :data:`RATE_RETRIES` times, waiting 1, 2, 4 … seconds (in the lab the lab's clock moves forward
+instead of sleeping). The daily quota and every other refusal are raised at once. For many messages use
+:func:`sesbook.sending.bulk.send_bulk`, which paces itself and never needs this.
 The configuration set and message tags are options of the call (SES attaches them to the message's
 events), not headers.
 
@@ -19,8 +24,12 @@ IAM permissions for the aws target: ``ses:SendEmail`` (v1 SendEmail and every v2
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
+import logging
 import re
+import time
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage, Message
@@ -30,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
-from sesbook.errors import ValidationError
+from sesbook.errors import AwsError, ValidationError
 from sesbook.plan import was_planned
 from sesbook.sending.mime import recipients_of
 from sesbook.sending.validate import (
@@ -43,7 +52,7 @@ from sesbook.sending.validate import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Callable, Iterator, Mapping, Sequence
 
     from sesbook.target import Target
 
@@ -51,6 +60,48 @@ if TYPE_CHECKING:
 #: characters (SES API Reference, MessageTag, checked 2026).
 _TAG_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _TAG_VALUE = re.compile(r"^[A-Za-z0-9_.@-]{1,256}$")
+
+
+log = logging.getLogger("sesbook")
+
+#: How many times a send refused only for the per-second rate is tried again.
+RATE_RETRIES = 4
+_RATE_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException")
+#: Off inside :func:`unpaced` (``send_bulk`` paces on its own clock and counts each throttled answer).
+_PACING: contextvars.ContextVar[bool] = contextvars.ContextVar("sesbook_send_pacing", default=True)
+
+
+@contextlib.contextmanager
+def unpaced() -> Iterator[None]:
+    """Within this block a send refused for the rate raises at once (the caller paces and retries)."""
+    token = _PACING.set(False)
+    try:
+        yield
+    finally:
+        _PACING.reset(token)
+
+
+def _rate_refusal(error: AwsError) -> bool:
+    """SES refused for the per-second sending rate (not the daily quota, which waiting a second cannot fix)."""
+    return error.code in _RATE_CODES and "sending rate" in (error.message or "").lower()
+
+
+def _paced(target: Target, service: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``call()`` (one SES send), tried again after 1, 2, 4 … seconds while SES refuses it for the rate."""
+    for attempt in range(RATE_RETRIES + 1):
+        try:
+            with aws_errors(service):
+                return call()
+        except AwsError as error:
+            if attempt == RATE_RETRIES or not _PACING.get() or not _rate_refusal(error):
+                raise
+            pause = float(2**attempt)
+            log.info("%s: over the sending rate; trying again in %g s", error.operation, pause)
+            if target.lab is not None:
+                target.lab.advance_clock(pause)
+            else:
+                time.sleep(pause)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass(frozen=True)
@@ -155,13 +206,12 @@ def send_email(
     if replies:
         options["ReplyToAddresses"] = replies
     if api == "v1":
-        with aws_errors("ses"):
-            answer = target.ses.send_email(Source=source, Destination=_destination(to_l, cc_l, bcc_l),
-                                           Message=content, **options)
+        answer = _paced(target, "ses", lambda: target.ses.send_email(
+            Source=source, Destination=_destination(to_l, cc_l, bcc_l), Message=content, **options))
     else:
-        with aws_errors("sesv2"):
-            answer = target.sesv2.send_email(FromEmailAddress=source, Destination=_destination(to_l, cc_l, bcc_l),
-                                             Content={"Simple": content}, **options)
+        answer = _paced(target, "sesv2", lambda: target.sesv2.send_email(
+            FromEmailAddress=source, Destination=_destination(to_l, cc_l, bcc_l), Content={"Simple": content},
+            **options))
     return _result(answer, api, "SendEmail", to_l + cc_l + bcc_l)
 
 
@@ -210,16 +260,14 @@ def send_raw(
             kwargs["Source"] = source
         if envelope is not None:
             kwargs["Destinations"] = envelope
-        with aws_errors("ses"):
-            answer = target.ses.send_raw_email(**kwargs)
+        answer = _paced(target, "ses", lambda: target.ses.send_raw_email(**kwargs))
     else:
         kwargs = {"Content": {"Raw": {"Data": data}}, **options}
         if source is not None:
             kwargs["FromEmailAddress"] = source
         if envelope is not None:
             kwargs["Destination"] = {"ToAddresses": envelope}
-        with aws_errors("sesv2"):
-            answer = target.sesv2.send_email(**kwargs)
+        answer = _paced(target, "sesv2", lambda: target.sesv2.send_email(**kwargs))
     return _result(answer, api, "SendRawEmail" if api == "v1" else "SendEmail", everyone)
 
 
@@ -270,12 +318,10 @@ def send_templated(
         options["ReplyToAddresses"] = replies
     dest = _destination(to_l, cc_l, bcc_l)
     if api == "v1":
-        with aws_errors("ses"):
-            answer = target.ses.send_templated_email(Source=source, Destination=dest, Template=template,
-                                                     TemplateData=text, **options)
+        answer = _paced(target, "ses", lambda: target.ses.send_templated_email(
+            Source=source, Destination=dest, Template=template, TemplateData=text, **options))
         return _result(answer, api, "SendTemplatedEmail", to_l + cc_l + bcc_l)
-    with aws_errors("sesv2"):
-        answer = target.sesv2.send_email(FromEmailAddress=source, Destination=dest,
-                                         Content={"Template": {"TemplateName": template, "TemplateData": text}},
-                                         **options)
+    answer = _paced(target, "sesv2", lambda: target.sesv2.send_email(
+        FromEmailAddress=source, Destination=dest,
+        Content={"Template": {"TemplateName": template, "TemplateData": text}}, **options))
     return _result(answer, api, "SendEmail", to_l + cc_l + bcc_l)

@@ -132,3 +132,19 @@ def test_plan_only_target_records_the_send_and_sends_nothing(t: Target) -> None:
     assert result.planned and result.message_id is None and raw.planned
     assert [c.operation for c in plan] == ["SendEmail", "SendRawEmail"]
     assert mailbox.messages(t) == ()
+
+
+def test_a_send_over_the_rate_waits_and_goes_through(sender: sesbook.Target) -> None:
+    """In the sandbox (1 message a second) two sends in a row both go out: the second waits for the rate."""
+    first = sesbook.send_email(sender, source="ann@example.com", to="bob@example.net", subject="1", text="one")
+    second = sesbook.send_email(sender, source="ann@example.com", to="bob@example.net", subject="2", text="two")
+    assert first.message_id != second.message_id
+    assert [m.subject for m in sesbook.mailbox_messages(sender, to="bob@example.net")][-2:] == ["1", "2"]
+
+
+def test_the_daily_quota_is_not_waited_for() -> None:
+    from sesbook.sending.send import _rate_refusal
+
+    quota = sesbook.AwsError("ses.SendEmail", "Throttling", "Daily message quota exceeded.")
+    rate = sesbook.AwsError("ses.SendEmail", "Throttling", "Maximum sending rate exceeded.")
+    assert not _rate_refusal(quota) and _rate_refusal(rate)
