@@ -1,0 +1,1 @@
+"""The lab's SMTP servers: the inbound (receiving) stand-in and TLS for loopback."""
