@@ -201,3 +201,73 @@ def _record(inbound: Inbound, outcome: Outcome, ctx: Context, millis: int) -> No
                     "reply": outcome.reply, "verdicts": outcome.verdicts, "rules": outcome.rules,
                     "stored": outcome.stored, "processingTimeMillis": millis},
     })
+
+
+# -- mail the lab's SES sends to domains the lab receives for ------------------------------------------------
+def receiving_region_for(address: str) -> str | None:
+    """The region whose active rule set takes mail for ``address`` (the domain's MX would point there)."""
+    from moto.ses.models import ses_backends
+
+    from sesbook.facts import RECEIVING_REGIONS
+    from sesbook.lab import ACCOUNT_ID
+
+    regions = ses_backends[ACCOUNT_ID]
+    for region in RECEIVING_REGIONS:
+        if region in regions and regions[region].describe_active_receipt_rule_set() is not None \
+                and accepts(region, address):
+            return region
+    return None
+
+
+def _sent_mime(record: dict[str, Any]) -> bytes:
+    """The message as SES delivers it: the raw MIME sent, or for structured sends the message SES builds."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    if record.get("RawData"):
+        raw = str(record["RawData"]).encode("utf-8", "surrogateescape")
+        return raw if raw.endswith(b"\n") else raw + b"\r\n"
+    dest = record.get("Destination") or {}
+    built = EmailMessage()
+    built["From"] = record.get("Source") or ""
+    if dest.get("ToAddresses"):
+        built["To"] = ", ".join(dest["ToAddresses"])
+    if dest.get("CcAddresses"):
+        built["Cc"] = ", ".join(dest["CcAddresses"])
+    built["Subject"] = record.get("Subject") or ""
+    built["Date"] = format_datetime(clock.now())
+    built["Message-ID"] = f"<{record.get('Id')}@email.amazonses.com>"
+    body = record.get("Body") or {}
+    built.set_content(body.get("text_part") or "")
+    if body.get("html_part"):
+        built.add_alternative(body["html_part"], subtype="html")
+    return built.as_bytes(policy=built.policy.clone(linesep="\r\n"))
+
+
+def deliver_sent(record: dict[str, Any], sending_region: str) -> list[Outcome]:
+    """Deliver one message the lab's SES accepted (a mailbox record) to every recipient the lab receives for.
+
+    SES connects to the recipient domain's MX, ``inbound-smtp.REGION.amazonaws.com``, as any sender would,
+    over TLS; the envelope sender is SES's bounce address ``MESSAGE-ID@amazonses.com`` (regions other than
+    us-east-1: ``@REGION.amazonses.com``). The lab calls the inbound path directly, from 127.0.0.1.
+    """
+    dest = record.get("Destination") or {}
+    everyone = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
+    by_region: dict[str, list[str]] = {}
+    for address in everyone:
+        from email.utils import parseaddr
+
+        plain = parseaddr(address)[1]
+        region = receiving_region_for(plain) if plain else None
+        if region is not None:
+            by_region.setdefault(region, []).append(plain)
+    if not by_region:
+        return []
+    data = _sent_mime(record)
+    host = "amazonses.com" if sending_region == "us-east-1" else f"{sending_region}.amazonses.com"
+    outcomes = []
+    for region, recipients in by_region.items():
+        outcomes.append(receive(Inbound(region=region, ip="127.0.0.1", helo=f"a1-1.smtp-out.{host}",
+                                        mail_from=f"{record.get('Id')}@{host}", recipients=tuple(recipients),
+                                        data=data, tls=True, via="ses")))
+    return outcomes

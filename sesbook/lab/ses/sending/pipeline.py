@@ -11,8 +11,10 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    daily quota and the rate; counts the send (:mod:`.sandbox`);
 5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
-6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
-   domains the lab receives for);
+6. :func:`deliver` — the lab mailbox keeps mail for outside addresses, and mail to an address the lab
+   receives for (an active rule set in a receiving region matches it) goes through the inbound path
+   (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`) as SES would deliver it to that domain's MX
+   (later: the simulator's answers);
 7. (events and notifications, 8. metrics: not yet).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
@@ -172,10 +174,13 @@ def deliver(sub: Submission) -> None:
             "Destination": destination(message.destination), "Subject": message.subject,
             "Body": {"text_part": message.text, "html_part": message.html},
         })
+    from sesbook.lab.ses.receiving.engine import deliver_sent
+
     for record in records:
         kept = mailbox.deliver(record)
         if kept is not None:
             sub.delivered.append(kept)
+        deliver_sent(record, region)
 
 
 #: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.
