@@ -126,8 +126,8 @@ def test_unknown_recipient_refused_at_rcpt(receiving: sesbook.Target, lab_info: 
 
 def test_ip_filters_block_and_allow(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
-    receiving.ses.create_receipt_filter(Filter={"Name": "block-all", "IpFilter": {"Policy": "Block", "Cidr": "0.0.0.0/0"}})
-    receiving.ses.create_receipt_filter(Filter={"Name": "trusted", "IpFilter": {"Policy": "Allow", "Cidr": "127.0.0.2/32"}})
+    for name, policy, cidr in (("block-all", "Block", "0.0.0.0/0"), ("trusted", "Allow", "127.0.0.2/32")):
+        receiving.ses.create_receipt_filter(Filter={"Name": name, "IpFilter": {"Policy": policy, "Cidr": cidr}})
     with pytest.raises(smtplib.SMTPConnectError) as refused:
         smtp(lab_info, source="127.0.0.3")
     assert refused.value.smtp_code == 554
@@ -165,7 +165,8 @@ def test_rule_order_and_stop(receiving: sesbook.Target, lab_info: LabInfo) -> No
     rule_set(receiving,
              s3_rule("first", "first/", ["example.com"]),
              {"Name": "stopper", "Recipients": ["stop@example.com"],
-              "Actions": [{"AddHeaderAction": {"HeaderName": "X-Stopped", "HeaderValue": "yes"}}, {"StopAction": {"Scope": "RuleSet"}}]},
+              "Actions": [{"AddHeaderAction": {"HeaderName": "X-Stopped", "HeaderValue": "yes"}},
+                          {"StopAction": {"Scope": "RuleSet"}}]},
              s3_rule("last", "last/", ["example.com"]))
     with smtp(lab_info) as client:
         client.sendmail("alice@sender.test", ["aaa@example.com"], simple(to="aaa@example.com"))
@@ -218,8 +219,10 @@ def _notifications(target: sesbook.Target, queue: str) -> list[dict[str, Any]]:
 def test_sns_notification_with_content_and_the_150_kb_limit(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     topic, queue = _queue_on_topic(receiving, "inbound")
     rule_set(receiving,
-             {"Name": "notify", "Recipients": ["aaa@example.com"], "Actions": [{"SNSAction": {"TopicArn": topic, "Encoding": "UTF-8"}}]},
-             {"Name": "notify64", "Recipients": ["b64@example.com"], "Actions": [{"SNSAction": {"TopicArn": topic, "Encoding": "Base64"}}]})
+             {"Name": "notify", "Recipients": ["aaa@example.com"],
+              "Actions": [{"SNSAction": {"TopicArn": topic, "Encoding": "UTF-8"}}]},
+             {"Name": "notify64", "Recipients": ["b64@example.com"],
+              "Actions": [{"SNSAction": {"TopicArn": topic, "Encoding": "Base64"}}]})
     raw = simple()
     with smtp(lab_info) as client:
         client.sendmail("alice@sender.test", ["aaa@example.com"], raw)

@@ -56,8 +56,9 @@ def published(sender: sesbook.Target) -> sesbook.Target:
     put_in_zone(sender, "sender.test", "_dmarc.sender.test", "TXT", ["v=DMARC1; p=reject"])
     sender.s3.create_bucket(Bucket="inbox")
     sender.ses.create_receipt_rule_set(RuleSetName="rs")
-    sender.ses.create_receipt_rule(RuleSetName="rs", Rule={"Name": "all", "Enabled": True, "Recipients": ["example.com"],
-                                                            "Actions": [{"S3Action": {"BucketName": "inbox"}}]})
+    sender.ses.create_receipt_rule(RuleSetName="rs", Rule={
+        "Name": "all", "Enabled": True, "Recipients": ["example.com"],
+        "Actions": [{"S3Action": {"BucketName": "inbox"}}]})
     sender.ses.set_active_receipt_rule_set(RuleSetName="rs")
     return sender
 

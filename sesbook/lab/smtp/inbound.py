@@ -27,6 +27,12 @@ from sesbook.lab.smtp.tls import server_context
 log = logging.getLogger("sesbook")
 
 
+def _peer_ip(session: Session) -> str:
+    """The connecting address: the sender's IP as SES sees it."""
+    peer: Any = session.peer
+    return str(peer[0]) if isinstance(peer, tuple) else str(peer)
+
+
 class _Handler:
     def __init__(self, region: str) -> None:
         self.region = region
@@ -43,7 +49,7 @@ class _Handler:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         inbound = engine.Inbound(
-            region=self.region, ip=str(session.peer[0]), helo=str(session.host_name or ""),
+            region=self.region, ip=_peer_ip(session), helo=str(session.host_name or ""),
             mail_from=str(envelope.mail_from or ""), recipients=tuple(envelope.rcpt_tos),
             data=bytes(envelope.original_content or b""), tls=session.ssl is not None, via="smtp")
         loop = asyncio.get_running_loop()
@@ -62,7 +68,7 @@ class _InboundSMTP(SMTP):
 
     async def _handle_client(self) -> None:
         assert self.session is not None
-        ip = str(self.session.peer[0])
+        ip = _peer_ip(self.session)
         loop = asyncio.get_running_loop()
         verdict = await loop.run_in_executor(None, engine.connection_verdict, self._region, ip)
         if not verdict.allowed:

@@ -249,7 +249,8 @@ def deliver_sent(record: dict[str, Any], sending_region: str) -> list[Outcome]:
 
     SES connects to the recipient domain's MX, ``inbound-smtp.REGION.amazonaws.com``, as any sender would,
     over TLS; the envelope sender is SES's bounce address ``MESSAGE-ID@amazonses.com`` (regions other than
-    us-east-1: ``@REGION.amazonses.com``). The lab calls the inbound path directly, from 127.0.0.1.
+    us-east-1: ``@REGION.amazonses.com``). The lab calls the inbound path directly, as 127.0.0.1 (so the
+    receiving account's IP filters apply to it as they would to SES's sending addresses).
     """
     dest = record.get("Destination") or {}
     everyone = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
@@ -267,6 +268,10 @@ def deliver_sent(record: dict[str, Any], sending_region: str) -> list[Outcome]:
     host = "amazonses.com" if sending_region == "us-east-1" else f"{sending_region}.amazonses.com"
     outcomes = []
     for region, recipients in by_region.items():
+        verdict = connection_verdict(region, "127.0.0.1")
+        if not verdict.allowed:  # SES's outbound addresses go through the filters like anyone's
+            log.info("lab inbound: SES delivery to %s refused: %s", ", ".join(recipients), verdict.reason)
+            continue
         outcomes.append(receive(Inbound(region=region, ip="127.0.0.1", helo=f"a1-1.smtp-out.{host}",
                                         mail_from=f"{record.get('Id')}@{host}", recipients=tuple(recipients),
                                         data=data, tls=True, via="ses")))

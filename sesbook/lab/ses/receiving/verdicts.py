@@ -142,7 +142,13 @@ def check_spf(ip: str, mail_from: str, helo: str) -> tuple[str, str, str]:
         return "PROCESSING_FAILED", "temperror", str(exc)
     status = {"pass": "PASS", "fail": "FAIL", "softfail": "FAIL", "neutral": "GRAY", "none": "GRAY"}.get(
         result, "PROCESSING_FAILED")
-    return status, result, explanation
+    domain = sender.rpartition("@")[2]
+    words = {"pass": f"domain of {domain} designates {ip} as permitted sender",
+             "fail": f"domain of {domain} does not designate {ip} as permitted sender",
+             "softfail": f"domain of {domain} does not designate {ip} as permitted sender (softfail)",
+             "neutral": f"{ip} is neither permitted nor denied by domain of {domain}",
+             "none": f"domain of {domain} does not publish SPF"}
+    return status, result, words.get(result, explanation or result)
 
 
 # -- DKIM -------------------------------------------------------------------------------------------------
@@ -222,7 +228,8 @@ def _aligned(a: str, b: str, mode: str) -> bool:
     return organizational_domain(a) == organizational_domain(b)
 
 
-def check_dmarc(header_from: str, spf_status: str, mail_from: str, dkim_domains: list[str]) -> tuple[str, str | None, str]:
+def check_dmarc(header_from: str, spf_status: str, mail_from: str,
+                dkim_domains: list[str]) -> tuple[str, str | None, str]:
     """(status, policy when it fails, detail) for the From header's domain."""
     addresses = [a for _, a in getaddresses([header_from]) if "@" in a]
     if len(addresses) != 1:

@@ -1,5 +1,6 @@
-"""Receiving actions moto lacks (SES v1): ``CreateReceiptFilter``, ``ListReceiptFilters``, ``DeleteReceiptFilter``,
-``DeleteReceiptRule``, ``ReorderReceiptRuleSet``, ``SetReceiptRulePosition`` (the rules: :mod:`.state`, :mod:`.rules`)."""
+"""Receiving actions moto lacks (SES v1): ``CreateReceiptFilter``, ``ListReceiptFilters``,
+``DeleteReceiptFilter``, ``DeleteReceiptRule``, ``ReorderReceiptRuleSet``, ``SetReceiptRulePosition``
+(the rules: :mod:`.state`, :mod:`.rules`)."""
 
 from __future__ import annotations
 
