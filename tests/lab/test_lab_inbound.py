@@ -294,3 +294,25 @@ def test_lambda_request_response_stop_rule_set(receiving: sesbook.Target, lab_in
     assert "answered STOP_RULE_SET" in stranger["Inbound"]["rules"][0]["actions"][0]["detail"]
     assert stranger["Inbound"]["rules"][0]["stopped"] == "rule set"
     assert [r["rule"] for r in friend["Inbound"]["rules"]] == ["gate", "keep"]
+
+
+def test_mailbox_reader_and_cli_show_what_each_rule_did(receiving: sesbook.Target, lab_info: LabInfo,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from sesbook import cli
+    from sesbook.mailbox import messages
+
+    receiving.s3.create_bucket(Bucket="gone")
+    rule_set(receiving, {"Name": "aaa", "Recipients": ["aaa@example.com"], "Actions": [
+        {"S3Action": {"BucketName": "inbox", "ObjectKeyPrefix": "aaa_emails/"}},
+        {"S3Action": {"BucketName": "gone"}}]})
+    receiving.s3.delete_bucket(Bucket="gone")  # the second action will fail: recorded, the message still taken
+    with smtp(lab_info) as client:
+        client.sendmail("alice@sender.test", ["aaa@example.com"], simple())
+    [received] = [m for m in messages(lab_info) if m.kind == "inbound"]
+    assert received.rule_summary == "aaa: S3 ok, S3 failed"
+    assert received.verdicts == {"spam": "GRAY", "virus": "GRAY", "spf": "GRAY", "dkim": "GRAY", "dmarc": "GRAY"}
+    assert received.subject == "hello" and received.to == ("aaa@example.com",)
+    assert received.inbound is not None and received.inbound["reply"].startswith("250 Ok ")
+    assert cli.main(["lab", "mail"]) == 0
+    out = capsys.readouterr().out
+    assert "received by the lab's inbound server" in out and "aaa: S3 ok, S3 failed" in out
