@@ -71,7 +71,8 @@ class MailMessage:
         """Inbound only: what each rule did, e.g. ``aaa: S3 ok, SNS failed; stopper: Stop ok (stopped rule set)``."""
         parts = []
         for rule in (self.inbound or {}).get("rules") or []:
-            actions = ", ".join(f"{a.get('type')} {'ok' if a.get('ok') else 'failed'}" for a in rule.get("actions") or [])
+            actions = ", ".join(f"{a.get('type')} {'ok' if a.get('ok') else 'failed'}"
+                                for a in rule.get("actions") or [])
             note = f" (stopped {rule['stopped']})" if rule.get("stopped") else ""
             note += f" (refused: {rule['refused']})" if rule.get("refused") else ""
             parts.append(f"{rule.get('rule')}: {actions or 'no action'}{note}")

@@ -264,18 +264,19 @@ def handler(event, context):
 '''
 
 
-def _function(target: sesbook.Target) -> str:
+def _function(target: sesbook.Target, code: str = HANDLER, handler: str = "gate.handler",
+              filename: str = "gate.py") -> str:
     import io
     import zipfile
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("gate.py", HANDLER)
-    role = target.iam.create_role(RoleName="gate", AssumeRolePolicyDocument=json.dumps({
+        archive.writestr(filename, code)
+    role = target.iam.create_role(RoleName=filename.removesuffix(".py"), AssumeRolePolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    made = target.lambda_.create_function(FunctionName="gate", Runtime="python3.11", Role=role, Handler="gate.handler",
-                                          Code={"ZipFile": buffer.getvalue()}, Timeout=10)
+    made = target.lambda_.create_function(FunctionName=filename.removesuffix(".py"), Runtime="python3.11", Role=role,
+                                          Handler=handler, Code={"ZipFile": buffer.getvalue()}, Timeout=10)
     return str(made["FunctionArn"])
 
 
@@ -316,3 +317,37 @@ def test_mailbox_reader_and_cli_show_what_each_rule_did(receiving: sesbook.Targe
     assert cli.main(["lab", "mail"]) == 0
     out = capsys.readouterr().out
     assert "received by the lab's inbound server" in out and "aaa: S3 ok, S3 failed" in out
+
+
+def test_s3_and_stop_actions_notify_their_topics(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    topic, queue = _queue_on_topic(receiving, "receipts")
+    rule_set(receiving, {"Name": "store", "Recipients": ["aaa@example.com"], "Actions": [
+        {"S3Action": {"BucketName": "inbox", "ObjectKeyPrefix": "n/", "TopicArn": topic}},
+        {"StopAction": {"Scope": "RuleSet", "TopicArn": topic}}]})
+    with smtp(lab_info) as client:
+        client.sendmail("alice@sender.test", ["aaa@example.com"], simple())
+    s3_note, stop_note = _notifications(receiving, queue)
+    [key] = objects(receiving, "n/")
+    assert s3_note["receipt"]["action"] == {"type": "S3", "topicArn": topic, "bucketName": "inbox",
+                                            "objectKeyPrefix": "n/", "objectKey": key}
+    assert "content" not in s3_note  # only the SNS action carries the message
+    assert stop_note["receipt"]["action"] == {"type": "Stop", "topicArn": topic}
+
+
+EVENT_HANDLER = '''
+import boto3
+
+def handler(event, context):
+    mail = event["Records"][0]["ses"]["mail"]
+    boto3.client("s3").put_object(Bucket="inbox", Key="seen-by-lambda/" + mail["messageId"], Body=b"ok")
+'''
+
+
+def test_lambda_event_invocation_runs_the_handler(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    arn = _function(receiving, EVENT_HANDLER, "event.handler", "event.py")
+    rule_set(receiving, {"Name": "event", "Recipients": ["aaa@example.com"], "Actions": [
+        {"LambdaAction": {"FunctionArn": arn, "InvocationType": "Event"}}]})
+    with smtp(lab_info) as client:
+        client.sendmail("alice@sender.test", ["aaa@example.com"], simple())
+    [record] = inbound_records(lab_info)
+    assert list(objects(receiving, "seen-by-lambda/")) == [f"seen-by-lambda/{record['Id']}"]
