@@ -70,3 +70,13 @@ def test_limits_and_unique_names(target: Any) -> None:
     with pytest.raises(ClientError) as sets:
         target.ses.create_receipt_rule_set(RuleSetName="one-too-many")
     assert sets.value.response["Error"]["Code"] == "LimitExceeded"
+
+
+@pytest.mark.parametrize(("name", "value"), [("X Bad", "v"), ("X-" + "a" * 49, "v"), ("X-Ok", "a\r\nBcc: x"),
+                                             ("X-Ok", "v" * 2048)])
+def test_add_header_action_checked_when_the_rule_is_made(target: Any, name: str, value: str) -> None:
+    target.ses.create_receipt_rule_set(RuleSetName="rs")
+    with pytest.raises(ClientError) as bad:
+        target.ses.create_receipt_rule(RuleSetName="rs", Rule=_rule(
+            "h", Actions=[{"AddHeaderAction": {"HeaderName": name, "HeaderValue": value}}]))
+    assert bad.value.response["Error"]["Code"] == "InvalidParameterValue"

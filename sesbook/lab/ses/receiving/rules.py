@@ -15,11 +15,15 @@ and the API Reference pages of each call, checked 2026):
 - ``DeleteReceiptRule`` of a rule that does not exist succeeds (only a missing rule set is an error);
 - ``ReorderReceiptRuleSet`` must name every rule of the set exactly once (``InvalidParameterValue``; a name
   that is not in the set is ``RuleDoesNotExist``);
-- ``SetReceiptRulePosition`` without ``After`` puts the rule first.
+- ``SetReceiptRulePosition`` without ``After`` puts the rule first;
+- an ``AddHeaderAction``'s header name is 1-50 letters, digits and dashes, its value under 2048 characters
+  without CR or LF ("Add header action", https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-add-header.html);
+  anything else is ``InvalidParameterValue``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from moto.ses.exceptions import AlreadyExists, InvalidParameterValue, RuleDoesNotExist, RuleSetDoesNotExist
@@ -32,6 +36,7 @@ MAX_RULE_SETS = 40
 MAX_RULES_PER_SET = 200
 MAX_ACTIONS_PER_RULE = 10
 MAX_RECIPIENTS_PER_RULE = 100
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 
 
 def rule_set(backend: Any, name: str) -> Any:
@@ -52,6 +57,15 @@ def check_rule_limits(rule: dict[str, Any]) -> None:
     if len(recipients) > MAX_RECIPIENTS_PER_RULE:
         raise LimitExceeded(f"A receipt rule can have at most {MAX_RECIPIENTS_PER_RULE} recipients; "
                             f"rule {rule.get('Name')} has {len(recipients)}.")
+    for action in actions:
+        header = action.get("AddHeaderAction") if isinstance(action, dict) else None
+        if header is None:
+            continue
+        name, value = str(header.get("HeaderName", "")), str(header.get("HeaderValue", ""))
+        if not _HEADER_NAME.match(name):
+            raise InvalidParameterValue(f"Invalid header name <{name}>: use 1-50 letters, digits or dashes.")
+        if len(value) >= 2048 or "\r" in value or "\n" in value:
+            raise InvalidParameterValue("Invalid header value: it must be under 2048 characters, without CR or LF.")
 
 
 @wrap(SES_BACKEND, "create_receipt_rule_set")
