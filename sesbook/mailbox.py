@@ -1,4 +1,6 @@
-"""Read the lab's mailbox: the messages the lab delivered to outside addresses (sends, verification links).
+"""Read the lab's mailbox: the messages the lab delivered to outside addresses (sends, verification links), and
+the messages its inbound server received (``kind`` ``"inbound"``: the rules that matched, each action's outcome
+and the SPF/DKIM/DMARC verdicts, so a learner sees why a message went where it went).
 
 Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). From a terminal:
 ``python -m sesbook lab mail [--to ADDRESS] [--json]`` reads the running lab.
@@ -57,6 +59,8 @@ class MailMessage:
     timestamp: str
     api: str | None = None
     attachments: tuple[MailAttachment, ...] = ()
+    kind: str = "outbound"  # "inbound": received by the lab's inbound server (or SES's delivery to a lab domain)
+    inbound: dict[str, Any] | None = None  # inbound only: reply, verdicts, rules with their actions
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MailMessage:
@@ -70,7 +74,27 @@ class MailMessage:
             timestamp=str(data.get("Timestamp", "")), api=data.get("Api"),
             attachments=tuple(MailAttachment(a.get("Filename"), str(a.get("ContentType", "")), int(a.get("Size", 0)))
                               for a in data.get("Attachments") or []),
+            kind=str(data.get("Kind") or "outbound"), inbound=data.get("Inbound"),
         )
+
+    @property
+    def verdicts(self) -> dict[str, str]:
+        """Inbound only: ``{"spf": "PASS", "dkim": ..., "dmarc": ..., "spam": ..., "virus": ...}``."""
+        found = (self.inbound or {}).get("verdicts") or {}
+        return {key.removesuffix("Verdict"): str(value.get("status")) for key, value in found.items()
+                if key.endswith("Verdict") and isinstance(value, dict)}
+
+    @property
+    def rule_summary(self) -> str:
+        """Inbound only: what each rule did, e.g. ``aaa: S3 ok, SNS failed; stopper: Stop ok (stopped rule set)``."""
+        parts = []
+        for rule in (self.inbound or {}).get("rules") or []:
+            actions = ", ".join(f"{a.get('type')} {'ok' if a.get('ok') else 'failed'}"
+                                for a in rule.get("actions") or [])
+            note = f" (stopped {rule['stopped']})" if rule.get("stopped") else ""
+            note += f" (refused: {rule['refused']})" if rule.get("refused") else ""
+            parts.append(f"{rule.get('rule')}: {actions or 'no action'}{note}")
+        return "; ".join(parts) or "no rule matched"
 
     @property
     def links(self) -> tuple[str, ...]:
@@ -160,8 +184,17 @@ def cmd_mail(args: argparse.Namespace) -> int:
     if not found:
         print("the lab mailbox is empty" + (f" for {args.to}" if args.to else ""))
         return 0
-    rows = [(m.timestamp[:19], m.source, ", ".join(m.to + m.cc + m.bcc), m.subject or "") for m in found]
-    print(_html.text_table(["time", "from", "to", "subject"], rows))
+    rows = [(m.timestamp[:19], m.source, ", ".join(m.to + m.cc + m.bcc), m.subject or "") for m in found
+            if m.kind != "inbound"]
+    if rows:
+        print(_html.text_table(["time", "from", "to", "subject"], rows))
+    received = [m for m in found if m.kind == "inbound"]
+    if received:
+        print("received by the lab's inbound server:")
+        print(_html.text_table(
+            ["time", "from", "to", "subject", "reply", "rules and actions", "verdicts"],
+            [(m.timestamp[:19], m.source, ", ".join(m.to), m.subject or "", (m.inbound or {}).get("reply", ""),
+              m.rule_summary, " ".join(f"{k}={v}" for k, v in m.verdicts.items())) for m in received]))
     return 0
 
 

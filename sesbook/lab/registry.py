@@ -48,7 +48,8 @@ MOTO_VERSION = "5.2.5"
 MODULES: tuple[str, ...] = (
     "sesbook.lab.mailbox",  # GET|DELETE /_aws/ses, emptied on reset
     "sesbook.lab.dns.ses_zones",  # amazonses.com, inbound-smtp.REGION.amazonaws.com
-    "sesbook.lab.ses.receiving.wire",  # receipt IP filters
+    "sesbook.lab.ses.receiving.rules",  # rule limits, unique rule names
+    "sesbook.lab.ses.receiving.wire",  # receipt IP filters, delete/reorder/position rules
     "sesbook.lab.ses.account.wire",  # GetAccount & co., production access review
     "sesbook.lab.ses.identities.wire",  # verification through DNS, DKIM, MAIL FROM (dkim.amazonses.com zone)
     "sesbook.lab.ses.templates.wire",  # template API v1 + v2, Handlebars rendering (pybars3)

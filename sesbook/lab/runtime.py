@@ -164,7 +164,8 @@ def _reset(request: Any) -> tuple[int, Any]:
 
 
 class Lab:
-    """The lab's servers, on loopback: moto (AWS API), DNS and the SMTP interface. One per process."""
+    """The lab's servers, on loopback: moto (AWS API), DNS, the SMTP interface and the inbound SMTP server.
+    One per process."""
 
     def __init__(self, *, region: str = "us-east-1", seed: int | None = None, host: str = "127.0.0.1",
                  mailbox_limit: int | None = None, mailbox_bytes: int | None = None) -> None:
@@ -179,6 +180,7 @@ class Lab:
         self._http_thread: threading.Thread | None = None
         self._dns: Any = None
         self._smtp: Any = None
+        self._inbound: Any = None
         self.info: LabInfo | None = None
 
     def start(self) -> LabInfo:
@@ -206,11 +208,18 @@ class Lab:
         self._dns.start()
         self._smtp = SubmissionServer(region=self.region, host=self.host)
         self._smtp.start()
+        from sesbook.lab.ses.receiving import verdicts
+        from sesbook.lab.smtp.inbound import InboundServer
+
+        verdicts.use_dns(self.host, self._dns.port)
+        self._inbound = InboundServer(self.region, self.host)
+        self._inbound.start()
         self.info = LabInfo(
             aws_endpoint=f"http://{self.host}:{self._http.server_port}",
             dns=f"{self.host}:{self._dns.port}",
             region=self.region,
             account_id=ACCOUNT_ID,
+            inbound_smtp=self._inbound.address,
             seed=self.seed,
             pid=os.getpid(),
             smtp=self._smtp.address,
@@ -240,6 +249,9 @@ class Lab:
         if self._smtp is not None:
             self._smtp.stop()
             self._smtp = None
+        if self._inbound is not None:
+            self._inbound.stop()
+            self._inbound = None
         if current() is self:
             set_current(None)
 

@@ -10,6 +10,9 @@ rng = random.Random()
 #: Request ids only (one draw per response), apart from ``rng`` so that how many calls a run makes does not
 #: shift the lab's other seeded values.
 request_rng = random.Random()
+#: Inbound mail only (message ids, X-SES-RECEIPT): a path of its own, so receiving mail does not shift the ids
+#: the lab's other seeded paths draw.
+inbound_rng = random.Random()
 _seed: int | None = None
 
 
@@ -21,6 +24,7 @@ def seed(value: int | None) -> None:
     _seed = value
     rng.seed(value)
     request_rng.seed(None if value is None else f"sesbook-requests:{value}")
+    inbound_rng.seed(None if value is None else f"sesbook-inbound:{value}")
     mock_random.seed(value)
 
 
@@ -50,3 +54,16 @@ def ses_message_id(source: random.Random) -> str:
     """
     prefix = f"0100{source.getrandbits(48):012x}"
     return f"{prefix}-{uuid.UUID(int=source.getrandbits(128), version=4)}-000000"
+
+
+def inbound_message_id() -> str:
+    """An inbound message id as SES gives one (the S3 object key after the prefix): 40 characters of lowercase
+    letters and digits, e.g. ``o3vrnil0e2ic28trm7dfhrc2v0clambda4nbp0g1`` in the Developer Guide's receipt
+    notification example ("Notification examples for receiving email"), from :data:`inbound_rng`."""
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return "".join(inbound_rng.choice(alphabet) for _ in range(40))
+
+
+def inbound_bytes(count: int) -> bytes:
+    """Opaque random bytes for inbound mail (the ``X-SES-RECEIPT`` header), from :data:`inbound_rng`."""
+    return inbound_rng.getrandbits(8 * count).to_bytes(count, "big")

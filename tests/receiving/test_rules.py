@@ -20,7 +20,6 @@ from sesbook.receiving.rules import (
 if TYPE_CHECKING:
     import sesbook
 
-LAB_CALL = pytest.mark.xfail(reason="lab call lands with r-lab", strict=False)
 
 
 def _rules() -> list[Rule]:
@@ -94,7 +93,6 @@ def test_unlisted_rules_are_kept_after_the_listed_ones(target: sesbook.Target, b
     assert _names(target, "main") == ["EmailToS3", "Tag", "Refuse"]
 
 
-@LAB_CALL
 def test_reorder_puts_the_set_in_the_list_order(target: sesbook.Target, bucket: str) -> None:
     ensure_rule_set(target, "main", _rules())
     result = ensure_rule_set(target, "main", list(reversed(_rules())))
@@ -103,7 +101,6 @@ def test_reorder_puts_the_set_in_the_list_order(target: sesbook.Target, bucket: 
     assert not ensure_rule_set(target, "main", list(reversed(_rules()))).changed
 
 
-@LAB_CALL
 def test_prune_deletes_unlisted_rules(target: sesbook.Target, bucket: str) -> None:
     ensure_rule_set(target, "main", _rules())
     result = ensure_rule_set(target, "main", _rules()[:1], prune=True)
@@ -111,7 +108,6 @@ def test_prune_deletes_unlisted_rules(target: sesbook.Target, bucket: str) -> No
     assert _names(target, "main") == ["EmailToS3"]
 
 
-@LAB_CALL
 def test_delete_rule(target: sesbook.Target, bucket: str) -> None:
     ensure_rule_set(target, "main", _rules())
     assert delete_rule(target, "main", "Tag") is True
@@ -119,7 +115,6 @@ def test_delete_rule(target: sesbook.Target, bucket: str) -> None:
     assert delete_rule(target, "main", "Tag") is False
 
 
-@LAB_CALL
 def test_set_rule_position(target: sesbook.Target, bucket: str) -> None:
     ensure_rule_set(target, "main", _rules())
     assert set_rule_position(target, "main", "Refuse") is True

@@ -14,7 +14,9 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
 6. :func:`render` — templated sends are rendered with Handlebars, per destination; one that cannot be
    rendered was still accepted, is not delivered and becomes a rendering-failure record;
 7. :func:`deliver` — the lab mailbox keeps mail for outside addresses, with the API it came through, its
-   raw MIME and its attachments (later: the simulator's answers, domains the lab receives for);
+   raw MIME and its attachments; mail to an address the lab receives for (an active rule set in a receiving
+   region matches it) goes through the inbound path (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`)
+   as SES would deliver it to that domain's MX (later: the simulator's answers);
 8. (events and notifications, 9. metrics: not yet).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
@@ -236,12 +238,15 @@ def deliver(sub: Submission) -> None:
             "RawData": rendered_mime(simple, source=message.source, to=dest["ToAddresses"], cc=dest["CcAddresses"],
                                      message_id=sub.message_id, date=_date()),
         })
+    from sesbook.lab.ses.receiving.engine import deliver_sent
+
     for record in records:
         record["Api"] = message.api
         record["Attachments"] = attachments(record["RawData"]) if record.get("RawData") else []
         kept = mailbox.deliver(record, count_raw=message.raw is not None)
         if kept is not None:
             sub.delivered.append(kept)
+        deliver_sent(record, region)
 
 
 #: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.

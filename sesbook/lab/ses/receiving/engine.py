@@ -1,0 +1,278 @@
+"""The lab's inbound path: what SES does with mail for the domains it receives for, whoever brings it.
+
+The inbound SMTP server (:mod:`sesbook.lab.smtp.inbound`) calls :func:`connection_verdict` when a client
+connects, :func:`recipient_reply` at each ``RCPT TO`` and :func:`receive` after ``DATA``; the send
+pipeline's delivery stage calls :func:`accepts` and :func:`receive` for mail SES itself sends to such an
+address. The decisions are :mod:`sesbook.receiving.matching`'s (the same functions the client's dry run
+uses), so the lab and ``explain()`` cannot disagree. SES's rules (Developer Guide, "Email receiving
+concepts" https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html, "Setting up email
+receiving" https://docs.aws.amazon.com/ses/latest/dg/receiving-email-setting-up.html, checked 2026):
+
+- **IP filters** apply when the client connects. A blocked address is refused before the greeting:
+  ``554 5.7.1 Access denied`` (SES documents that a blocked address's mail is rejected, not the words;
+  554 at connection is RFC 5321's "no SMTP service here" reply, 5.7.1 "delivery not authorized").
+- **Recipients** are checked at ``RCPT TO``: the region must have an active rule set, the recipient's
+  domain (or the address itself) must be a verified identity, and an enabled rule must match it. Otherwise
+  ``550 5.1.1 Requested action not taken: mailbox unavailable`` — the reply mail servers report from
+  ``inbound-smtp.*.amazonaws.com`` for an address no rule covers (seen in delivery logs; AWS does not
+  document the words).
+- **TLS**: a matching rule with ``TlsPolicy`` ``Require`` refuses a plain session at ``RCPT TO`` with
+  RFC 3207's ``530 5.7.0 Must issue a STARTTLS command first`` (SES documents the refusal, not the words).
+- **Size**: at most 40 MB (SES's limit for receiving into S3; "Service quotas in Amazon SES"); the server
+  advertises ``SIZE`` and refuses more with 552.
+- Then the matching rules' actions run in order (:mod:`.actions`), and only then does the sender get its
+  answer: ``250 Ok MESSAGE-ID``, or the reply of a Bounce action, or 552 when an SNS action could not carry
+  the message. Every message that reached this point is recorded in the lab mailbox (kind ``inbound``)
+  with its rules, each action's outcome and the verdicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sesbook.lab import clock, mailbox, seeding
+from sesbook.lab.ses._wire import ses_backend_for
+from sesbook.lab.ses.identities.state import find, verification_status
+from sesbook.lab.ses.receiving import notify, verdicts
+from sesbook.lab.ses.receiving.actions import ActionRun, Context, run_action
+from sesbook.lab.ses.receiving.rules import active_rules
+from sesbook.lab.ses.receiving.state import receipt_filters
+from sesbook.receiving.matching import FilterVerdict, action_type, filter_verdict, match_rules
+
+log = logging.getLogger("sesbook")
+
+BLOCKED_REPLY = "554 5.7.1 Access denied"
+UNKNOWN_RECIPIENT_REPLY = "550 5.1.1 Requested action not taken: mailbox unavailable"
+TLS_REQUIRED_REPLY = "530 5.7.0 Must issue a STARTTLS command first"
+#: SES receives messages up to 40 MB (Developer Guide, "Service quotas in Amazon SES").
+SIZE_LIMIT = 40 * 1024 * 1024
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One message as it reached the inbound path."""
+
+    region: str
+    ip: str
+    helo: str
+    mail_from: str
+    recipients: tuple[str, ...]
+    data: bytes
+    tls: bool
+    via: str = "smtp"  # "smtp" (the inbound server) or "ses" (mail the lab's SES sent)
+
+
+@dataclass
+class Outcome:
+    """What happened to one message: the reply the sender got, and what each rule did."""
+
+    message_id: str
+    reply: str
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    stored: list[str] = field(default_factory=list)
+    verdicts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.reply.startswith("250")
+
+
+def verified_domains(backend: Any) -> list[str]:
+    """The domains verified in this backend (a rule without recipients covers all of them)."""
+    found = []
+    for name in list(backend.email_identities):
+        st = find(backend, name)
+        if st is not None and st.is_domain and verification_status(st) == "Success":
+            found.append(st.name)
+    return found
+
+
+def _verified_for(backend: Any, address: str) -> bool:
+    domain = address.rpartition("@")[2].lower()
+    for name in (domain, address):
+        st = find(backend, name)
+        if st is not None and verification_status(st) == "Success":
+            return True
+    return False
+
+
+def connection_verdict(region: str, ip: str) -> FilterVerdict:
+    """The account's IP filters applied to a connecting address."""
+    return filter_verdict(list(receipt_filters(ses_backend_for(region)).values()), ip)
+
+
+def recipient_reply(region: str, address: str, *, tls: bool) -> str | None:
+    """None when SES takes mail for ``address`` now, else the SMTP reply that refuses it."""
+    backend = ses_backend_for(region)
+    rules = active_rules(backend)
+    if rules is None or "@" not in address or not _verified_for(backend, address):
+        return UNKNOWN_RECIPIENT_REPLY
+    matches = match_rules(rules, [address], tls=tls, verified_domains=verified_domains(backend))
+    if not matches:
+        return UNKNOWN_RECIPIENT_REPLY
+    if matches[-1].refused_for_tls:
+        return TLS_REQUIRED_REPLY
+    return None
+
+
+def accepts(region: str, address: str) -> bool:
+    """Whether mail SES sends to ``address`` would be received by this lab in ``region`` (over TLS)."""
+    try:
+        return recipient_reply(region, address, tls=True) is None
+    except KeyError:
+        return False
+
+
+def receive(inbound: Inbound) -> Outcome:
+    """Run the active rule set on one message; record it; return the reply for the sender."""
+    with _lock:
+        return _receive(inbound)
+
+
+def _receive(inbound: Inbound) -> Outcome:
+    started = time.monotonic()
+    backend = ses_backend_for(inbound.region)
+    message_id = seeding.inbound_message_id()
+    found = verdicts.evaluate(inbound.data, ip=inbound.ip, mail_from=inbound.mail_from, helo=inbound.helo)
+    newline = notify.newline_of(inbound.data)
+    recipients = list(inbound.recipients)
+    added = notify.ses_headers(message_id=message_id, region=inbound.region, ip=inbound.ip, helo=inbound.helo,
+                               mail_from=inbound.mail_from, recipients=recipients, verdicts=found, newline=newline)
+    ctx = Context(region=inbound.region, message_id=message_id, message=added + inbound.data,
+                  mail_from=inbound.mail_from, recipients=recipients,
+                  timestamp=clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                  verdicts=found, newline=newline)
+    outcome = Outcome(message_id, "", verdicts=found.receipt_fields())
+    rules = active_rules(backend) or []
+    for match in match_rules(rules, recipients, tls=inbound.tls, verified_domains=verified_domains(backend)):
+        record: dict[str, Any] = {"rule": match.rule_name, "recipients": list(match.recipients), "actions": []}
+        outcome.rules.append(record)
+        if match.refused_for_tls:
+            ctx.reply = ctx.reply or TLS_REQUIRED_REPLY
+            record["refused"] = "TLS required"
+            break
+        for action in match.actions:
+            run: ActionRun = run_action(ctx, action_type(action), dict(action), list(match.recipients))
+            record["actions"].append(run.to_json())
+            if ctx.stop:
+                break
+        if ctx.stop == "rule":
+            ctx.stop = None
+            record["stopped"] = "rule"
+            continue
+        if ctx.stop == "rule set":
+            record["stopped"] = "rule set"
+            break
+    outcome.stored = list(ctx.stored)
+    outcome.reply = ctx.reply or f"250 Ok {message_id}"
+    millis = int((time.monotonic() - started) * 1000)
+    _record(inbound, outcome, ctx, millis)
+    log.info("lab inbound %s from %s to %s: %s", message_id, inbound.mail_from, ", ".join(recipients), outcome.reply)
+    return outcome
+
+
+def _record(inbound: Inbound, outcome: Outcome, ctx: Context, millis: int) -> None:
+    """Keep the message in the lab mailbox (kind ``inbound``), with what every rule did."""
+    from email.parser import BytesParser
+    from email.policy import default
+
+    parsed = BytesParser(policy=default).parsebytes(ctx.message)
+    text = html = None
+    try:
+        body = parsed.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else None
+        body = parsed.get_body(preferencelist=("html",))
+        html = body.get_content() if body is not None else None
+    except (LookupError, ValueError, AttributeError):
+        pass
+    mailbox.deliver({
+        "Id": outcome.message_id, "Kind": "inbound", "Region": inbound.region, "Source": inbound.mail_from,
+        "Destination": {"ToAddresses": list(inbound.recipients), "CcAddresses": [], "BccAddresses": []},
+        "Subject": str(parsed.get("Subject")) if parsed.get("Subject") is not None else None,
+        "Body": {"text_part": text, "html_part": html},
+        "RawData": ctx.message.decode("utf-8", "replace"),
+        "Inbound": {"via": inbound.via, "peer": inbound.ip, "helo": inbound.helo, "tls": inbound.tls,
+                    "reply": outcome.reply, "verdicts": outcome.verdicts, "rules": outcome.rules,
+                    "stored": outcome.stored, "processingTimeMillis": millis},
+    })
+
+
+# -- mail the lab's SES sends to domains the lab receives for ------------------------------------------------
+def receiving_region_for(address: str) -> str | None:
+    """The region whose active rule set takes mail for ``address`` (the domain's MX would point there)."""
+    from moto.ses.models import ses_backends
+
+    from sesbook.facts import RECEIVING_REGIONS
+    from sesbook.lab import ACCOUNT_ID
+
+    regions = ses_backends[ACCOUNT_ID]
+    for region in RECEIVING_REGIONS:
+        if region in regions and regions[region].describe_active_receipt_rule_set() is not None \
+                and accepts(region, address):
+            return region
+    return None
+
+
+def _sent_mime(record: dict[str, Any]) -> bytes:
+    """The message as SES delivers it: the raw MIME sent, or for structured sends the message SES builds."""
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    if record.get("RawData"):
+        raw = str(record["RawData"]).encode("utf-8", "surrogateescape")
+        return raw if raw.endswith(b"\n") else raw + b"\r\n"
+    dest = record.get("Destination") or {}
+    built = EmailMessage()
+    built["From"] = record.get("Source") or ""
+    if dest.get("ToAddresses"):
+        built["To"] = ", ".join(dest["ToAddresses"])
+    if dest.get("CcAddresses"):
+        built["Cc"] = ", ".join(dest["CcAddresses"])
+    built["Subject"] = record.get("Subject") or ""
+    built["Date"] = format_datetime(clock.now())
+    built["Message-ID"] = f"<{record.get('Id')}@email.amazonses.com>"
+    body = record.get("Body") or {}
+    built.set_content(body.get("text_part") or "")
+    if body.get("html_part"):
+        built.add_alternative(body["html_part"], subtype="html")
+    return built.as_bytes(policy=built.policy.clone(linesep="\r\n"))
+
+
+def deliver_sent(record: dict[str, Any], sending_region: str) -> list[Outcome]:
+    """Deliver one message the lab's SES accepted (a mailbox record) to every recipient the lab receives for.
+
+    SES connects to the recipient domain's MX, ``inbound-smtp.REGION.amazonaws.com``, as any sender would,
+    over TLS; the envelope sender is SES's bounce address ``MESSAGE-ID@amazonses.com`` (regions other than
+    us-east-1: ``@REGION.amazonses.com``). The lab calls the inbound path directly, as 127.0.0.1 (so the
+    receiving account's IP filters apply to it as they would to SES's sending addresses).
+    """
+    dest = record.get("Destination") or {}
+    everyone = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
+    by_region: dict[str, list[str]] = {}
+    for address in everyone:
+        from email.utils import parseaddr
+
+        plain = parseaddr(address)[1]
+        region = receiving_region_for(plain) if plain else None
+        if region is not None:
+            by_region.setdefault(region, []).append(plain)
+    if not by_region:
+        return []
+    data = _sent_mime(record)
+    host = "amazonses.com" if sending_region == "us-east-1" else f"{sending_region}.amazonses.com"
+    outcomes = []
+    for region, recipients in by_region.items():
+        verdict = connection_verdict(region, "127.0.0.1")
+        if not verdict.allowed:  # SES's outbound addresses go through the filters like anyone's
+            log.info("lab inbound: SES delivery to %s refused: %s", ", ".join(recipients), verdict.reason)
+            continue
+        outcomes.append(receive(Inbound(region=region, ip="127.0.0.1", helo=f"a1-1.smtp-out.{host}",
+                                        mail_from=f"{record.get('Id')}@{host}", recipients=tuple(recipients),
+                                        data=data, tls=True, via="ses")))
+    return outcomes

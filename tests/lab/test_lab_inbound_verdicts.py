@@ -1,0 +1,122 @@
+"""Inbound verdicts computed against the lab's DNS (SPF with pyspf, DKIM with dkimpy, DMARC), and mail the lab's
+SES sends to a domain the lab receives for going through the same inbound path."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import smtplib
+from email.message import EmailMessage
+from typing import TYPE_CHECKING, Any
+
+import dkim
+import pytest
+
+from helpers import put_in_zone
+
+if TYPE_CHECKING:
+    import sesbook
+    from sesbook.lab import LabInfo
+
+
+@functools.cache
+def _key() -> tuple[bytes, str]:
+    """A 2048-bit RSA key: (private PEM, public key base64 for the DKIM TXT record)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return private, base64.b64encode(public).decode()
+
+
+def _message(sender: str = "alice@sender.test") -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "aaa@example.com", "verdicts"
+    message["Message-ID"] = "<v1@sender.test>"
+    message.set_content("Signed body.\n")
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+def _signed(raw: bytes) -> bytes:
+    signature = dkim.sign(raw, b"sel", b"sender.test", _key()[0], include_headers=[b"From", b"To", b"Subject"])
+    return bytes(signature) + raw
+
+
+@pytest.fixture
+def published(sender: sesbook.Target) -> sesbook.Target:
+    """sender.test publishes SPF (127.0.0.2 only), a DKIM key (selector ``sel``) and DMARC p=reject;
+    example.com receives into bucket ``inbox``."""
+    put_in_zone(sender, "sender.test", "sender.test", "TXT", ["v=spf1 ip4:127.0.0.2 -all"])
+    public = _key()[1]
+    put_in_zone(sender, "sender.test", "sel._domainkey.sender.test", "TXT",
+                ['"v=DKIM1; k=rsa; p=' + public[:200] + '" "' + public[200:] + '"'])
+    put_in_zone(sender, "sender.test", "_dmarc.sender.test", "TXT", ["v=DMARC1; p=reject"])
+    sender.s3.create_bucket(Bucket="inbox")
+    sender.ses.create_receipt_rule_set(RuleSetName="rs")
+    sender.ses.create_receipt_rule(RuleSetName="rs", Rule={
+        "Name": "all", "Enabled": True, "Recipients": ["example.com"],
+        "Actions": [{"S3Action": {"BucketName": "inbox"}}]})
+    sender.ses.set_active_receipt_rule_set(RuleSetName="rs")
+    return sender
+
+
+def _send(info: LabInfo, raw: bytes, source: str) -> dict[str, Any]:
+    assert info.inbound_smtp is not None
+    host, _, port = info.inbound_smtp.rpartition(":")
+    with smtplib.SMTP(host, int(port), source_address=(source, 0), timeout=30) as client:
+        client.ehlo("mail.sender.test")
+        client.sendmail("alice@sender.test", ["aaa@example.com"], raw)
+    record = [m for m in info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "inbound"][-1]
+    return dict(record["Inbound"]["verdicts"]) | {"raw": record["RawData"]}
+
+
+def _status(found: dict[str, Any], name: str) -> str:
+    return str(found[name]["status"])
+
+
+def test_spf_dkim_dmarc_pass(published: sesbook.Target, lab_info: LabInfo) -> None:
+    found = _send(lab_info, _signed(_message()), "127.0.0.2")
+    assert [_status(found, n) for n in ("spfVerdict", "dkimVerdict", "dmarcVerdict")] == ["PASS", "PASS", "PASS"]
+    assert "dmarcPolicy" not in found
+    assert "spf=pass" in found["raw"] and "dkim=pass header.i=@sender.test" in found["raw"]
+    assert "dmarc=pass header.from=sender.test" in found["raw"]
+
+
+def test_spf_dkim_dmarc_fail(published: sesbook.Target, lab_info: LabInfo) -> None:
+    tampered = _signed(_message()).replace(b"Signed body.", b"Changed body.")
+    found = _send(lab_info, tampered, "127.0.0.3")  # not in the SPF record, body changed after signing
+    assert [_status(found, n) for n in ("spfVerdict", "dkimVerdict", "dmarcVerdict")] == ["FAIL", "FAIL", "FAIL"]
+    assert found["dmarcPolicy"] == "reject"
+
+
+def test_dmarc_passes_on_aligned_dkim_alone(published: sesbook.Target, lab_info: LabInfo) -> None:
+    found = _send(lab_info, _signed(_message()), "127.0.0.4")  # SPF fails, DKIM aligned
+    assert [_status(found, n) for n in ("spfVerdict", "dkimVerdict", "dmarcVerdict")] == ["FAIL", "PASS", "PASS"]
+
+
+def test_unsigned_mail_without_records_is_gray(published: sesbook.Target, lab_info: LabInfo) -> None:
+    found = _send(lab_info, _message("bob@nowhere.test"), "127.0.0.2")
+    assert _status(found, "dkimVerdict") == "GRAY"
+    assert _status(found, "dmarcVerdict") == "GRAY"
+    assert _status(found, "spamVerdict") == "GRAY" and _status(found, "virusVerdict") == "GRAY"
+
+
+def test_mail_sent_through_ses_lands_in_the_bucket(published: sesbook.Target, lab_info: LabInfo) -> None:
+    sent = published.ses.send_email(Source="news@example.net", Destination={"ToAddresses": ["aaa@example.com"]},
+                                     Message={"Subject": {"Data": "from SES"}, "Body": {"Text": {"Data": "Hi"}}})
+    lab_info.advance_clock(2)  # the sandbox's rate: one message a second
+    raw = EmailMessage()
+    raw["From"], raw["To"], raw["Subject"] = "news@example.net", "aaa@example.com", "raw from SES"
+    raw.set_content("raw body\n")
+    published.ses.send_raw_email(RawMessage={"Data": raw.as_bytes()})
+    stored = published.s3.list_objects_v2(Bucket="inbox")["Contents"]
+    assert len(stored) == 2
+    bodies = [published.s3.get_object(Bucket="inbox", Key=o["Key"])["Body"].read() for o in stored]
+    first = next(b for b in bodies if b"Subject: from SES" in b)
+    assert f"Return-Path: <{sent['MessageId']}@amazonses.com>".encode() in first
+    assert any(b.endswith(raw.as_bytes()) for b in bodies)
+    records = [m for m in lab_info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "inbound"]
+    assert {r["Inbound"]["via"] for r in records} == {"ses"}
