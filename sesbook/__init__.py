@@ -125,6 +125,7 @@ if TYPE_CHECKING:
     from sesbook.sending.probe import try_sandbox_refusal as try_sandbox_refusal
     from sesbook.sending.probe import try_send as try_send
     from sesbook.sending.send import SendResult as SendResult
+    from sesbook.sending.send import pause_for_rate as pause_for_rate
     from sesbook.sending.send import send_email as send_email
     from sesbook.sending.send import send_raw as send_raw
     from sesbook.sending.send import send_templated as send_templated
@@ -180,6 +181,7 @@ _LAZY: dict[str, str] = {
     "Attachment": "sesbook.sending.mime",
     "InlineImage": "sesbook.sending.mime",
     "send_email": "sesbook.sending.send",
+    "pause_for_rate": "sesbook.sending.send",
     "send_raw": "sesbook.sending.send",
     "send_templated": "sesbook.sending.send",
     "SendResult": "sesbook.sending.send",

@@ -104,6 +104,23 @@ def _paced(target: Target, service: str, call: Callable[[], dict[str, Any]]) -> 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def pause_for_rate(target: Target) -> float:
+    """Wait one sending-rate interval (``1 / MaxSendRate`` seconds) so that the next send is within the rate.
+
+    For sends this package does not pace itself, such as a message handed to ``smtplib``: the SMTP interface
+    answers ``454 Throttling failure`` to a send over the rate. In the lab the lab's clock moves forward
+    instead of sleeping. Returns the seconds waited.
+    """
+    with aws_errors("ses"):
+        rate = float(target.ses.get_send_quota().get("MaxSendRate") or 1.0)
+    pause = 1.0 / rate if rate > 0 else 1.0
+    if target.lab is not None:
+        target.lab.advance_clock(pause)
+    else:
+        time.sleep(pause)
+    return pause
+
+
 @dataclass(frozen=True)
 class SendResult:
     """One send: the message id SES answered (None when planned), the API and operation used, the recipients."""

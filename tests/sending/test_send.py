@@ -148,3 +148,15 @@ def test_the_daily_quota_is_not_waited_for() -> None:
     quota = sesbook.AwsError("ses.SendEmail", "Throttling", "Daily message quota exceeded.")
     rate = sesbook.AwsError("ses.SendEmail", "Throttling", "Maximum sending rate exceeded.")
     assert not _rate_refusal(quota) and _rate_refusal(rate)
+
+
+def test_pause_for_rate_lets_the_next_raw_smtp_send_through(sender: sesbook.Target) -> None:
+    assert sender.lab is not None
+    sender.lab.freeze_clock()
+    try:
+        sesbook.send_email(sender, source="ann@example.com", to="bob@example.net", subject="1", text="one")
+        assert sesbook.pause_for_rate(sender) == 1.0  # the sandbox's rate: 1 a second
+        with sesbook.sending.send.unpaced():
+            sesbook.send_email(sender, source="ann@example.com", to="bob@example.net", subject="2", text="two")
+    finally:
+        sender.lab.unfreeze_clock()
