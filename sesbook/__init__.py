@@ -91,7 +91,6 @@ if TYPE_CHECKING:
     from sesbook.sending.templates import put_template as put_template
     from sesbook.sending.templates import send_bulk_templated as send_bulk_templated
     from sesbook.sending.templates import test_render as test_render
-    from sesbook.sending.validate import check_address as check_address
     from sesbook.target import Endpoints as Endpoints
     from sesbook.target import Target as Target
     from sesbook.target import TargetCheck as TargetCheck
@@ -146,7 +145,6 @@ _LAZY: dict[str, str] = {
     "SendQuota": "sesbook.sending.bulk",
     "LabClock": "sesbook.sending.bulk",
     "RealClock": "sesbook.sending.bulk",
-    "check_address": "sesbook.sending.validate",
     # DNS: what to publish, publishing it, checking it
     "Record": "sesbook.dns.records",
     "RecordSet": "sesbook.dns.records",
