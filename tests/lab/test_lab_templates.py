@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sesbook.lab.ses.templates.state import RenderError, Rendered, render, render_part, rendered_mime
+from sesbook.lab.ses.templates.state import Rendered, RenderError, render, render_part, rendered_mime
 
 
 @pytest.mark.parametrize(("source", "data", "expected"), [
