@@ -140,7 +140,6 @@ if TYPE_CHECKING:
     from sesbook.sending.templates import put_template as put_template
     from sesbook.sending.templates import send_bulk_templated as send_bulk_templated
     from sesbook.sending.templates import test_render as test_render
-    from sesbook.sending.validate import check_address as check_address
     from sesbook.smtp import SmtpCredentials as SmtpCredentials
     from sesbook.smtp import smtp_credentials as smtp_credentials
     from sesbook.target import Endpoints as Endpoints
@@ -199,7 +198,6 @@ _LAZY: dict[str, str] = {
     "SendQuota": "sesbook.sending.bulk",
     "LabClock": "sesbook.sending.bulk",
     "RealClock": "sesbook.sending.bulk",
-    "check_address": "sesbook.sending.validate",
     # the SMTP interface: credentials, sending, the IAM user behind it
     "smtp_credentials": "sesbook.smtp",
     "SmtpCredentials": "sesbook.smtp",
