@@ -15,6 +15,13 @@ Tests call the ``*_problems`` functions, which say what is out of date without c
 from __future__ import annotations
 
 import ast
+import base64
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -84,23 +91,188 @@ def write_parameters_example(notebooks_dir: Path = NOTEBOOKS, file: Path = PARAM
     return True
 
 
-def _title(path: Path) -> str:
-    """A notebook's ``#`` title."""
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
+def title(nb: Any, fallback: str) -> str:
+    """A notebook's ``#`` title (its first level-1 heading)."""
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
                 if line.startswith("# "):
                     return line[2:].strip()
-    return path.stem
+    return fallback
 
 
+def _read(path: Path) -> Any:
+    import nbformat
 
-def tidy() -> list[str]:
-    """Regenerate everything this module derives; returns one line per file changed."""
+    return nbformat.read(str(path), as_version=4)
+
+
+def _save(nb: Any, path: Path) -> None:
+    import nbformat
+
+    tmp = path.with_suffix(".ipynb.tmp")
+    nbformat.write(nb, str(tmp))
+    tmp.replace(path)
+
+
+# -- navigation ----------------------------------------------------------------------------------------------
+#: The first thing in a ``## Next`` section: a link ``[NN — Title](file)`` or plain ``NN — Title`` (a notebook
+#: still to come), followed by what the next notebook does.
+_NEXT = re.compile(r"(^## Next[ \t]*\n\s*\n)(\[[^\]\n]*\]\([^)\s]*\)|\d\d — [^:\n]*)", re.MULTILINE)
+
+
+def next_label(path: Path) -> str:
+    """How a notebook is named in another's ``## Next``: ``[NN — Title](file)``."""
+    return f"[{path.name[:2]} — {title(_read(path), path.stem)}]({path.name})"
+
+
+def link_next(nb: Any, following: Path | None) -> bool:
+    """Point the notebook's ``## Next`` link at ``following`` (the next notebook in the list); with none,
+    leave the label as plain text. True if a cell changed."""
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        match = _NEXT.search(cell.source)
+        if not match:
+            continue
+        if following is not None:
+            label = next_label(following)
+        else:  # the last notebook: name what comes without linking to a file that does not exist
+            label = re.sub(r"^\[([^\]]*)\]\([^)]*\)$", r"\1", match[2])
+        source = cell.source[:match.start(2)] + label + cell.source[match.end(2):]
+        if source != cell.source:
+            cell.source, changed = source, True
+    return changed
+
+
+def next_link_problems(notebooks_dir: Path = NOTEBOOKS) -> list[str]:
+    """Notebooks whose ``## Next`` does not link the next notebook of the list."""
+    paths = notebook_list(notebooks_dir)
+    problems = []
+    for path, following in zip(paths, [*paths[1:], None], strict=True):
+        nb = _read(path)
+        markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+        if not any(re.search(r"^## Next\b", m, re.MULTILINE) for m in markdown):
+            problems.append(f"{path.name} has no '## Next' section")
+        elif following is not None and not any(_NEXT.search(m) for m in markdown):
+            problems.append(f"{path.name}: '## Next' should start with a link to {following.name}")
+        elif link_next(nb, following):
+            where = following.name if following else "no notebook (it is the last)"
+            problems.append(f"{path.name}: '## Next' should link {where}")
+    return problems
+
+
+_LINK = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_HTML_REF = re.compile(r"""<(?:img|a)\b[^>]*?\b(?:src|href)=["']([^"']+)["']""", re.IGNORECASE)
+
+
+def links(nb: Any) -> list[tuple[int, str]]:
+    """Every link and image target in the notebook's markdown cells, with the cell's index."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            found += [(index, m[2]) for m in _LINK.finditer(cell.source)]
+            found += [(index, m[1]) for m in _HTML_REF.finditer(cell.source)]
+    return found
+
+
+def link_problems(path: Path) -> list[str]:
+    """Links and images in a notebook that do not resolve: a relative path (from the notebook's folder)
+    that names no file, an ``attachment:`` the cell does not carry, an anchor no heading makes."""
+    nb = _read(path)
+    problems = []
+    for index, target in links(nb):
+        where = f"{path.name}, cell {index}: {target}"
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) and not target.startswith("attachment:"):
+            continue  # http(s), mailto: checked by people, not offline tests
+        if target.startswith("attachment:"):
+            if target.removeprefix("attachment:") not in nb.cells[index].get("attachments", {}):
+                problems.append(f"{where} is not attached to the cell")
+            continue
+        file, _, anchor = target.partition("#")
+        resolved = (path.parent / file) if file else path
+        if not resolved.exists():
+            problems.append(f"{where} names no file")
+        elif anchor and resolved.suffix == ".ipynb" and anchor not in _anchors(_read(resolved)):
+            problems.append(f"{where}: no heading makes the anchor #{anchor}")
+    return problems
+
+
+def _anchors(nb: Any) -> set[str]:
+    """The anchors JupyterLab gives headings: the heading text with spaces as dashes."""
+    return {line.lstrip("#").strip().replace(" ", "-")
+            for cell in nb.cells if cell.cell_type == "markdown"
+            for line in cell.source.splitlines() if line.startswith("#")}
+
+
+# -- pictures ------------------------------------------------------------------------------------------------
+_IMG_PATH = re.compile(r"(!\[[^\]]*\]\()(?:\.\./img/|attachment:)([^)\s/]+\.png)(\))")
+
+
+def render_pictures(img_dir: Path = IMAGES, out_dir: Path | None = None) -> list[Path]:
+    """Run every ``img/NAME.py`` (each draws ``NAME.png`` beside itself); with ``out_dir``, copies of the
+    scripts run there, leaving ``img/`` alone. Returns the PNG files drawn."""
+    drawn = []
+    for script in sorted(img_dir.glob("*.py")):
+        if out_dir is not None:
+            script = Path(shutil.copy(script, out_dir / script.name))
+        env = {**os.environ, "MPLBACKEND": "Agg"}
+        subprocess.run([sys.executable, str(script)], check=True, cwd=script.parent, env=env, timeout=300)
+        drawn.append(script.with_suffix(".png"))
+    return drawn
+
+
+def picture_problems(img_dir: Path = IMAGES) -> list[str]:
+    """Rendered pictures in ``img/`` that differ from what their source draws now."""
+    with tempfile.TemporaryDirectory() as tmp:
+        fresh = render_pictures(img_dir, Path(tmp))
+        return [f"img/{png.name} is not what img/{png.stem}.py draws" for png in fresh
+                if not (img_dir / png.name).exists() or (img_dir / png.name).read_bytes() != png.read_bytes()]
+
+
+def attach_pictures(nb: Any, img_dir: Path = IMAGES) -> bool:
+    """Show each ``img/`` picture a markdown cell uses as an attachment of that cell, equal to the file in
+    ``img/``: ``![…](../img/NAME.png)`` becomes ``![…](attachment:NAME.png)``. True if a cell changed."""
+    changed = False
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        names = [m[2] for m in _IMG_PATH.finditer(cell.source) if (img_dir / m[2]).exists()]
+        if not names:
+            continue
+        source = _IMG_PATH.sub(
+            lambda m, names=names: f"{m[1]}attachment:{m[2]}{m[3]}" if m[2] in names else m[0], cell.source)
+        attachments = {name: {"image/png": base64.b64encode((img_dir / name).read_bytes()).decode("ascii")}
+                       for name in names}
+        if source != cell.source or cell.get("attachments") != attachments:
+            cell.source, cell["attachments"], changed = source, attachments, True
+    return changed
+
+
+def attachment_problems(notebooks_dir: Path = NOTEBOOKS, img_dir: Path = IMAGES) -> list[str]:
+    """Notebooks whose pictures are not attached, or attached as an older rendering than ``img/`` holds."""
+    return [f"{path.name}: its pictures are not the attached current files in img/"
+            for path in notebook_list(notebooks_dir) if attach_pictures(_read(path), img_dir)]
+
+
+def tidy(*, render: bool = True) -> list[str]:
+    """Regenerate everything this module derives; returns one line per file changed. Executes no notebook."""
     changes = []
+    if render:
+        before = {p: p.read_bytes() for p in IMAGES.glob("*.png")}
+        for png in render_pictures():
+            if before.get(png) != png.read_bytes():
+                changes.append(f"drew img/{png.name}")
+    paths = notebook_list()
+    for path, following in zip(paths, [*paths[1:], None], strict=True):
+        nb = _read(path)
+        linked = link_next(nb, following)
+        attached = attach_pictures(nb)
+        if linked or attached:
+            _save(nb, path)
+            changes.append(f"updated {path.name}" + (" (Next link)" if linked else "")
+                           + (" (pictures)" if attached else ""))
     if write_parameters_example():
         changes.append(f"wrote {PARAMS_FILE.name}")
     return changes
