@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -231,6 +232,10 @@ def picture_problems(img_dir: Path = IMAGES) -> list[str]:
                 if not (img_dir / png.name).exists() or (img_dir / png.name).read_bytes() != png.read_bytes()]
 
 
+def _to_attachment(match: re.Match[str], *, names: list[str]) -> str:
+    return f"{match[1]}attachment:{match[2]}{match[3]}" if match[2] in names else match[0]
+
+
 def attach_pictures(nb: Any, img_dir: Path = IMAGES) -> bool:
     """Show each ``img/`` picture a markdown cell uses as an attachment of that cell, equal to the file in
     ``img/``: ``![…](../img/NAME.png)`` becomes ``![…](attachment:NAME.png)``. True if a cell changed."""
@@ -241,8 +246,7 @@ def attach_pictures(nb: Any, img_dir: Path = IMAGES) -> bool:
         names = [m[2] for m in _IMG_PATH.finditer(cell.source) if (img_dir / m[2]).exists()]
         if not names:
             continue
-        source = _IMG_PATH.sub(
-            lambda m, names=names: f"{m[1]}attachment:{m[2]}{m[3]}" if m[2] in names else m[0], cell.source)
+        source = _IMG_PATH.sub(partial(_to_attachment, names=names), cell.source)
         attachments = {name: {"image/png": base64.b64encode((img_dir / name).read_bytes()).decode("ascii")}
                        for name in names}
         if source != cell.source or cell.get("attachments") != attachments:
