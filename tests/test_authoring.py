@@ -12,10 +12,13 @@ import yaml
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from sesbook.authoring import (
+    GLOSSARY,
+    GLOSSARY_START,
     IMAGES,
     PARAMS_FILE,
     attach_pictures,
     attachment_problems,
+    glossary_problems,
     link_next,
     link_problems,
     links,
@@ -134,3 +137,28 @@ def test_attach_rewrites_the_path_and_carries_the_bytes(tmp_path: Path) -> None:
     assert not attach_pictures(nb, tmp_path), "a second run changes nothing"
     (tmp_path / "d.png").write_bytes(b"\x89PNG newer")
     assert attach_pictures(nb, tmp_path), "a re-drawn picture is attached again"
+
+
+# -- the SES notes' glossary ------------------------------------------------------------------------------------
+def test_readme_and_notebook_00_show_the_current_glossary() -> None:
+    assert glossary_problems() == [], FIX
+
+
+#: Headings of the notes the notebooks name as sections (not terms).
+HEADINGS = "SESで設定するDNS設定のまとめ SESの送受信実装例"
+
+
+def test_the_glossary_covers_the_japanese_terms_the_notebooks_use() -> None:
+    """Every bracketed Japanese term in the notebooks' prose is in the glossary (or is a heading of the notes)."""
+    import re
+
+    known = " ".join(ja for ja, _, _ in GLOSSARY)
+    for term in ("受信ルール", "抑制リスト", "サンドボックス", "バウンス", "苦情", "プロダクション", "上限緩和申請"):
+        assert term in known
+    for path in notebook_list():
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            prose = cell.cell_type == "markdown" and GLOSSARY_START not in cell.source
+            for term in re.findall(r"\(([^()]*[\u3040-\u30ff\u4e00-\u9fff][^()]*)\)", cell.source) if prose else []:
+                words = [w for w in re.split(r"[、,\s]+", term) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", w)]
+                assert any(w in known or w in HEADINGS for w in words), (path.name, term)
