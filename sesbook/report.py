@@ -117,6 +117,19 @@ def failing_cell(notebook: Any) -> tuple[int | None, str, str | None]:
     return None, "", None
 
 
+def coalesce_streams(nb: Any) -> Any:
+    """Merge each cell's consecutive stream outputs and apply their carriage returns (nbconvert's
+    ``CoalesceStreamsPreprocessor``): a progress line redrawn in place is saved and shown as its last
+    text. nbval coalesces the same way before comparing, so committed outputs still compare equal."""
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    step = CoalesceStreamsPreprocessor()
+    for index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") == "code":
+            step.preprocess_cell(cell, {}, index)
+    return nb
+
+
 def notebook_title(notebook: Any, fallback: str) -> str:
     """The notebook's ``#`` title (its first level-1 heading), for the page's ``<title>``."""
     for cell in notebook.cells:
@@ -150,7 +163,7 @@ def render_html(notebook: Path, *, pages: Iterable[str] = ()) -> Path:
     import nbconvert
     import nbformat
 
-    nb = nbformat.read(str(notebook), as_version=4)
+    nb = coalesce_streams(nbformat.read(str(notebook), as_version=4))
     nb.metadata["title"] = notebook_title(nb, notebook.stem)
     exporter = nbconvert.HTMLExporter(
         template_name="lab",

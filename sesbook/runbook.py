@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook._validate import check_timing, parse_bool, parse_seconds, parse_whole_number
 from sesbook.errors import RunbookError, ValidationError
-from sesbook.report import NotebookResult, RunResult, failing_cell, render_html, write_index
+from sesbook.report import NotebookResult, RunResult, coalesce_streams, failing_cell, render_html, write_index
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -392,6 +392,7 @@ def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
                                execution_count=exc.exec_count,
                                source=next((x for x in exc.source.splitlines() if x.strip()), "")) from exc
     strip_run_metadata(nb)
+    coalesce_streams(nb)  # a progress line is saved as its last text
     tmp = path.with_suffix(".ipynb.tmp")
     nbformat.write(nb, str(tmp))
     tmp.replace(path)
