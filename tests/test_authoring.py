@@ -162,3 +162,12 @@ def test_the_glossary_covers_the_japanese_terms_the_notebooks_use() -> None:
             for term in re.findall(r"\(([^()]*[\u3040-\u30ff\u4e00-\u9fff][^()]*)\)", cell.source) if prose else []:
                 words = [w for w in re.split(r"[、,\s]+", term) if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", w)]
                 assert any(w in known or w in HEADINGS for w in words), (path.name, term)
+
+
+def test_every_relative_link_in_the_readme_resolves() -> None:
+    import re
+
+    readme = PARAMS_FILE.parent / "README.md"
+    targets = re.findall(r"\]\(([^)\s#]+)[^)]*\)", readme.read_text())
+    missing = [t for t in targets if "://" not in t and not (readme.parent / t).exists()]
+    assert missing == []
