@@ -336,6 +336,11 @@ def glossary_problems(readme: Path = README, notebooks_dir: Path = NOTEBOOKS) ->
 
 def tidy(*, render: bool = True) -> list[str]:
     """Regenerate everything this module derives; returns one line per file changed. Executes no notebook."""
+    if not NOTEBOOKS.is_dir() or not README.exists():
+        from sesbook.errors import ValidationError
+
+        raise ValidationError("checkout", str(ROOT), "is not a sesbook checkout (no notebooks/ and README.md).",
+                              hint="Run `python -m sesbook tidy` from a clone, with sesbook installed editable.")
     changes = []
     if render:
         before = {p: p.read_bytes() for p in IMAGES.glob("*.png")}
