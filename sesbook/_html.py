@@ -31,7 +31,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, caption: str
     """An HTML table with a header row, left-aligned, as narrow as its content allows."""
     body = [list(row) for row in rows]
     short = [all(width(cell(row[i])) <= SHORT for row in body if i < len(row)) for i in range(len(headers))]
-    wrap = ["white-space:nowrap" if s else "overflow-wrap:anywhere;word-break:break-word" for s in short]
+    wrap = ["white-space:nowrap" if s else "overflow-wrap:anywhere;min-width:10em" for s in short]
     parts = [f'<table style="{TABLE_STYLE}">']
     if caption:
         parts.append(f'<caption style="text-align:left">{html.escape(caption)}</caption>')
