@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck imports notebooks lab clean
+.PHONY: run test lint typecheck imports notebooks tidy lab clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ imports: $(STAMP)
 ## notebooks: execute every notebook in place against a seeded lab (what gets committed)
 notebooks: $(STAMP)
 	$(BIN)/python -m sesbook notebooks
+
+## tidy: regenerate params.example.yaml, the notebooks' Next links and attached pictures (executes nothing)
+tidy: $(STAMP)
+	$(BIN)/python -m sesbook tidy
 
 ## lab: start a lab in the foreground (Ctrl-C stops it)
 lab: $(STAMP)

@@ -104,13 +104,43 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- the parser -----------------------------------------------------------------------------------------
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sesbook", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what sesbook does (stderr)")
-    sub = parser.add_subparsers(dest="command", required=True)
+def cmd_tidy(args: argparse.Namespace) -> int:
+    from sesbook.authoring import tidy
 
-    lab = sub.add_parser("lab", help="run a lab in the foreground and announce it (one line of JSON)")
+    for change in tidy():
+        print(change)
+    return 0
+
+
+# -- the parser -----------------------------------------------------------------------------------------
+#: What ``--help`` says sesbook is (plain text: argparse prints it as it is).
+DESCRIPTION = ("Amazon SES from a terminal: start the offline lab, run the notebooks as a runbook, "
+               "execute them for committing, and print or check the DNS records SES needs.")
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sesbook")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def build_parser(prog: str = "sesbook") -> argparse.ArgumentParser:
+    """The command line; ``prog`` is how the user called it (``sesbook`` or ``python -m sesbook``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}",
+                        help="show the installed sesbook version and exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what sesbook does (stderr)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lab = sub.add_parser(
+        "lab", help="run a lab in the foreground and announce it (one line of JSON)",
+        description="Start the offline lab (the SES API, DNS and a mailbox on loopback) in the foreground. "
+                    "It prints one line of JSON naming its endpoints and writes the state file that "
+                    "notebooks, runs and other commands use to find it. Ctrl-C stops it.",
+    )
     lab.add_argument("--seed", type=int, default=None, help="seed every id and token, so runs repeat")
     lab.add_argument("--region", default="us-east-1", help="the lab's default region")
     lab.add_argument("--mailbox-limit", type=int, default=None, metavar="N",
@@ -120,7 +150,13 @@ def build_parser() -> argparse.ArgumentParser:
     lab.set_defaults(func=cmd_lab)
     lab.add_subparsers(dest="lab_command")  # `lab mail` and friends register here
 
-    run = sub.add_parser("run", help="run the notebooks in order with papermill into runs/<time>/")
+    run = sub.add_parser(
+        "run", help="run the notebooks in order with papermill into runs/<time>/",
+        description="Run notebooks/NN-*.ipynb in order with papermill, against one lab (the running one, "
+                    "or one started for the run) or against AWS with --target aws. Each executed notebook, "
+                    "its HTML page and an index.html report go to runs/<time>/; the run stops at the first "
+                    "failing notebook. Parameters: see params.example.yaml.",
+    )
     run.add_argument("--target", choices=("lab", "aws"), default=None, help="lab (default) or aws")
     run.add_argument("-p", "--param", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
                      help="a notebook parameter (YAML scalar), repeatable")
@@ -132,11 +168,24 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 
-    nbs = sub.add_parser("notebooks", help="execute notebooks in place against a seeded lab (for committing)")
+    nbs = sub.add_parser(
+        "notebooks", help="execute notebooks in place against a seeded lab (for committing)",
+        description="Execute each notebook alone, in place, against a fresh lab seeded with --seed, and "
+                    "strip papermill's run metadata: the outputs that get committed and that the nbval "
+                    "tests compare with.",
+    )
     nbs.add_argument("paths", nargs="*", help="notebooks to execute (default: all)")
     nbs.add_argument("--seed", type=int, default=1, help="the lab seed (default 1, as nbval uses)")
     nbs.add_argument("--notebooks", default="notebooks", help="folder of NN-*.ipynb notebooks")
     nbs.set_defaults(func=cmd_notebooks)
+
+    tidy = sub.add_parser(
+        "tidy", help="regenerate what is derived from the notebooks (params.example.yaml, links, pictures)",
+        description="Regenerate params.example.yaml from the notebooks' parameters cells, each notebook's "
+                    "Next links from the notebook list, and the pictures attached to the notebooks from the "
+                    "rendered files in img/. Outputs are not touched: nothing is executed.",
+    )
+    tidy.set_defaults(func=cmd_tidy)
 
     for register in COMMANDS:
         register(sub)
@@ -156,8 +205,8 @@ def _register_lab_mail(subparsers: Any) -> None:
 COMMANDS.append(_register_lab_mail)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def main(argv: Sequence[str] | None = None, *, prog: str = "sesbook") -> int:
+    parser = build_parser(prog)
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,

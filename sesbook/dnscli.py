@@ -97,7 +97,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    dns = sub.add_parser("dns", help="the DNS records SES needs: print them or check them")
+    dns = sub.add_parser("dns", help="the DNS records SES needs: print them or check them",
+                         description="The DNS records SES needs for a domain (verification, Easy DKIM, "
+                                     "custom MAIL FROM, inbound MX, SPF, DMARC): print them or check them.")
     dns_sub = dns.add_subparsers(dest="dns_command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -110,12 +112,19 @@ def register(sub: Any) -> None:
                        help="read the tokens from the running lab or from AWS (default: placeholders)")
         p.add_argument("--profile", default=None, help="AWS profile for --target aws")
 
-    records = dns_sub.add_parser("records", help="print the records (table, zone file, Route 53, CloudFormation, JSON)")
+    records = dns_sub.add_parser("records", help="print the records (table, zone file, Route 53, CloudFormation, JSON)",
+                                 description="Print the records a domain needs, with the tokens from the "
+                                             "lab or AWS (--target) or placeholders.")
     common(records)
-    records.add_argument("--format", default="table", choices=("table", "zone", "route53", "cloudformation", "json"))
+    records.add_argument("--format", default="table", choices=("table", "zone", "route53", "cloudformation", "json"),
+                         help="table (default, for reading), zone (a BIND zone-file fragment), route53 (a "
+                              "ChangeResourceRecordSets change batch), cloudformation (a template), json")
     records.set_defaults(func=cmd_records)
 
-    check = dns_sub.add_parser("check", help="query DNS for the records; exit 0 only when all required ones are right")
+    check = dns_sub.add_parser("check", help="query DNS for the records; exit 0 only when all required ones are right",
+                               description="Query DNS for each record the domain needs and say which are "
+                                           "right, missing or wrong; exit 0 only when every required one is "
+                                           "right.")
     common(check)
     check.add_argument("--nameserver", default=None, metavar="HOST:PORT",
                        help="DNS server to ask (default: the lab's with --target lab, else the system's)")

@@ -168,8 +168,9 @@ class NoMessageError(SesbookError, LookupError):
 class RunbookError(SesbookError):
     """A notebook in a runbook run failed.
 
-    ``notebook`` is its file name, ``cell`` the index of the failing cell (or None), ``ename`` and
-    ``evalue`` the error it raised, ``output`` the executed notebook to open.
+    ``notebook`` is its file name, ``cell`` papermill's 0-based index of the failing cell (or None),
+    ``execution_count`` and ``source`` the cell as the reader sees it (``In [7]`` and the first line of
+    its source), ``ename`` and ``evalue`` the error it raised, ``output`` the page to open.
     """
 
     def __init__(
@@ -180,17 +181,28 @@ class RunbookError(SesbookError):
         ename: str = "",
         evalue: str = "",
         output: str | None = None,
+        execution_count: int | None = None,
+        source: str = "",
     ) -> None:
         self.notebook = notebook
         self.cell = cell
         self.ename = ename
         self.evalue = evalue
         self.output = output
-        where = f"{notebook}, cell {cell}" if cell is not None else notebook
-        text = f"{where} failed: {ename}: {evalue}".rstrip(": ")
+        self.execution_count = execution_count
+        self.source = source
+        text = f"{self.where()} failed: {ename}: {evalue}".rstrip(": ")
         if output:
             text += f" (see {output})"
         super().__init__(text)
+
+    def where(self) -> str:
+        """The failing cell as the reader sees it: ``01-x.ipynb, In [7] `send(...)```."""
+        if self.execution_count is not None or self.source:
+            label = f"In [{self.execution_count if self.execution_count is not None else ' '}]"
+            line = self.source if len(self.source) <= 60 else self.source[:59] + "…"
+            return f"{self.notebook}, {label}" + (f" `{line}`" if line else "")
+        return f"{self.notebook}, cell {self.cell}" if self.cell is not None else self.notebook
 
 
 class CheckFailedError(SesbookError):

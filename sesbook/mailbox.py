@@ -204,7 +204,8 @@ def register(subparsers: Any) -> None:
 
     lab = subparsers.choices["lab"]
     lab_sub = next(a for a in lab._actions if isinstance(a, argparse._SubParsersAction))
-    mail = lab_sub.add_parser("mail", help="show the lab mailbox (messages the lab delivered)")
+    mail = lab_sub.add_parser("mail", help="show the lab mailbox (messages the lab delivered)",
+                              description="Show the messages the running lab delivered, newest last.")
     mail.add_argument("--to", default=None, help="only messages to this address")
     mail.add_argument("--json", action="store_true", help="print JSON instead of a table")
     mail.set_defaults(lab_func=cmd_mail)

@@ -13,20 +13,18 @@ outputs compare equal under ``pytest --nbval``.
 
 from __future__ import annotations
 
-import html
-import json
 import logging
 import math
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sesbook._validate import check_timing, parse_bool, parse_seconds, parse_whole_number
 from sesbook.errors import RunbookError, ValidationError
+from sesbook.report import NotebookResult, RunResult, coalesce_streams, failing_cell, render_html, write_index
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -34,64 +32,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("sesbook")
 
 KERNEL = "python3"
-
-
-@dataclass
-class NotebookResult:
-    """How one notebook of a run went."""
-
-    name: str
-    status: str  # "ok" | "failed" | "not run"
-    seconds: float = 0.0
-    output: Path | None = None
-    html: Path | None = None
-    cell: int | None = None
-    ename: str = ""
-    evalue: str = ""
-
-    def describe(self) -> str:
-        return str(self.error())
-
-    def error(self) -> RunbookError:
-        return RunbookError(
-            self.name, cell=self.cell, ename=self.ename, evalue=self.evalue,
-            output=str(self.output) if self.output else None,
-        )
-
-
-@dataclass
-class RunResult:
-    """A whole run: where it was written and each notebook's result."""
-
-    folder: Path
-    parameters: dict[str, Any]
-    notebooks: list[NotebookResult] = field(default_factory=list)
-    #: The lab the run used (target lab): its endpoint, pid, seed and where it came from.
-    lab: dict[str, Any] | None = None
-
-    def lab_line(self) -> str:
-        """One sentence naming the lab the run used, or that it used none."""
-        if self.lab is None:
-            return "lab: none (target aws)"
-        lab = self.lab
-        return (f"lab: {lab['aws_endpoint']} (pid {lab['pid']}, seed {lab['seed']}), "
-                f"{lab['source']}")
-
-    @property
-    def ok(self) -> bool:
-        return all(n.status == "ok" for n in self.notebooks)
-
-    @property
-    def first_failure(self) -> NotebookResult | None:
-        return next((n for n in self.notebooks if n.status == "failed"), None)
-
-    @property
-    def index_html(self) -> Path:
-        return self.folder / "index.html"
-
-    def summary_line(self) -> str:
-        counts = {s: sum(n.status == s for n in self.notebooks) for s in ("ok", "failed", "not run")}
-        return f"{counts['ok']} ok, {counts['failed']} failed, {counts['not run']} not run"
 
 
 def notebook_paths(notebooks_dir: Path, only: Iterable[str] | None = None) -> list[Path]:
@@ -222,15 +162,80 @@ def _environment(**values: str | None):  # type: ignore[no-untyped-def]
                 os.environ[key] = value
 
 
-def _render_html(notebook: Path) -> Path:
-    import nbconvert
+def kernel_config() -> Any:
+    """The traitlets config every kernel the runner starts gets: CurveZMQ transport encryption, which
+    the kernel spec of ipykernel declares it supports (``metadata.supported_encryption``), so the kernel
+    no longer logs "Kernel is running over TCP without encryption" (jupyter_client 8.10,
+    ``KernelManager.transport_encryption``). "auto": a kernel spec without the support still starts."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport_encryption": "auto"}})
+
+
+#: What a kernel that does not start raises out of papermill: the ports it was given are taken
+#: (``zmq.ZMQError: Address already in use``), it died before replying, or it did not answer in time.
+def _kernel_start_errors() -> tuple[type[BaseException], ...]:
+    import zmq
+    from nbclient.exceptions import DeadKernelError
+
+    return (zmq.ZMQError, DeadKernelError, RuntimeError, TimeoutError)
+
+
+def _ran_no_cell(output: Path) -> bool:
+    """True if the notebook papermill wrote shows no executed cell (so running it again repeats nothing)."""
     import nbformat
 
-    exporter = nbconvert.HTMLExporter()
-    body, _ = exporter.from_notebook_node(nbformat.read(str(notebook), as_version=4))
-    out = notebook.with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
-    return out
+    try:
+        nb = nbformat.read(str(output), as_version=4)
+    except (OSError, ValueError):
+        return True
+    return all(c.get("execution_count") is None for c in nb.cells if c.get("cell_type") == "code")
+
+
+def _execute(path: Path, output: Path, parameters: dict[str, Any], entry: NotebookResult) -> None:
+    """Run one notebook of a run into ``output`` and record how it went in ``entry``.
+
+    A kernel that fails to start is tried once more (only if no cell ran); a second failure is
+    reported like a failing notebook, naming the error, so the run still writes its report.
+    """
+    import papermill
+
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                str(path), str(output), parameters=parameters, kernel_name=KERNEL,
+                cwd=str(path.parent), progress_bar=False, log_output=False, config=kernel_config(),
+            )
+            return
+        except papermill.PapermillExecutionError as exc:
+            entry.status, entry.cell = "failed", exc.cell_index
+            entry.ename, entry.evalue = exc.ename, exc.evalue
+            entry.execution_count = exc.exec_count
+            return
+        except _kernel_start_errors() as exc:
+            not_started = _ran_no_cell(output)
+            if attempt == 1 and not_started:
+                log.warning("%s: the kernel did not start (%s: %s); trying once more",
+                            path.name, type(exc).__name__, exc)
+                continue
+            entry.status, entry.ename = "failed", type(exc).__name__
+            entry.evalue = str(exc) + (f" (the kernel did not start, {attempt} tries)" if not_started else "")
+            return
+
+
+def _defaults(paths: list[Path]) -> dict[str, Any]:
+    """The values the notebooks declare for the run's settings (target, region, apply)."""
+    import ast
+
+    found: dict[str, Any] = {}
+    for path in paths:
+        for name, spec in declared_parameters(path).items():
+            if name in ("target", "region", "apply") and name not in found:
+                try:
+                    found[name] = ast.literal_eval(str(spec.get("default")))
+                except (ValueError, SyntaxError):
+                    found[name] = spec.get("default")
+    return found
 
 
 def run_sequence(
@@ -243,8 +248,7 @@ def run_sequence(
     progress: bool = True,
 ) -> RunResult:
     """Run the notebooks in order; see the module docstring. Never raises for a failing notebook:
-    the result says which failed (``RunResult.first_failure``)."""
-    import papermill
+    the result says which failed (``RunResult.first_failure``), and ``index.html`` is always written."""
     from tqdm.auto import tqdm
 
     params = _check_parameters(dict(parameters or {}))
@@ -258,7 +262,8 @@ def run_sequence(
         from sesbook.lab import find_lab
 
         found = find_lab()  # an announced lab (SESBOOK_LAB, the state file) is the operator's choice
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    started = datetime.now(UTC)
+    stamp = started.strftime("%Y%m%d-%H%M%S")
     folder = runs_dir / stamp
     n = 1
     while folder.exists():
@@ -271,7 +276,10 @@ def run_sequence(
             "runs", str(runs_dir), f"cannot hold the run's folder: {exc.strerror}.",
             hint="Pass --runs a folder you can write to.",
         ) from exc
-    result = RunResult(folder, params)
+    settings: dict[str, Any] = _defaults(paths)
+    settings.update({k: params[k] for k in ("target", "region", "apply") if k in params})
+    settings["seed"] = seed
+    result = RunResult(folder, params, started=started.isoformat(timespec="seconds"), settings=settings)
 
     lab = None
     env: dict[str, str | None] = {}
@@ -291,7 +299,9 @@ def run_sequence(
         env[ENV_LAB] = info.to_json()
         result.lab = {"aws_endpoint": info.aws_endpoint, "dns": info.dns, "pid": info.pid, "seed": info.seed,
                       "source": source}
+        result.settings["seed"] = info.seed
         log.info("run %s uses the %s", folder.name, result.lab_line())
+    names = [p.name for p in paths]
     try:
         with _environment(**env):
             bar = tqdm(paths, desc="runbook", unit="notebook", disable=not progress)
@@ -304,60 +314,31 @@ def run_sequence(
                     continue
                 start = time.monotonic()
                 entry = NotebookResult(path.name, "ok", output=output)
-                try:
-                    papermill.execute_notebook(
-                        str(path), str(output), parameters=per_notebook[path], kernel_name=KERNEL,
-                        cwd=str(path.parent), progress_bar=False, log_output=False,
-                    )
-                except papermill.PapermillExecutionError as exc:
-                    entry.status, entry.cell = "failed", exc.cell_index
-                    entry.ename, entry.evalue = exc.ename, exc.evalue
-                    failed = True
+                _execute(path, output, per_notebook[path], entry)
+                failed = entry.status == "failed"
                 entry.seconds = time.monotonic() - start
                 if output.exists():
-                    entry.html = _render_html(output)
+                    _describe_failure(entry, output)
+                    entry.html = render_html(output, pages=names)
                 result.notebooks.append(entry)
             bar.close()
     finally:
         if lab is not None:
             lab.stop()
-    _write_index(result)
+        write_index(result)
     return result
 
 
-def _write_index(result: RunResult) -> None:
-    rows = []
-    for nb in result.notebooks:
-        link = html.escape(nb.html.name) if nb.html else None
-        name = f'<a href="{link}">{html.escape(nb.name)}</a>' if link else html.escape(nb.name)
-        detail = html.escape(nb.describe()) if nb.status == "failed" else ""
-        colour = {"ok": "#1a7f37", "failed": "#cf222e"}.get(nb.status, "#6e7781")
-        rows.append(
-            f"<tr><td>{name}</td><td style='color:{colour}'>{nb.status}</td>"
-            f"<td>{nb.seconds:.1f} s</td><td>{detail}</td></tr>"
-        )
-    params = html.escape(json.dumps(result.parameters, sort_keys=True, default=str))
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>sesbook run {result.folder.name}</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:.3em .8em;text-align:left}}
-table{{border-collapse:collapse}}tr{{border-bottom:1px solid #ddd}}</style></head>
-<body><h1>sesbook run {html.escape(result.folder.name)}</h1>
-<p>{html.escape(result.summary_line())}. Parameters: <code>{params}</code></p>
-<p>{html.escape(result.lab_line())}</p>
-<table><thead><tr><th>notebook</th><th>status</th><th>duration</th><th>error</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
-"""
-    result.index_html.write_text(page, encoding="utf-8")
-    summary = {
-        "parameters": result.parameters,
-        "lab": result.lab,
-        "notebooks": [
-            {"name": n.name, "status": n.status, "seconds": round(n.seconds, 2), "cell": n.cell,
-             "error": f"{n.ename}: {n.evalue}" if n.ename else None}
-            for n in result.notebooks
-        ],
-    }
-    (result.folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
+def _describe_failure(entry: NotebookResult, output: Path) -> None:
+    """Fill in the failing cell as the reader sees it, from the executed notebook."""
+    if entry.status != "failed":
+        return
+    import nbformat
+
+    count, first, anchor = failing_cell(nbformat.read(str(output), as_version=4))
+    if first or anchor:
+        entry.execution_count = count if count is not None else entry.execution_count
+        entry.source, entry.anchor = first, anchor
 
 
 def strip_run_metadata(nb: Any) -> Any:
@@ -404,11 +385,14 @@ def execute_in_place(path: Path, *, seed: int = 1, timeout: int = 600) -> None:
         try:
             nb = papermill.execute_notebook(
                 str(path), None, parameters=None, kernel_name=KERNEL, cwd=str(path.parent),
-                progress_bar=False, log_output=False, execution_timeout=timeout,
+                progress_bar=False, log_output=False, execution_timeout=timeout, config=kernel_config(),
             )
         except papermill.PapermillExecutionError as exc:
-            raise RunbookError(path.name, cell=exc.cell_index, ename=exc.ename, evalue=exc.evalue) from exc
+            raise RunbookError(path.name, cell=exc.cell_index, ename=exc.ename, evalue=exc.evalue,
+                               execution_count=exc.exec_count,
+                               source=next((x for x in exc.source.splitlines() if x.strip()), "")) from exc
     strip_run_metadata(nb)
+    coalesce_streams(nb)  # a progress line is saved as its last text
     tmp = path.with_suffix(".ipynb.tmp")
     nbformat.write(nb, str(tmp))
     tmp.replace(path)

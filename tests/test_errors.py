@@ -65,6 +65,10 @@ def test_wait_timeout_message_says_what_is_missing() -> None:
 def test_runbook_error_names_notebook_and_cell() -> None:
     exc = RunbookError("01-x.ipynb", cell=4, ename="AwsError", evalue="boom", output="runs/1/01-x.ipynb")
     assert str(exc) == "01-x.ipynb, cell 4 failed: AwsError: boom (see runs/1/01-x.ipynb)"
+    exc = RunbookError("01-x.ipynb", cell=4, ename="AwsError", evalue="boom", execution_count=3,
+                       source="sesbook.verify_domain(target, domain, " + "x" * 80)
+    assert str(exc).startswith("01-x.ipynb, In [3] `sesbook.verify_domain(target, domain, xxx")
+    assert "x…` failed: AwsError: boom" in str(exc)
 
 
 @pytest.mark.parametrize(

@@ -67,9 +67,14 @@ def test_failure_names_notebook_and_cell_and_stops(books: Path, tmp_path: Path) 
     failed = result.first_failure
     assert failed is not None and failed.name == "03-break.ipynb"
     assert failed.cell == 2 and failed.ename == "RuntimeError"
-    assert "03-break.ipynb, cell 2 failed: RuntimeError: the third notebook broke" in failed.describe()
+    said = "03-break.ipynb, In [3] `raise RuntimeError('the third notebook broke')` failed: RuntimeError: the third"
+    assert said in failed.describe()
+    assert f"(see {failed.html}#cell-id=" in failed.describe(), "the page, at the failing cell"
     assert [n.status for n in result.notebooks] == ["ok", "ok", "failed", "not run"]
-    assert "the third notebook broke" in result.index_html.read_text()
+    page = result.index_html.read_text()
+    assert "the third notebook broke" in page
+    assert f'<a href="03-break.html#{failed.anchor}">03-break.ipynb, In [3]' in page
+    assert f'id="{failed.anchor}"' in failed.html.read_text(), "the anchor is the failing cell's id in the page"
 
 
 def test_only_and_unknown_parameters_are_checked(books: Path, tmp_path: Path) -> None:
@@ -97,8 +102,9 @@ def test_cli_run_exits_non_zero_and_names_the_cell(books: Path, tmp_path: Path) 
         capture_output=True, text=True, cwd=ROOT, timeout=300, env=os.environ.copy(),
     )
     assert out.returncode == 1
-    # cell 2 of the executed notebook: papermill injects the given parameters after the parameters cell
-    assert "03-break.ipynb, cell 2 failed: ValueError: bad input in 03" in out.stderr
+    # In [3]: papermill injects the given parameters after the parameters cell, and the reader sees that
+    assert "03-break.ipynb, In [3] `raise ValueError('bad input in 03')` failed: ValueError: bad input in 03" \
+        in out.stderr
     assert "2 ok, 1 failed, 0 not run" in out.stdout
 
 
@@ -256,7 +262,8 @@ def test_cli_run_uses_the_announced_lab(books: Path, tmp_path: Path, lab_info: L
         assert identities == ["a@example.com"], "the notebook made its identity in the announced lab"
         assert summary["lab"]["aws_endpoint"] == lab_info.aws_endpoint
         assert how in summary["lab"]["source"]
-        assert f"lab: {lab_info.aws_endpoint}" in out.stdout and f"lab: {lab_info.aws_endpoint}" in page
+        assert f"lab: {lab_info.aws_endpoint}" in out.stdout
+        assert f"<th>lab used</th><td>{lab_info.aws_endpoint}" in page
 
 
 # -- issue 8 items 11 and 14: the run's parameters are checked before anything starts ---------------------------

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
+from sesbook._progress import ProgressLine
 from sesbook._validate import check_timing
 from sesbook.account.status import account_status
 from sesbook.errors import NotAppliedError, ValidationError, WaitTimeoutError
@@ -151,8 +152,6 @@ def wait_for_review(
     when no request was filed (e.g. it was only planned).
     """
     check_timing(timeout=timeout, interval=interval, waiting=True)
-    from tqdm import tqdm
-
     status = account_status(target)
     if status.review_status is None and not status.production:
         raise NotAppliedError(
@@ -161,8 +160,7 @@ def wait_for_review(
             + ". File one with request_production_access()."
         )
     waited = 0.0
-    bar = tqdm(total=timeout, desc="review", unit="s", disable=not progress,
-               bar_format="{desc}: {n:.0f}/{total:.0f} s waited")
+    bar = ProgressLine(f"review: {status.review_status}", enabled=progress)
     try:
         while status.review_status == "PENDING":
             if waited >= timeout:
@@ -173,8 +171,8 @@ def wait_for_review(
             else:
                 time.sleep(step)
             waited += step
-            bar.update(step)
             status = account_status(target)
+            bar.update(f"review: {status.review_status} after {waited:.0f} of {timeout:.0f} s")
     finally:
         bar.close()
     return status

@@ -1,7 +1,8 @@
 """Waiting for SES to verify an identity, and what DNS shows of the records it waits for.
 
-:func:`wait_for_verification` polls SES (no sleeping in notebooks) with a progress bar and, when it gives
-up, names the records DNS does not show yet (:func:`expected_records`, :func:`published`).
+:func:`wait_for_verification` polls SES (no sleeping in notebooks) with one progress line (see
+:mod:`sesbook._progress`: in a notebook it is ordinary output, not an error box) and, when it gives up,
+names the records DNS does not show yet (:func:`expected_records`, :func:`published`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from sesbook._progress import ProgressLine
 from sesbook._validate import check_timing
 from sesbook.dns.ses_records import mail_from_records, verification_records
 from sesbook.errors import ValidationError, VerificationFailedError, WaitTimeoutError
@@ -113,14 +115,12 @@ def wait_for_verification(
     (``exists=False`` when the identity was only planned), its ``note`` saying what would be waited for.
     """
     check_timing(timeout=timeout, interval=interval, waiting=True, none_ok=True)
-    from tqdm import tqdm
-
     name = normalize_identity(identity)
     default_timeout, default_interval = LAB_WAIT if target.is_lab else AWS_WAIT
     timeout = default_timeout if timeout is None else timeout
     interval = default_interval if interval is None else interval
     deadline = time.monotonic() + timeout
-    bar = tqdm(desc=f"{name}: checking", bar_format="{desc}", disable=not progress, leave=True)
+    bar = ProgressLine(f"{name}: checking", enabled=progress)
     try:
         while True:
             status = identity_status(target, name)
@@ -129,7 +129,7 @@ def wait_for_verification(
             if not status.exists:
                 raise ValidationError("identity", name, "is not an SES identity in this region.",
                                       hint="Start with verify_domain(...) or verify_email(...).")
-            bar.set_description_str(f"{name}: {_summary(status)}", refresh=False)
+            bar.update(f"{name}: {_summary(status)}")
             if _done(status, dkim=dkim, mail_from=mail_from):
                 return status
             failed = [what for what, value in (("verification", status.verification), ("DKIM", status.dkim),

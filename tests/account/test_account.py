@@ -29,7 +29,7 @@ def test_status_in_the_sandbox(t: sesbook.Target) -> None:
     assert (status.access_level, status.max_24_hour_send, status.max_send_rate) == ("sandbox", 200, 1)
     assert status.sending_enabled and status.enforcement_status == "HEALTHY"
     assert status.review_status is None
-    assert "アクセスレベル" in status._repr_html_() and "<table>" in status._repr_html_()
+    assert "アクセスレベル" in status._repr_html_() and "<table " in status._repr_html_()
 
 
 def test_usage_follows_sends(t: sesbook.Target) -> None:
@@ -233,4 +233,4 @@ def test_ensure_verified_sender_publishes_the_txt_and_is_idempotent(target: sesb
 def test_wait_for_review_shows_lab_seconds_waited(t: sesbook.Target, capsys: pytest.CaptureFixture[str]) -> None:
     sesbook.request_production_access(t, **REQUEST)
     assert sesbook.wait_for_review(t, interval=30, progress=True).review_status == "GRANTED"
-    assert "review: 60/3600 s waited" in capsys.readouterr().err
+    assert capsys.readouterr().err == "review: GRANTED after 60 of 3600 s\n", "one clean line, lab seconds"
