@@ -11,9 +11,12 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    daily quota and the rate; counts the send (:mod:`.sandbox`);
 5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
-6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
+6. :func:`~sesbook.lab.ses.feedback.stages.decide_outcomes` — each recipient's fate: delivered, or
+   bounced (the mailbox simulator, the account suppression list), complained about, rejected (a virus);
+7. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to (later:
    domains the lab receives for);
-7. (events and notifications, 8. metrics: not yet).
+8. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
+   events (SNS, CloudWatch metrics), email feedback forwarding, the suppression list (:mod:`sesbook.lab.ses.feedback`).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
@@ -32,6 +35,7 @@ from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, Tem
 
 from sesbook.lab import mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
+from sesbook.lab.ses.feedback.stages import decide_outcomes, publish_feedback
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.sending.message import OutboundMessage, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
@@ -54,6 +58,7 @@ class Submission:
     message_id: str | None = None
     message_ids: tuple[str, ...] = ()  # one per destination for bulk sends, else (message_id,)
     delivered: list[dict[str, Any]] = field(default_factory=list)  # what landed in the mailbox
+    outcomes: dict[str, Any] = field(default_factory=dict)  # recipient -> feedback Outcome (decide_outcomes)
 
 
 Stage = Callable[[Submission], None]
@@ -136,7 +141,8 @@ def accept(sub: Submission) -> None:
 
 
 def deliver(sub: Submission) -> None:
-    """Put what was accepted in the lab mailbox (mail only to simulator addresses is not kept)."""
+    """Put what was accepted in the lab mailbox (mail only to simulator addresses, and recipients the message was
+    not delivered to, are not kept)."""
     message, region = sub.message, sub.backend.region_name
     records: list[dict[str, Any]] = []
     if message.bulk:
@@ -172,7 +178,11 @@ def deliver(sub: Submission) -> None:
             "Destination": destination(message.destination), "Subject": message.subject,
             "Body": {"text_part": message.text, "html_part": message.html},
         })
+    undelivered = {a.lower() for a, outcome in sub.outcomes.items() if not outcome.delivered}
     for record in records:
+        dest = record.get("Destination") or {}
+        record["Destination"] = {k: [a for a in v or [] if (parseaddr(a)[1] or a).lower() not in undelivered]
+                                 for k, v in dest.items()}
         kept = mailbox.deliver(record)
         if kept is not None:
             sub.delivered.append(kept)
@@ -184,7 +194,9 @@ STAGES: tuple[Stage, ...] = (
     check_identity_and_mail_from,
     apply_sandbox_and_quotas,
     accept,
+    decide_outcomes,
     deliver,
+    publish_feedback,
 )
 
 
