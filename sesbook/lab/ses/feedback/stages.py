@@ -81,7 +81,7 @@ def decide_outcomes(sub: Any) -> None:
     found: dict[str, Outcome] = {}
     for address in recipients:
         simulated = outcomes.simulator_outcome(address)
-        if simulated is None and st.suppressed(backend, address) is not None:
+        if st.suppressed(backend, address) is not None:  # the list is checked before any delivery attempt
             found[address] = outcomes.on_account_list()
         elif simulated is not None:
             found[address] = simulated
