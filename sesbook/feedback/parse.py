@@ -78,9 +78,8 @@ class Feedback:
 
     @property
     def key(self) -> str:
-        """The same for the same notification delivered twice: the SNS message id, else what it is about."""
-        if self.sns_message_id:
-            return f"sns:{self.sns_message_id}"
+        """The same for the same notification however it arrives (twice, in an envelope or raw): what it is
+        about (shape, kind, SES message id, feedback id, recipients), not the SNS message id."""
         who = ",".join(sorted(r.address.lower() for r in self.recipients))
         return f"{self.shape}:{self.kind}:{self.message_id}:{self.feedback_id or ''}:{who}"
 

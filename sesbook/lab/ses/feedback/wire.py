@@ -14,7 +14,8 @@ sample payload) is switched off, the lab's :mod:`.stages` answer instead; new id
 email (moto: off); an SNS message that is not a string is serialised to JSON before it reaches a
 subscription (moto put a dict there: the envelope's ``Message`` became an object, and raw delivery to SQS
 crashed on ``dict.encode``); deleting a configuration set forgets its destinations and answers
-``ConfigurationSetDoesNotExist`` for an unknown set (moto: HTTP 500).
+``ConfigurationSetDoesNotExist`` for an unknown set (moto: HTTP 500); SESv2 ``CreateConfigurationSet`` of
+an existing set answers ``AlreadyExistsException`` (moto: the v1 code).
 
 About ``PutSuppressedDestination`` in the sandbox: the project's notes say SES refuses it there, but the
 SESv2 API reference (checked 2026) documents no such error, so the lab accepts it.
@@ -33,6 +34,7 @@ from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.ses.exceptions import (
+    ConfigurationSetAlreadyExists,
     ConfigurationSetDoesNotExist,
     EventDestinationAlreadyExists,
     InvalidParameterValue,
@@ -40,7 +42,7 @@ from moto.ses.exceptions import (
 
 from sesbook.lab import current
 from sesbook.lab.registry import route, v1_action, v2_action, wrap
-from sesbook.lab.ses._wire import SES_BACKEND, ses_backend_for, v2_body
+from sesbook.lab.ses._wire import SES_BACKEND, SESV2_BACKEND, ses_backend_for, v2_body
 from sesbook.lab.ses.errors import AlreadyExistsException, BadRequestException, WireError
 from sesbook.lab.ses.feedback import state as st
 from sesbook.lab.ses.feedback.outcomes import SCRIPTED
@@ -73,6 +75,15 @@ def _delete_configuration_set(original: Any, self: Any, configuration_set_name: 
         raise ConfigurationSetDoesNotExist(f"Configuration set <{configuration_set_name}> does not exist.")
     original(self, configuration_set_name)
     st.forget_set(self, configuration_set_name)
+
+
+@wrap(SESV2_BACKEND, "create_configuration_set")
+def _v2_set_exists(original: Any, self: Any, *args: Any, **kwargs: Any) -> None:
+    """SESv2 answers ``AlreadyExistsException`` for a set that exists (moto: the v1 code)."""
+    try:
+        original(self, *args, **kwargs)
+    except ConfigurationSetAlreadyExists as exc:
+        raise AlreadyExistsException(exc.message) from None
 
 
 # -- identity notifications (v1) ------------------------------------------------------------------------------
