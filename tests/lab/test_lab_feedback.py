@@ -358,3 +358,17 @@ def test_hard_bounces_and_complaints_of_real_addresses_are_added_per_the_reasons
     assert "angry2@example.net" not in addresses
     with pytest.raises(ClientError):
         t.sesv2.put_account_suppression_attributes(SuppressedReasons=["SPAM"])
+
+
+def test_each_message_of_a_bulk_send_is_reported_with_its_own_id(t: sesbook.Target) -> None:
+    topic, url = queue_for(t, "feedback")
+    identity_topics(t, "example.com", topic)
+    t.ses.create_template(Template={"TemplateName": "hi", "SubjectPart": "Hi", "TextPart": "Hello"})
+    t.lab.advance_clock(5)  # type: ignore[union-attr]
+    sent = t.ses.send_bulk_templated_email(
+        Source="shop@example.com", Template="hi", DefaultTemplateData="{}",
+        Destinations=[{"Destination": {"ToAddresses": [f"bounce@{SIM}"]}},
+                      {"Destination": {"ToAddresses": [f"success@{SIM}"]}}])["Status"]
+    ids = [s["MessageId"] for s in sent]
+    got = {(summary(b)[0], b["mail"]["messageId"]) for b in drain_raw(t, url)}
+    assert got == {("Bounce", ids[0]), ("Delivery", ids[1])}
