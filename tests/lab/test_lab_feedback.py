@@ -372,3 +372,20 @@ def test_each_message_of_a_bulk_send_is_reported_with_its_own_id(t: sesbook.Targ
     ids = [s["MessageId"] for s in sent]
     got = {(summary(b)[0], b["mail"]["messageId"]) for b in drain_raw(t, url)}
     assert got == {("Bounce", ids[0]), ("Delivery", ids[1])}
+
+
+def test_moto_substring_simulator_is_off_and_a_dict_published_to_sns_arrives_as_json(t: sesbook.Target) -> None:
+    from moto.sns.models import sns_backends
+
+    from sesbook.lab import ACCOUNT_ID, registry
+    from sesbook.lab.ses._wire import SES_BACKEND
+
+    assert registry.patched(SES_BACKEND, "__process_sns_feedback__")
+    topic, url = queue_for(t, "plain")
+    raw_topic, raw_url = queue_for(t, "raw", raw=True)
+    for arn in (topic, raw_topic):  # what moto's own code published: a dict
+        sns_backends[ACCOUNT_ID]["us-east-1"].publish({"notificationType": "Delivery"}, arn=arn)  # type: ignore[arg-type]
+    [envelope] = t.sqs.receive_message(QueueUrl=url)["Messages"]
+    assert json.loads(json.loads(envelope["Body"])["Message"]) == {"notificationType": "Delivery"}
+    [raw] = t.sqs.receive_message(QueueUrl=raw_url)["Messages"]  # moto crashed here: dict.encode
+    assert json.loads(raw["Body"]) == {"notificationType": "Delivery"}
