@@ -319,6 +319,11 @@ def test_a_suppressed_address_is_accepted_then_bounces_on_the_account_list(t: se
     assert summary(body) == ("Bounce", "Permanent/OnAccountSuppressionList")
     assert body["mail"]["messageId"] == message_id
     assert t.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
+    # listed for BOUNCE while the account suppresses only complaints: SES sends
+    t.sesv2.put_account_suppression_attributes(SuppressedReasons=["COMPLAINT"])
+    send(t, "ann@example.net")
+    assert [summary(b) for b in drain_raw(t, url)] == [("Delivery", None)]
+    t.sesv2.put_account_suppression_attributes(SuppressedReasons=["BOUNCE", "COMPLAINT"])
     t.sesv2.delete_suppressed_destination(EmailAddress="ann@example.net")
     send(t, "ann@example.net")
     assert [summary(b) for b in drain_raw(t, url)] == [("Delivery", None)]

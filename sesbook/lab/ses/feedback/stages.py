@@ -3,7 +3,10 @@
 1. :func:`decide_outcomes`, right after ``accept``: what happens to each recipient
    (:mod:`.outcomes`): a virus (the EICAR test string) rejects the whole message (a Reject event, no
    delivery: "Amazon SES accepted the email, but determined that it contained a virus"); an address on the
-   account's suppression list bounces Permanent/OnAccountSuppressionList; the mailbox simulator answers as
+   account's suppression list whose reason is among the send's suppression reasons (the configuration
+   set's, else the account's) bounces Permanent/OnAccountSuppressionList, while one listed for another
+   reason is sent to (Developer Guide, "Using the Amazon SES account-level suppression list", checked
+   2026); the mailbox simulator answers as
    its addresses say; an outcome scripted for an address through ``/_sesbook/feedback/outcomes`` applies;
    everything else is delivered. ``deliver`` then keeps only delivered recipients in the lab mailbox.
 2. :func:`publish_feedback`, after ``deliver``: for each message, the identity notifications (to the
@@ -78,10 +81,13 @@ def decide_outcomes(sub: Any) -> None:
         sub.outcomes = dict.fromkeys(recipients, REJECTED)
         return
     script = st.scripted(backend)
+    _, record = st.sending_identity(backend, message.sender)
+    reasons = st.auto_reasons(backend, message.configuration_set or getattr(record, "configuration_set_name", None))
     found: dict[str, Outcome] = {}
     for address in recipients:
         simulated = outcomes.simulator_outcome(address)
-        if st.suppressed(backend, address) is not None:  # the list is checked before any delivery attempt
+        entry = st.suppressed(backend, address)
+        if entry is not None and entry["Reason"] in reasons:  # checked before any delivery attempt
             found[address] = outcomes.on_account_list()
         elif simulated is not None:
             found[address] = simulated

@@ -20,6 +20,8 @@ https://docs.aws.amazon.com/ses/latest/dg/sending-email-suppression-list.html, c
 and region: addresses with reason BOUNCE or COMPLAINT, their time and the message and feedback ids that put
 them there. ``SuppressedReasons`` (new accounts: both) says which events add an address automatically;
 a configuration set's ``SuppressionOptions``, when given, replaces the account's reasons for its sends.
+The same reasons decide at send time: a listed address is not sent to only when its entry's reason is
+among them (a BOUNCE entry while only COMPLAINT is configured is sent to).
 Whether an address is on the list is decided ignoring letter case.
 
 Configuration set event destinations (v1 and v2; "Creating Amazon SES event destinations":

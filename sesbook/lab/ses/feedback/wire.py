@@ -18,7 +18,9 @@ crashed on ``dict.encode``); deleting a configuration set forgets its destinatio
 an existing set answers ``AlreadyExistsException`` (moto: the v1 code).
 
 About ``PutSuppressedDestination`` in the sandbox: the project's notes say SES refuses it there, but the
-SESv2 API reference (checked 2026) documents no such error, so the lab accepts it.
+Developer Guide ("Using the Amazon SES account-level suppression list", checked 2026) says only *bulk*
+additions and removals (import jobs) need production access, and the SESv2 API reference documents no
+sandbox error for the single-address calls, so the lab accepts them in the sandbox.
 
 Control path ``/_sesbook/feedback/outcomes``: GET lists, POST ``{"address", "outcome", "region"}`` scripts
 what happens to an ordinary address (``bounce``, ``noemail``, ``softbounce``, ``mailboxfull``,
