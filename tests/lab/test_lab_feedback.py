@@ -394,3 +394,19 @@ def test_moto_substring_simulator_is_off_and_a_dict_published_to_sns_arrives_as_
     assert json.loads(json.loads(envelope["Body"])["Message"]) == {"notificationType": "Delivery"}
     [raw] = t.sqs.receive_message(QueueUrl=raw_url)["Messages"]  # moto crashed here: dict.encode
     assert json.loads(raw["Body"]) == {"notificationType": "Delivery"}
+
+
+def test_a_delayed_delivery_publishes_a_delivery_delay_event_then_the_delivery(t: sesbook.Target) -> None:
+    topic, url = queue_for(t, "events")
+    t.sesv2.create_configuration_set(ConfigurationSetName="slow")
+    t.sesv2.create_configuration_set_event_destination(
+        ConfigurationSetName="slow", EventDestinationName="sns",
+        EventDestination={"Enabled": True, "MatchingEventTypes": ["DELIVERY_DELAY", "DELIVERY"],
+                          "SnsDestination": {"TopicArn": topic}})
+    t.lab.request("POST", "/_sesbook/feedback/outcomes",  # type: ignore[union-attr]
+                  {"address": "late@example.net", "outcome": "delay"})
+    send(t, "late@example.net", ConfigurationSetName="slow")
+    bodies = drain_raw(t, url)
+    assert [b["eventType"] for b in bodies] == ["DeliveryDelay", "Delivery"]
+    delay = sesbook.parse_feedback(bodies[0])
+    assert delay.addresses == ("late@example.net",) and delay.recipients[0].status == "4.4.1"

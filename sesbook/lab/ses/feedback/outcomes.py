@@ -50,7 +50,7 @@ ON_ACCOUNT_LIST_TEXT = (
 
 @dataclass(frozen=True)
 class Outcome:
-    """One recipient's fate. ``kind``: ``delivery`` | ``bounce`` | ``complaint`` | ``ooto``.
+    """One recipient's fate. ``kind``: ``delivery`` | ``bounce`` | ``complaint`` | ``ooto`` | ``delay``.
 
     ``delivered``: SES handed the message over (Delivery notification and event); a complaint and an
     out-of-office reply come after a delivery. ``bounce_*`` describe the bounce (for ``bounce`` and the
@@ -115,4 +115,6 @@ SCRIPTED = {
     "softbounce": _bounce("Transient", "General", "4.0.0", "smtp; 450 4.0.0 try again later"),
     "mailboxfull": _bounce("Transient", "MailboxFull", "4.2.2", "smtp; 452 4.2.2 mailbox full"),
     "complaint": Outcome("complaint", True, feedback_type="abuse"),
+    # delayed first (a DeliveryDelay event: the receiving server answered 421), then delivered
+    "delay": Outcome("delay", True, status="4.4.1", diagnostic="smtp; 421 4.4.1 Unable to connect to the remote host"),
 }

@@ -25,9 +25,9 @@ Firehose, EventBridge and Pinpoint destinations are stored and shown but receive
 stream, bus or Pinpoint project). Email feedback forwarding is kept as a setting (GetIdentityNotificationAttributes,
 GetEmailIdentity) but the lab mails no bounce or complaint message to the sender: the lab mailbox keeps only
 the mail that was sent, so that notebooks and tests that read it are not changed by feedback.
-Open, Click, DeliveryDelay and Subscription events are never produced
-(no one opens, clicks or unsubscribes in the lab, and delivery there is immediate); destinations may
-still list them.
+DeliveryDelay events come only for addresses scripted with the ``delay`` outcome (then delivered). Open,
+Click and Subscription events are never produced (no one opens, clicks or unsubscribes in the lab);
+destinations may still list them.
 """
 
 from __future__ import annotations
@@ -136,6 +136,13 @@ def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome
         _event(backend, sent, "REJECT", {"reason": REJECT_REASON})
         return
     _event(backend, sent, "SEND", {})
+    delayed = [(r, o) for r, o in found.items() if o.kind == "delay"]
+    if delayed:
+        _event(backend, sent, "DELIVERY_DELAY", {
+            "timestamp": payloads.iso(now), "delayType": "TransientCommunicationFailure",
+            "expirationTime": payloads.iso(now + 24 * 3600), "reportingMTA": outcomes.OUTBOUND_MTA,
+            "delayedRecipients": [{"emailAddress": r, "status": o.status, "diagnosticCode": o.diagnostic}
+                                  for r, o in delayed]})
     delivered = [r for r, o in found.items() if o.delivered]
     if delivered:
         doc = payloads.delivery_object(sent, delivered, now)

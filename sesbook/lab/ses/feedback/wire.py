@@ -24,7 +24,7 @@ sandbox error for the single-address calls, so the lab accepts them in the sandb
 
 Control path ``/_sesbook/feedback/outcomes``: GET lists, POST ``{"address", "outcome", "region"}`` scripts
 what happens to an ordinary address (``bounce``, ``noemail``, ``softbounce``, ``mailboxfull``,
-``complaint``, ``delivery``; ``null`` forgets it), so tests and notebooks can make a real-looking address
+``complaint``, ``delay``, ``delivery``; ``null`` forgets it), so tests and notebooks can make a real-looking address
 bounce or complain.
 """
 
