@@ -126,8 +126,11 @@ def publish_feedback(sub: Any) -> None:
             continue
         sent = Sent(message_id, now, message.source or message.header_from, arn, recipients, message.operation,
                     config_set, tags)
-        sent.headers = payloads.headers_of(message, message_id, recipients, now)
-        _publish_one(backend, record, sent, {r: found.get(r, outcomes.DELIVERED) for r in recipients}, now)
+        try:
+            sent.headers = payloads.headers_of(message, message_id, recipients, now)
+            _publish_one(backend, record, sent, {r: found.get(r, outcomes.DELIVERED) for r in recipients}, now)
+        except Exception:  # noqa: BLE001 - the message was accepted: SES answers with its id whatever feedback does
+            log.exception("lab: feedback for message %s failed; the send stands", message_id)
     publish_rendering_failures(backend)
 
 

@@ -16,7 +16,7 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
 7. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to (later:
    domains the lab receives for);
 8. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
-   events (SNS, CloudWatch metrics), email feedback forwarding, the suppression list (:mod:`sesbook.lab.ses.feedback`).
+   events (SNS, CloudWatch metrics), the suppression list's additions (:mod:`sesbook.lab.ses.feedback`).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
