@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sesbook.errors import (
     AwsError,
     CheckFailedError,
+    FeedbackParseError,
     LabError,
     NoMessageError,
     NotAppliedError,
@@ -51,6 +52,19 @@ if TYPE_CHECKING:
     from sesbook.dns.ses_records import required_records as required_records
     from sesbook.dns.spf import check_spf as check_spf
     from sesbook.dns.spf import parse_spf as parse_spf
+    from sesbook.feedback.consume import DrainReport as DrainReport
+    from sesbook.feedback.consume import FeedbackLedger as FeedbackLedger
+    from sesbook.feedback.consume import FeedbackPolicy as FeedbackPolicy
+    from sesbook.feedback.consume import drain as drain
+    from sesbook.feedback.parse import Feedback as Feedback
+    from sesbook.feedback.parse import parse_feedback as parse_feedback
+    from sesbook.feedback.suppression import SuppressionList as SuppressionList
+    from sesbook.feedback.suppression import suppress as suppress
+    from sesbook.feedback.suppression import suppression_list as suppression_list
+    from sesbook.feedback.suppression import unsuppress as unsuppress
+    from sesbook.feedback.wiring import FeedbackWiring as FeedbackWiring
+    from sesbook.feedback.wiring import feedback_template as feedback_template
+    from sesbook.feedback.wiring import wire_feedback as wire_feedback
     from sesbook.identities.check import check_identity as check_identity
     from sesbook.identities.dkim import byodkim as byodkim
     from sesbook.identities.dkim import generate_dkim_key as generate_dkim_key
@@ -274,6 +288,20 @@ _LAZY: dict[str, str] = {
     "ReceiptExplanation": "sesbook.receiving.explain",
     "rule_set_diagram": "sesbook.receiving.diagram",
     "RuleSetDiagram": "sesbook.receiving.diagram",
+    # feedback: wiring, parsing, the consumer, the suppression list
+    "wire_feedback": "sesbook.feedback.wiring",
+    "FeedbackWiring": "sesbook.feedback.wiring",
+    "feedback_template": "sesbook.feedback.wiring",
+    "parse_feedback": "sesbook.feedback.parse",
+    "Feedback": "sesbook.feedback.parse",
+    "drain": "sesbook.feedback.consume",
+    "FeedbackPolicy": "sesbook.feedback.consume",
+    "FeedbackLedger": "sesbook.feedback.consume",
+    "DrainReport": "sesbook.feedback.consume",
+    "suppression_list": "sesbook.feedback.suppression",
+    "suppress": "sesbook.feedback.suppression",
+    "unsuppress": "sesbook.feedback.suppression",
+    "SuppressionList": "sesbook.feedback.suppression",
     # the lab's mailbox
     "last_message": "sesbook.mailbox",
     "mailbox_messages": "sesbook.mailbox",
@@ -283,6 +311,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "AwsError",
     "CheckFailedError",
+    "FeedbackParseError",
     "LabError",
     "NoMessageError",
     "NotAppliedError",

@@ -12,6 +12,7 @@
     ├── WaitTimeoutError          something did not reach the wanted state in time (also a TimeoutError)
     ├── VerificationFailedError   SES gave up verifying an identity (status FAILED)
     ├── NoMessageError            no message in the lab mailbox matched (also a LookupError)
+    ├── FeedbackParseError        a queue message is not an SES notification or event (also a ValueError)
     ├── CheckFailedError          a check_* result was asked to raise and had problems
     └── RunbookError              a notebook of a runbook run failed (notebook, cell, error)
 
@@ -31,6 +32,7 @@ from typing import Any
 __all__ = [
     "AwsError",
     "CheckFailedError",
+    "FeedbackParseError",
     "LabError",
     "NoMessageError",
     "NotAppliedError",
@@ -203,6 +205,18 @@ class RunbookError(SesbookError):
             line = self.source if len(self.source) <= 60 else self.source[:59] + "…"
             return f"{self.notebook}, {label}" + (f" `{line}`" if line else "")
         return f"{self.notebook}, cell {self.cell}" if self.cell is not None else self.notebook
+
+
+class FeedbackParseError(SesbookError, ValueError):
+    """A message is not an SES notification or event (nor one wrapped in an SNS envelope).
+
+    ``reason`` says what was missing or wrong; the consumer keeps such messages aside (a dead-letter queue)
+    instead of dropping them.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"not an SES notification or event: {reason}")
 
 
 class CheckFailedError(SesbookError):

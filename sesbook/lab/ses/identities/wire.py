@@ -291,7 +291,7 @@ def get_email_identity(self: Any) -> str:
     elif st.is_domain:
         info["ErrorType"] = verification_error(st) or "SERVICE_ERROR"  # a record present since the last check
     return json.dumps({
-        "IdentityType": ident.identity_type, "FeedbackForwardingStatus": True,
+        "IdentityType": ident.identity_type, "FeedbackForwardingStatus": ident.feedback_forwarding_status,
         "VerifiedForSendingStatus": status == "Success", "DkimAttributes": v2_dkim(st),
         "MailFromAttributes": v2_mail_from(st), "Policies": ident.policies, "Tags": ident.tags or [],
         "ConfigurationSetName": ident.configuration_set_name, "VerificationStatus": V2_STATUS[status],

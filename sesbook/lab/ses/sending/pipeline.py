@@ -13,11 +13,14 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
 6. :func:`render` — templated sends are rendered with Handlebars, per destination; one that cannot be
    rendered was still accepted, is not delivered and becomes a rendering-failure record;
-7. :func:`deliver` — the lab mailbox keeps mail for outside addresses, with the API it came through, its
-   raw MIME and its attachments; mail to an address the lab receives for (an active rule set in a receiving
-   region matches it) goes through the inbound path (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`)
-   as SES would deliver it to that domain's MX (later: the simulator's answers);
-8. (events and notifications, 9. metrics: not yet).
+7. :func:`~sesbook.lab.ses.feedback.stages.decide_outcomes` — each recipient's fate: delivered, or
+   bounced (the mailbox simulator, the account suppression list), complained about, rejected (a virus);
+8. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to, with the API
+   it came through, its raw MIME and its attachments; mail to an address the lab receives for (an active
+   rule set in a receiving region matches it) goes through the inbound path
+   (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`) as SES would deliver it to that domain's MX;
+9. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
+   events (SNS, CloudWatch metrics), the suppression list's additions (:mod:`sesbook.lab.ses.feedback`).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
@@ -38,6 +41,7 @@ from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, Tem
 from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS
 from sesbook.lab import clock, mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
+from sesbook.lab.ses.feedback.stages import decide_outcomes, publish_feedback
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
@@ -64,6 +68,7 @@ class Submission:
     delivered: list[dict[str, Any]] = field(default_factory=list)  # what landed in the mailbox
     #: templated sends: message id -> (rendered content, destination, data) of each destination that rendered
     rendered: dict[str, tuple[Rendered, dict[str, list[str]], str | None]] = field(default_factory=dict)
+    outcomes: dict[str, Any] = field(default_factory=dict)  # recipient -> feedback Outcome (decide_outcomes)
 
 
 Stage = Callable[[Submission], None]
@@ -198,7 +203,8 @@ def _date() -> str:
 
 
 def deliver(sub: Submission) -> None:
-    """Put what was accepted in the lab mailbox (mail only to simulator addresses is not kept).
+    """Put what was accepted in the lab mailbox (mail only to simulator addresses, and recipients the message
+    was not delivered to, are not kept).
 
     Every record holds the LocalStack fields plus ``Api`` (``v1``, ``v2``, ``smtp``), ``RawData`` (the MIME
     as sent, or as SES builds it from structured or rendered content) and ``Attachments`` (file name,
@@ -240,7 +246,11 @@ def deliver(sub: Submission) -> None:
         })
     from sesbook.lab.ses.receiving.engine import deliver_sent
 
+    undelivered = {a.lower() for a, outcome in sub.outcomes.items() if not outcome.delivered}
     for record in records:
+        dest = record.get("Destination") or {}
+        record["Destination"] = {k: [a for a in v or [] if (parseaddr(a)[1] or a).lower() not in undelivered]
+                                 for k, v in dest.items()}
         record["Api"] = message.api
         record["Attachments"] = attachments(record["RawData"]) if record.get("RawData") else []
         kept = mailbox.deliver(record, count_raw=message.raw is not None)
@@ -256,7 +266,9 @@ STAGES: tuple[Stage, ...] = (
     apply_sandbox_and_quotas,
     accept,
     render,
+    decide_outcomes,
     deliver,
+    publish_feedback,
 )
 
 
