@@ -10,7 +10,6 @@ import pytest
 from botocore.exceptions import ClientError
 
 import sesbook
-from sesbook.lab.ses._wire import ses_backend_for
 
 pytestmark = pytest.mark.lab
 
@@ -284,26 +283,25 @@ def test_a_message_with_a_virus_is_accepted_then_rejected(t: sesbook.Target) -> 
     assert t.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
 
 
-def test_rendering_failures_recorded_by_the_backend_become_events(t: sesbook.Target) -> None:
+def test_a_template_that_cannot_be_rendered_becomes_a_rendering_failure_event(t: sesbook.Target) -> None:
     topic, url = queue_for(t, "events")
     t.sesv2.create_configuration_set(ConfigurationSetName="tmpl")
     t.sesv2.create_configuration_set_event_destination(
         ConfigurationSetName="tmpl", EventDestinationName="sns",
         EventDestination={"Enabled": True, "MatchingEventTypes": ["RENDERING_FAILURE"],
                           "SnsDestination": {"TopicArn": topic}})
-    backend = ses_backend_for("us-east-1")
-    backend.rendering_failures = [{"message_id": "m-1", "template": "Welcome", "configuration_set": "tmpl",
-                                   "error": "Attribute 'name' is not present in the rendering data.",
-                                   "source": "shop@example.com", "destination": ["ann@example.net"]}]
-    try:
-        send(t, "ann@example.net")
-        [body] = drain_raw(t, url)
-    finally:
-        del backend.rendering_failures
+    t.sesv2.create_email_template(TemplateName="Welcome", TemplateContent={"Subject": "Hi {{name}}", "Text": "x"})
+    t.lab.advance_clock(2)  # type: ignore[union-attr]
+    answer = t.sesv2.send_email(FromEmailAddress="shop@example.com", Destination={"ToAddresses": ["ann@example.net"]},
+                                Content={"Template": {"TemplateName": "Welcome", "TemplateData": "{}"}},
+                                ConfigurationSetName="tmpl")  # accepted: SES renders after it accepted the send
+    [body] = drain_raw(t, url)
     assert body["eventType"] == "Rendering Failure"
+    assert body["mail"]["messageId"] == answer["MessageId"]
     assert body["failure"] == {"errorMessage": "Attribute 'name' is not present in the rendering data.",
                                "templateName": "Welcome"}
     assert sesbook.parse_feedback(body).kind == "Rendering Failure"
+    assert t.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]  # not delivered
 
 
 # -- the account suppression list ----------------------------------------------------------------------------------

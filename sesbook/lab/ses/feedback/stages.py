@@ -15,7 +15,7 @@
    matches, and the account suppression list:
    a hard bounce or a complaint of an ordinary address adds it when the reason is among the configured
    ones (:func:`.state.auto_reasons`). Mailbox simulator addresses are never added.
-   Rendering failures that the template stage recorded on the backend (``backend.rendering_failures``,
+   Rendering failures that the template stage recorded on the backend (``templates.state.failures``,
    when present) become Rendering Failure events here.
 
 Event destinations: SNS topics receive the JSON as a string; CloudWatch destinations get one data point
@@ -238,18 +238,21 @@ def _field(entry: Any, *names: str) -> Any:
 
 
 def publish_rendering_failures(backend: Any) -> None:
-    """Rendering Failure events for entries of ``backend.rendering_failures`` not published yet.
+    """Rendering Failure events for the render stage's failures (:func:`sesbook.lab.ses.templates.state.failures`)
+    not published yet.
 
-    Each entry (a dict or an object) is read for: message id, template name, error message, source,
-    destination (a list or an SES ``Destination``), configuration set and tags; missing ones stay empty.
+    Each entry is read for: message id, template name, error message, source, destination (a list or an SES
+    ``Destination``), configuration set and tags; missing ones stay empty.
     """
-    failures = getattr(backend, "rendering_failures", None)
+    from sesbook.lab.ses.templates.state import failures as rendering_failures
+
+    failures = rendering_failures(backend)
     if not failures:
         return
     seen = lab_state(backend, "rendering_failures_published", lambda: [0])
     for entry in list(failures)[seen[0]:]:
         seen[0] += 1
-        config_set = _field(entry, "configuration_set", "ConfigurationSetName", "configuration_set_name")
+        config_set = _field(entry, "ConfigurationSet", "configuration_set", "ConfigurationSetName")
         if not config_set:
             continue
         dest = _field(entry, "destination", "Destination", "recipients") or []
@@ -262,6 +265,6 @@ def publish_rendering_failures(backend: Any) -> None:
                     f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{domain}", [_bare(a) for a in dest],
                     str(_field(entry, "operation") or "SendTemplatedEmail"), config_set,
                     tuple((str(t.get("Name")), str(t.get("Value"))) if isinstance(t, dict) else tuple(t) for t in tags))
-        body = {"errorMessage": str(_field(entry, "error", "error_message", "errorMessage", "message") or ""),
-                "templateName": str(_field(entry, "template", "template_name", "templateName") or "")}
+        body = {"errorMessage": str(_field(entry, "Error", "error", "errorMessage") or ""),
+                "templateName": str(_field(entry, "Template", "template", "templateName") or "")}
         _event(backend, sent, "RENDERING_FAILURE", body, key="failure")
