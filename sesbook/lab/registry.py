@@ -52,6 +52,7 @@ MODULES: tuple[str, ...] = (
     "sesbook.lab.ses.account.wire",  # GetAccount & co., production access review
     "sesbook.lab.ses.identities.wire",  # verification through DNS, DKIM, MAIL FROM (dkim.amazonses.com zone)
     "sesbook.lab.ses.sending.wire",  # every send API -> the send pipeline
+    "sesbook.lab.ses.metrics.wire",  # GetSendStatistics, AWS/SES CloudWatch reads, reputation control
     "sesbook.lab.ses.responses",  # UUID request ids, SES-shaped message ids, v2 error bodies
 )
 

@@ -13,7 +13,11 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
 6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
    domains the lab receives for);
-7. (events and notifications, 8. metrics: not yet).
+7. (events and notifications: not yet);
+8. :func:`count_metrics` — counts the send (``Send``, per recipient) in the lab's sending statistics and
+   the ``AWS/SES`` CloudWatch metrics (:mod:`sesbook.lab.ses.metrics`). The feedback stages count
+   ``Delivery``, ``Bounce`` and ``Complaint`` themselves with the same ``record``. A refusal by the account's
+   rules for an unverified address (``MessageRejected``) counts a ``Reject``.
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
@@ -30,9 +34,12 @@ from typing import Any
 
 from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
 
+from sesbook.facts import is_simulator
+
 from sesbook.lab import mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
+from sesbook.lab.ses.metrics.state import record
 from sesbook.lab.ses.sending.message import OutboundMessage, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 
@@ -111,6 +118,8 @@ def apply_sandbox_and_quotas(sub: Submission) -> None:
         sub.ticket = authorize_send(sub.backend, sub.message.sender, list(sub.message.recipients))
     except SendRefused as refused:
         sub.backend.rejected_messages_count += 1
+        if refused.kind == "unverified":  # SES rejected the message: a Reject in the statistics and metrics
+            record(sub.backend, "Reject", configuration_set=sub.message.configuration_set)
         raise send_refused_error(refused, sub.message.api) from None
 
 
@@ -178,6 +187,21 @@ def deliver(sub: Submission) -> None:
             sub.delivered.append(kept)
 
 
+def count_metrics(sub: Submission) -> None:
+    """Count the accepted send: ``Send`` once per recipient (as the quota and ``DeliveryAttempts`` count),
+    with the configuration set's dimension when one was used. Mail to the mailbox simulator counts in the
+    statistics and metrics but not toward the reputation rates (:mod:`sesbook.lab.ses.metrics.state`).
+
+    Feedback stages (simulator, events) call ``record(backend, "Delivery" | "Bounce" | "Complaint", ...)``
+    themselves, with ``reputation=False`` for simulator recipients.
+    """
+    recipients = sub.message.recipients
+    simulated = sum(1 for r in recipients if is_simulator(r))
+    config = sub.message.configuration_set
+    record(sub.backend, "Send", count=len(recipients) - simulated, configuration_set=config)
+    record(sub.backend, "Send", count=simulated, configuration_set=config, reputation=False)
+
+
 #: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.
 STAGES: tuple[Stage, ...] = (
     validate,
@@ -185,6 +209,7 @@ STAGES: tuple[Stage, ...] = (
     apply_sandbox_and_quotas,
     accept,
     deliver,
+    count_metrics,  # keep last: it counts what was accepted
 )
 
 
