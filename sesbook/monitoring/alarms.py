@@ -81,7 +81,8 @@ class AlarmSpec:
 
 @dataclass(frozen=True)
 class AlarmsResult:
-    """What :func:`create_reputation_alarms` did for each alarm: ``created``, ``updated``, ``unchanged`` or ``planned``."""
+    """What :func:`create_reputation_alarms` did for each alarm: ``created``, ``updated``, ``unchanged`` or
+    ``planned``."""
 
     specs: tuple[AlarmSpec, ...]
     outcomes: tuple[str, ...]
@@ -102,7 +103,8 @@ class AlarmsResult:
         return _html.table(self.HEADERS, self.rows(), caption="CloudWatch alarms on SES's reputation rates")
 
 
-def reputation_alarms(*, prefix: str = "ses-reputation-", actions: tuple[str, ...] | list[str] = ()) -> tuple[AlarmSpec, ...]:
+def reputation_alarms(*, prefix: str = "ses-reputation-",
+                      actions: tuple[str, ...] | list[str] = ()) -> tuple[AlarmSpec, ...]:
     """The four alarms: bounce rate at review (5 %) and pause (10 %), complaint rate at review (0.1 %) and pause
     (0.5 %). ``prefix`` starts every alarm name; ``actions``: ARNs notified (an SNS topic, say)."""
     if not isinstance(prefix, str) or len(prefix) > 200 or not set(prefix) <= _NAME_OK:

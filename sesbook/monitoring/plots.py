@@ -64,16 +64,16 @@ def _time_axis(ax: object) -> None:
 def plot_sending(metrics: SendingMetrics, *, which: tuple[str, ...] = SENDING_METRICS) -> Figure:
     """Sends, deliveries, bounces and complaints per period: grouped bars, one container per metric in the order
     of ``which`` (``fig.axes[0].containers[i]``), one bar per period of the window (0 where nothing happened)."""
-    from datetime import timedelta
+    import matplotlib.dates as mdates
 
     fig = _figure()
     ax = fig.add_subplot()
-    width = timedelta(seconds=metrics.period) * 0.8 / len(which)
+    width = metrics.period / 86400 * 0.8 / len(which)  # in days, matplotlib's date unit
     for i, metric in enumerate(which):
         points = metrics.filled(metric)
-        ax.bar([t + width * i for t, _ in points], [v for _, v in points], width=width, align="edge",
-               label=metric, color=COLOURS.get(metric))
-    ax.set_xlim(metrics.start, metrics.end)
+        ax.bar([float(mdates.date2num(t)) + width * i for t, _ in points], [v for _, v in points], width=width,
+               align="edge", label=metric, color=COLOURS.get(metric))
+    ax.set_xlim(float(mdates.date2num(metrics.start)), float(mdates.date2num(metrics.end)))
     ax.set_ylabel(f"count per {metrics.period // 60} min")
     ax.set_ylim(bottom=0)
     scope = f" — configuration set {metrics.configuration_set}" if metrics.configuration_set else ""
@@ -86,6 +86,8 @@ def plot_sending(metrics: SendingMetrics, *, which: tuple[str, ...] = SENDING_ME
 
 def plot_reputation(metrics: SendingMetrics) -> Figure:
     """The bounce and complaint rates (in %) against SES's review and pause thresholds, one panel each."""
+    import matplotlib.dates as mdates
+
     fig = _figure(nrows=2)
     axes = fig.subplots(2, 1, sharex=True)
     for ax, (metric, label, review, pause) in zip(axes, (
@@ -103,7 +105,7 @@ def plot_reputation(metrics: SendingMetrics) -> Figure:
                    label=f"paused from {pause:.1%}")
         top = max([100 * pause * 1.25] + [100 * v * 1.1 for _, v in points])
         ax.set_ylim(0, top)
-        ax.set_xlim(metrics.start, metrics.end)
+        ax.set_xlim(float(mdates.date2num(metrics.start)), float(mdates.date2num(metrics.end)))
         ax.set_ylabel(f"{label} (%)")
         ax.legend(loc="upper left", frameon=False, fontsize="small")
         _style(ax)

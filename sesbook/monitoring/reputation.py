@@ -101,7 +101,8 @@ class ReputationStatus(CheckResult):
         return ACTIONS[self.state]
 
     def heading(self) -> str:
-        return f"reputation_status: {self.target} {self.region}: {self.state} (EnforcementStatus {self.enforcement_status})"
+        return (f"reputation_status: {self.target} {self.region}: {self.state} "
+                f"(EnforcementStatus {self.enforcement_status})")
 
     HEADERS = ("rate", "now", "under review from", "paused from")
 

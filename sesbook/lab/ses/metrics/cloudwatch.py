@@ -11,11 +11,13 @@ points; every other query is moto's own.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sesbook.facts import SES_METRICS_NAMESPACE
 from sesbook.lab.registry import wrap
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 CLOUDWATCH_BACKEND = "moto.cloudwatch.models.CloudWatchBackend"
 

@@ -35,11 +35,10 @@ from typing import Any
 from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
 
 from sesbook.facts import is_simulator
-
 from sesbook.lab import mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
-from sesbook.lab.ses.metrics.state import record
+from sesbook.lab.ses.metrics import state as metrics
 from sesbook.lab.ses.sending.message import OutboundMessage, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 
@@ -119,7 +118,7 @@ def apply_sandbox_and_quotas(sub: Submission) -> None:
     except SendRefused as refused:
         sub.backend.rejected_messages_count += 1
         if refused.kind == "unverified":  # SES rejected the message: a Reject in the statistics and metrics
-            record(sub.backend, "Reject", configuration_set=sub.message.configuration_set)
+            metrics.record(sub.backend, "Reject", configuration_set=sub.message.configuration_set)
         raise send_refused_error(refused, sub.message.api) from None
 
 
@@ -192,14 +191,14 @@ def count_metrics(sub: Submission) -> None:
     with the configuration set's dimension when one was used. Mail to the mailbox simulator counts in the
     statistics and metrics but not toward the reputation rates (:mod:`sesbook.lab.ses.metrics.state`).
 
-    Feedback stages (simulator, events) call ``record(backend, "Delivery" | "Bounce" | "Complaint", ...)``
+    Feedback stages (simulator, events) call ``metrics.record(backend, "Delivery" | "Bounce" | "Complaint", ...)``
     themselves, with ``reputation=False`` for simulator recipients.
     """
     recipients = sub.message.recipients
     simulated = sum(1 for r in recipients if is_simulator(r))
     config = sub.message.configuration_set
-    record(sub.backend, "Send", count=len(recipients) - simulated, configuration_set=config)
-    record(sub.backend, "Send", count=simulated, configuration_set=config, reputation=False)
+    metrics.record(sub.backend, "Send", count=len(recipients) - simulated, configuration_set=config)
+    metrics.record(sub.backend, "Send", count=simulated, configuration_set=config, reputation=False)
 
 
 #: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.

@@ -37,7 +37,6 @@ from sesbook.lab import clock
 from sesbook.lab.ses.account.state import account, account_lock, sent_last_24_hours
 from sesbook.lab.ses.errors import SendRefused
 
-
 #: What SES answers while it has paused the account (the exceptions' descriptions in the v1 and v2 API references).
 PAUSED_BY_SES = {
     "v1": "Email sending is disabled for your entire Amazon SES account.",
