@@ -10,8 +10,12 @@ pipeline calls it for ``Send`` and ``Reject``; the feedback stages (mailbox simu
    with no dimension (the account-level metric) and, when a configuration set was used, once more with the
    dimension ``ses:configuration-set`` (:mod:`.cloudwatch` makes moto match dimension sets exactly, as
    CloudWatch does, so the two never add up);
-3. for ``Send``, ``Bounce`` and ``Complaint`` that count for reputation, recomputes ``Reputation.BounceRate`` and
-   ``Reputation.ComplaintRate``, publishes them (fractions: 0.05 is 5 %), and applies enforcement.
+3. for ``Send``, ``Bounce`` and ``Complaint``, recomputes ``Reputation.BounceRate`` and ``Reputation.ComplaintRate``
+   (from the events that count for reputation), publishes them (fractions between 0 and 1: 0.05 is 5 %; SES
+   Developer Guide, "Creating reputation monitoring alarms using CloudWatch":
+   https://docs.aws.amazon.com/ses/latest/dg/reputationdashboard-cloudwatch-alarm.html, which also says to
+   simulate a bounce to make the metrics appear, so simulator events publish the unchanged rates too), and
+   applies enforcement.
 
 Counting: ``Send`` counts recipients (one per address a message went to), as the sending quota and
 ``DeliveryAttempts`` do; bounces and complaints are per recipient too.
@@ -129,9 +133,10 @@ def record(backend: Any, metric: str, *, count: int = 1, configuration_set: str 
         bucket = int(at // BUCKET_SECONDS) * BUCKET_SECONDS
         st.buckets.setdefault(bucket, Counter())[metric] += count
         _publish(backend, [(metric, float(count), "Count")], at, configuration_set)
-        if reputation and metric in _REPUTATION_METRICS:
-            st.reputation.append((at, metric, count))
-            _reputation_changed(backend, at)
+        if metric in _REPUTATION_METRICS:
+            if reputation:
+                st.reputation.append((at, metric, count))
+            _reputation_changed(backend, at)  # published either way: a simulated bounce makes the rates appear
 
 
 def reputation_of(backend: Any) -> Reputation:
