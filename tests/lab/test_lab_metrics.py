@@ -227,3 +227,33 @@ def test_control_api_refuses_json_infinity(target: sesbook.Target) -> None:
         urllib.request.urlopen(req, timeout=5)  # noqa: S310 - the loopback lab
     assert refused.value.code == 400
     assert b"whole number from 0" in refused.value.read()
+
+
+def test_open_and_click_tracking(sender: sesbook.Target) -> None:
+    import urllib.request
+
+    sender.sesv2.create_configuration_set(ConfigurationSetName="tracked",
+                                          TrackingOptions={"CustomRedirectDomain": "track.example.com"})
+    html = '<html><body><p><a href="https://example.com/offer?a=1&amp;b=2">offer</a></p></body></html>'
+    sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
+                            ConfigurationSetName="tracked", Content={"Simple": {
+                                "Subject": {"Data": "news"}, "Body": {"Html": {"Data": html}}}})
+    kept = sender.lab.request("GET", "/_aws/ses")["messages"][-1]["Body"]["html_part"]
+    assert "https://example.com/offer" not in kept
+    click = kept.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    pixel = kept.split('<img src="')[1].split('"')[0]
+    assert click.startswith(sender.lab.aws_endpoint + "/_sesbook/track/click/")
+    with urllib.request.urlopen(pixel, timeout=5) as answer:  # noqa: S310 - the loopback lab
+        assert answer.read().startswith(b"GIF89a")
+    with urllib.request.urlopen(click, timeout=5) as answer:  # noqa: S310
+        assert b'url=https://example.com/offer?a=1&amp;b=2"' in answer.read()
+    tracked = [{"Name": "ses:configuration-set", "Value": "tracked"}]
+    assert (cw_sum(sender, "Open", tracked), cw_sum(sender, "Click", tracked)) == (1, 1)
+    assert (cw_sum(sender, "Open"), cw_sum(sender, "Click")) == (1, 1)
+
+
+def test_mail_without_tracking_is_left_alone(sender: sesbook.Target) -> None:
+    html = '<p><a href="https://example.com/">home</a></p>'
+    sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
+                            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Html": {"Data": html}}}})
+    assert sender.lab.request("GET", "/_aws/ses")["messages"][-1]["Body"]["html_part"] == html

@@ -28,8 +28,8 @@ def _raw(to: str, sender: str = "shop@example.com") -> str:
 
 def test_stages_run_in_the_written_order() -> None:
     assert [stage.__name__ for stage in pipeline.STAGES] == [
-        "validate", "check_identity_and_mail_from", "apply_sandbox_and_quotas", "accept", "deliver",
-        "count_metrics",
+        "validate", "check_identity_and_mail_from", "apply_sandbox_and_quotas", "accept", "add_tracking",
+        "deliver", "count_metrics",
     ]
 
 

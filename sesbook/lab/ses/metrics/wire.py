@@ -16,6 +16,7 @@ from sesbook.lab.registry import route, v1_action
 from sesbook.lab.ses._wire import ses_backend_for
 from sesbook.lab.ses.account.state import account
 from sesbook.lab.ses.metrics import cloudwatch as _cloudwatch  # noqa: F401 - registers the CloudWatch reads
+from sesbook.lab.ses.metrics import tracking as _tracking  # noqa: F401 - registers /_sesbook/track
 from sesbook.lab.ses.metrics.state import (
     METRICS,
     record,

@@ -11,6 +11,8 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    daily quota and the rate; counts the send (:mod:`.sandbox`);
 5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
+5b. :func:`add_tracking` — when the configuration set asks for open and click tracking, the HTML part's links
+   pass through the lab and an open pixel is added (:mod:`sesbook.lab.ses.metrics.tracking`);
 6. :func:`deliver` — the lab mailbox keeps mail for outside addresses (later: the simulator's answers,
    domains the lab receives for);
 7. (events and notifications: not yet);
@@ -28,17 +30,18 @@ Errors are SES's wire errors, with the codes of ``message.api`` (:data:`sesbook.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from typing import Any
 
 from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
 
 from sesbook.facts import is_simulator
-from sesbook.lab import mailbox
+from sesbook.lab import current, mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.metrics import state as metrics
+from sesbook.lab.ses.metrics import tracking
 from sesbook.lab.ses.sending.message import OutboundMessage, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 
@@ -143,6 +146,17 @@ def accept(sub: Submission) -> None:
     sub.stored, sub.message_id, sub.message_ids = stored, stored.id, (stored.id,)
 
 
+def add_tracking(sub: Submission) -> None:
+    """Open and click tracking for simple sends with HTML, when the configuration set asks for it."""
+    message, backend = sub.message, sub.backend
+    lab = current()
+    if message.html is None or message.raw is not None or lab is None or lab.info is None \
+            or not tracking.tracking_wanted(backend, message.configuration_set):
+        return
+    token = tracking.token_for(backend.region_name, str(message.configuration_set), str(sub.message_id))
+    sub.message = replace(message, html=tracking.rewrite(message.html, lab.info.aws_endpoint, token))
+
+
 def deliver(sub: Submission) -> None:
     """Put what was accepted in the lab mailbox (mail only to simulator addresses is not kept)."""
     message, region = sub.message, sub.backend.region_name
@@ -207,6 +221,7 @@ STAGES: tuple[Stage, ...] = (
     check_identity_and_mail_from,
     apply_sandbox_and_quotas,
     accept,
+    add_tracking,
     deliver,
     count_metrics,  # keep last: it counts what was accepted
 )
