@@ -6,14 +6,20 @@
   panel, ``lines[0]`` is the rate as published, ``lines[1]`` holds the last value to the window's end (when
   there is one), then the review and pause lines.
 
-Figures are built with ``matplotlib.figure.Figure`` (no pyplot state, no window), at a fixed size and style,
-so they read the same in JupyterLab and in an HTML export. What is plotted is in the artists
-(``fig.axes[i].lines``, ``fig.axes[0].containers``), which is what the tests check, not pixels.
+Figures are :class:`DataFigure` s, a ``matplotlib.figure.Figure`` made without pyplot (no global state, no
+window, never shown twice), at a fixed size and style, so they read the same in JupyterLab and in an HTML
+export. A notebook shows one as a PNG (``_repr_png_``, or the inline backend's own formatter) and, as its
+text, a summary of the data plotted (totals and latest rates, no times): that text is what nbval compares,
+never pixels. What is plotted is in the artists (``fig.axes[i].lines``, ``fig.axes[0].containers``), which
+is what the tests check.
 """
 
 from __future__ import annotations
 
+import io
 from typing import TYPE_CHECKING
+
+from matplotlib.figure import Figure
 
 from sesbook.facts import (
     BOUNCE_RATE_PAUSE,
@@ -25,8 +31,6 @@ from sesbook.facts import (
 )
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from sesbook.monitoring.metrics import SendingMetrics
 
 SIZE = (9.0, 4.0)
@@ -37,10 +41,22 @@ COLOURS = {"Send": "#1f77b4", "Delivery": "#2ca02c", "Bounce": "#d62728", "Compl
 SENDING_METRICS = ("Send", "Delivery", "Bounce", "Complaint")
 
 
-def _figure(nrows: int = 1) -> Figure:
-    from matplotlib.figure import Figure
+class DataFigure(Figure):
+    """A Figure whose text form is a summary of the data it plots (stable from run to run), shown as a PNG."""
 
-    fig = Figure(figsize=(SIZE[0], SIZE[1] * nrows), dpi=DPI, layout="constrained")
+    summary: str = ""
+
+    def __repr__(self) -> str:
+        return self.summary or super().__repr__()
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+        return buffer.getvalue()
+
+
+def _figure(nrows: int = 1) -> DataFigure:
+    fig = DataFigure(figsize=(SIZE[0], SIZE[1] * nrows), dpi=DPI, layout="constrained")
     fig.patch.set_facecolor("white")
     return fig
 
@@ -61,7 +77,7 @@ def _time_axis(ax: object) -> None:
     ax.set_xlabel("time (UTC)")  # type: ignore[attr-defined]
 
 
-def plot_sending(metrics: SendingMetrics, *, which: tuple[str, ...] = SENDING_METRICS) -> Figure:
+def plot_sending(metrics: SendingMetrics, *, which: tuple[str, ...] = SENDING_METRICS) -> DataFigure:
     """Sends, deliveries, bounces and complaints per period: grouped bars, one container per metric in the order
     of ``which`` (``fig.axes[0].containers[i]``), one bar per period of the window (0 where nothing happened)."""
     import matplotlib.dates as mdates
@@ -81,10 +97,13 @@ def plot_sending(metrics: SendingMetrics, *, which: tuple[str, ...] = SENDING_ME
     ax.legend(loc="upper left", frameon=False, ncols=len(which))
     _style(ax)
     _time_axis(ax)
+    totals = ", ".join(f"{m} {metrics.total(m):g}" for m in which)
+    fig.summary = (f"plot_sending: {metrics.target} {metrics.region}{scope}, {metrics.period // 60}-minute periods; "
+                   f"totals: {totals}")
     return fig
 
 
-def plot_reputation(metrics: SendingMetrics) -> Figure:
+def plot_reputation(metrics: SendingMetrics) -> DataFigure:
     """The bounce and complaint rates (in %) against SES's review and pause thresholds, one panel each."""
     import matplotlib.dates as mdates
 
@@ -111,4 +130,12 @@ def plot_reputation(metrics: SendingMetrics) -> Figure:
         _style(ax)
     axes[0].set_title(f"SES reputation, {metrics.target} {metrics.region}")
     _time_axis(axes[1])
+    parts = []
+    for metric, label, review, pause in ((SES_BOUNCE_RATE_METRIC, "bounce rate", BOUNCE_RATE_REVIEW, BOUNCE_RATE_PAUSE),
+                                         (SES_COMPLAINT_RATE_METRIC, "complaint rate", COMPLAINT_RATE_REVIEW,
+                                          COMPLAINT_RATE_PAUSE)):
+        value = metrics.latest(metric)
+        now = "no data" if value is None else f"{value:.2%}"
+        parts.append(f"{label} now {now} (review {review:.1%}, pause {pause:.1%})")
+    fig.summary = f"plot_reputation: {metrics.target} {metrics.region}; " + "; ".join(parts)
     return fig

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -193,8 +194,13 @@ def test_sending_plot_shows_the_counts(sent: sesbook.Target) -> None:
     assert [c.get_label() for c in ax.containers] == ["Send", "Delivery", "Bounce", "Complaint"]
     heights = {c.get_label(): [p.get_height() for p in c.patches] for c in ax.containers}
     assert {k: sum(v) for k, v in heights.items()} == {"Send": 5, "Delivery": 4, "Bounce": 1, "Complaint": 1}
-    assert len(heights["Send"]) == 2 * 60 // 15 + 1  # every period of the window, empty ones at 0
+    periods = math.ceil((metrics.end - metrics.start).total_seconds() / metrics.period)
+    assert periods >= 2 * 60 // 15
+    assert {len(v) for v in heights.values()} == {periods}  # every period of the window, empty ones at 0
     assert tuple(fig.get_size_inches()) == (9.0, 4.0)
+    assert repr(fig) == ("plot_sending: lab us-east-1, 15-minute periods; "
+                         "totals: Send 5, Delivery 4, Bounce 1, Complaint 1")
+    assert fig._repr_png_().startswith(b"\x89PNG")
 
 
 def test_reputation_plot_shows_rates_against_thresholds(target: sesbook.Target) -> None:
@@ -206,3 +212,5 @@ def test_reputation_plot_shows_rates_against_thresholds(target: sesbook.Target) 
     assert list(complaint.lines[0].get_ydata()) == pytest.approx([0.2, 0.2])
     assert [line.get_ydata()[0] for line in bounce.lines[2:]] == pytest.approx([5.0, 10.0])
     assert [line.get_ydata()[0] for line in complaint.lines[2:]] == pytest.approx([0.1, 0.5])
+    assert repr(fig) == ("plot_reputation: lab us-east-1; bounce rate now 7.00% (review 5.0%, pause 10.0%); "
+                         "complaint rate now 0.20% (review 0.1%, pause 0.5%)")
