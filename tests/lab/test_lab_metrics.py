@@ -13,6 +13,8 @@ import sesbook
 from sesbook.errors import LabError
 from sesbook.lab.ses.metrics import state as metrics_state
 
+from helpers import freeze_at_quarter_hour
+
 MESSAGE = {"Subject": {"Data": "hello"}, "Body": {"Text": {"Data": "hi"}}}
 
 
@@ -46,7 +48,7 @@ def cw_data(target: Any, metric: str, stat: str, period: int = 60) -> list[float
 def mixed(sender: sesbook.Target) -> sesbook.Target:
     """A known mix: 3 sends to a verified address (one with configuration set 'news'), 2 to the simulator,
     1 refused for an unverified recipient, then 5 deliveries counted as the feedback stages would."""
-    sender.lab.freeze_clock()
+    freeze_at_quarter_hour(sender)
     send_v1(sender, "a@example.net")
     send_v1(sender, "b@example.net", ConfigurationSetName="news")
     send_v1(sender, "c@example.net")
@@ -85,12 +87,12 @@ def test_send_statistics_have_one_point_per_15_minutes(mixed: sesbook.Target) ->
 
 
 def test_send_statistics_keep_two_weeks(sender: sesbook.Target) -> None:
-    sender.lab.freeze_clock()
+    freeze_at_quarter_hour(sender)
     send_v1(sender, "a@example.net")
     sender.lab.advance_clock(15 * 60)
     send_v1(sender, "a@example.net")
     assert [p["DeliveryAttempts"] for p in sender.ses.get_send_statistics()["SendDataPoints"]] == [1, 1]
-    sender.lab.advance_clock(14 * 86400 - 14 * 60)
+    sender.lab.advance_clock(14 * 86400)  # the first 15 minutes have ended two weeks ago, the second not
     assert [p["DeliveryAttempts"] for p in sender.ses.get_send_statistics()["SendDataPoints"]] == [1]
 
 

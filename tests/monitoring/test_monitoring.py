@@ -12,6 +12,8 @@ import sesbook
 from sesbook.errors import ValidationError
 from sesbook.facts import BOUNCE_RATE_PAUSE, BOUNCE_RATE_REVIEW, COMPLAINT_RATE_PAUSE, COMPLAINT_RATE_REVIEW
 
+from helpers import freeze_at_quarter_hour
+
 MESSAGE = {"Subject": {"Data": "hello"}, "Body": {"Text": {"Data": "hi"}}}
 
 
@@ -24,7 +26,7 @@ def send(target: Any, to: str, **extra: Any) -> None:
 def sent(sender: sesbook.Target) -> sesbook.Target:
     """4 sends (one with configuration set 'news'), 1 to the simulator, then 4 deliveries, 1 bounce and
     1 complaint counted as feedback would, one 15-minute period later."""
-    sender.lab.freeze_clock()
+    freeze_at_quarter_hour(sender)
     for to in ("a@example.net", "b@example.net", "c@example.net", "success@simulator.amazonses.com"):
         send(sender, to)
     send(sender, "d@example.net", ConfigurationSetName="news")
