@@ -81,6 +81,21 @@ if TYPE_CHECKING:
     from sesbook.mailbox import follow_verification_link as follow_verification_link
     from sesbook.mailbox import last_message as last_message
     from sesbook.mailbox import mailbox_messages as mailbox_messages
+    from sesbook.monitoring.alarms import AlarmSpec as AlarmSpec
+    from sesbook.monitoring.alarms import AlarmsResult as AlarmsResult
+    from sesbook.monitoring.alarms import alarms_cloudformation as alarms_cloudformation
+    from sesbook.monitoring.alarms import create_reputation_alarms as create_reputation_alarms
+    from sesbook.monitoring.alarms import reputation_alarms as reputation_alarms
+    from sesbook.monitoring.metrics import SendDataPoint as SendDataPoint
+    from sesbook.monitoring.metrics import SendingMetrics as SendingMetrics
+    from sesbook.monitoring.metrics import sending_metrics as sending_metrics
+    from sesbook.monitoring.plots import plot_reputation as plot_reputation
+    from sesbook.monitoring.plots import plot_sending as plot_sending
+    from sesbook.monitoring.reputation import ReputationStatus as ReputationStatus
+    from sesbook.monitoring.reputation import record_lab_event as record_lab_event
+    from sesbook.monitoring.reputation import reputation_status as reputation_status
+    from sesbook.monitoring.reputation import reset_lab_reputation as reset_lab_reputation
+    from sesbook.monitoring.reputation import set_lab_reputation as set_lab_reputation
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
     from sesbook.receiving.cloudformation import CfnTemplate as CfnTemplate
@@ -302,6 +317,22 @@ _LAZY: dict[str, str] = {
     "suppress": "sesbook.feedback.suppression",
     "unsuppress": "sesbook.feedback.suppression",
     "SuppressionList": "sesbook.feedback.suppression",
+    # monitoring and reputation: metrics, statistics, rates, alarms, plots
+    "sending_metrics": "sesbook.monitoring.metrics",
+    "SendingMetrics": "sesbook.monitoring.metrics",
+    "SendDataPoint": "sesbook.monitoring.metrics",
+    "reputation_status": "sesbook.monitoring.reputation",
+    "ReputationStatus": "sesbook.monitoring.reputation",
+    "set_lab_reputation": "sesbook.monitoring.reputation",
+    "reset_lab_reputation": "sesbook.monitoring.reputation",
+    "record_lab_event": "sesbook.monitoring.reputation",
+    "reputation_alarms": "sesbook.monitoring.alarms",
+    "create_reputation_alarms": "sesbook.monitoring.alarms",
+    "alarms_cloudformation": "sesbook.monitoring.alarms",
+    "AlarmSpec": "sesbook.monitoring.alarms",
+    "AlarmsResult": "sesbook.monitoring.alarms",
+    "plot_sending": "sesbook.monitoring.plots",
+    "plot_reputation": "sesbook.monitoring.plots",
     # the lab's mailbox
     "last_message": "sesbook.mailbox",
     "mailbox_messages": "sesbook.mailbox",

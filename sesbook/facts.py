@@ -173,6 +173,8 @@ def built_message_size(source: str | None, addresses: list[str] | tuple[str, ...
     The client's validation and the lab's send pipeline both count with this."""
     headers = len((source or "").encode()) + sum(len(a.encode()) + 2 for a in addresses)
     return BUILT_MIME_OVERHEAD + headers + sum(base64_size(len(p.encode())) for p in parts if p)
+
+
 # -- receiving: receipt rule sets, rules and IP address filters ---------------------------------------------
 #: SES's receiving quotas (Developer Guide, "Service quotas for email receiving",
 #: https://docs.aws.amazon.com/ses/latest/dg/quotas.html#receiving-quotas, checked 2026): per account and
@@ -191,3 +193,41 @@ RECEIPT_NAME_RE = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z
 RECEIPT_FILTER_NAME_RE = re.compile(r"^(?=.{1,64}$)[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?$")
 #: The SNS action's limit: a message larger than this is not delivered through SNS (use S3).
 SNS_ACTION_MAX_BYTES = 150 * 1024
+
+
+# -- monitoring and reputation ----------------------------------------------------------------------------
+#: The CloudWatch namespace SES publishes its sending metrics in, and the metrics it publishes there
+#: (CloudWatch User Guide, "Amazon SES metrics and dimensions":
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ses-metricscollected.html; event types in
+#: the SES Developer Guide, "Monitoring your Amazon SES sending activity":
+#: https://docs.aws.amazon.com/ses/latest/dg/monitor-sending-activity.html; checked 2026-12-02).
+SES_METRICS_NAMESPACE = "AWS/SES"
+SES_EVENT_METRICS: tuple[str, ...] = (
+    "Send", "Delivery", "Bounce", "Complaint", "Reject", "Open", "Click", "RenderingFailure", "DeliveryDelay",
+)
+SES_BOUNCE_RATE_METRIC = "Reputation.BounceRate"
+SES_COMPLAINT_RATE_METRIC = "Reputation.ComplaintRate"
+#: The auto-tag (and CloudWatch dimension name) SES gives mail sent with a configuration set (SES Developer
+#: Guide, "Set up a CloudWatch event destination for event publishing": "type the auto-tag name as the
+#: dimension name (such as ses:configuration-set)"; checked 2026-12-02). Account-level metrics have no dimension.
+SES_CONFIGURATION_SET_DIMENSION = "ses:configuration-set"
+
+#: SES's reputation thresholds, as fractions (the ``Reputation.*`` metrics are published as fractions:
+#: 0.05 is 5 %). At or above the review level the account goes under review (``EnforcementStatus``
+#: ``PROBATION``); at or above the pause level SES may pause sending (``SHUTDOWN``).
+#: Sources: SES Developer Guide, "Reputation metrics messages"
+#: (https://docs.aws.amazon.com/ses/latest/dg/reputationdashboardmessages.html) and AWS re:Post, "Why is my
+#: Amazon SES sending account under review or paused?" (https://repost.aws/knowledge-center/ses-resolve-account-review-pause:
+#: "a bounce rate of 10% or greater", "a complaint rate of 0.5% or greater"). As of: 2026-12-02.
+BOUNCE_RATE_REVIEW = 0.05
+BOUNCE_RATE_PAUSE = 0.10
+COMPLAINT_RATE_REVIEW = 0.001
+COMPLAINT_RATE_PAUSE = 0.005
+REPUTATION_THRESHOLDS_AS_OF = "2026-12-02"
+REPUTATION_THRESHOLDS_SOURCE = "https://docs.aws.amazon.com/ses/latest/dg/reputationdashboardmessages.html"
+#: GetAccount ``EnforcementStatus`` values (SESv2 API Reference, GetAccount; checked 2026-12-02).
+ENFORCEMENT_STATUSES: tuple[str, ...] = ("HEALTHY", "PROBATION", "SHUTDOWN")
+#: GetSendStatistics: one data point per 15 minutes of sending, over the last two weeks (SES API Reference,
+#: GetSendStatistics: https://docs.aws.amazon.com/ses/latest/APIReference/API_GetSendStatistics.html).
+SEND_STATISTICS_PERIOD_SECONDS = 15 * 60
+SEND_STATISTICS_HISTORY_SECONDS = 14 * 24 * 3600

@@ -55,3 +55,13 @@ def verify_domain_now(target: Any, domain: str) -> None:
     put_in_zone(target, domain, f"_amazonses.{domain}", "TXT", [token])
     status = target.ses.get_identity_verification_attributes(Identities=[domain])["VerificationAttributes"]
     assert status[domain]["VerificationStatus"] == "Success"
+
+
+def freeze_at_quarter_hour(target: Any) -> None:
+    """Freeze the lab clock and move it to just after the start of a 15-minute period, so that a test's sends
+    (a second apart) fall in one GetSendStatistics period whatever the time the test runs."""
+    from datetime import datetime
+
+    target.lab.freeze_clock()
+    now = datetime.fromisoformat(target.lab.request("GET", "/_sesbook/clock")["now"]).timestamp()
+    target.lab.advance_clock(900 - now % 900 + 1)

@@ -55,6 +55,7 @@ MODULES: tuple[str, ...] = (
     "sesbook.lab.ses.templates.wire",  # template API v1 + v2, Handlebars rendering (pybars3)
     "sesbook.lab.ses.sending.wire",  # every send API -> the send pipeline
     "sesbook.lab.ses.feedback.wire",  # notifications, event destinations, the suppression list, moto's simulator off
+    "sesbook.lab.ses.metrics.wire",  # GetSendStatistics, AWS/SES CloudWatch reads, reputation control
     "sesbook.lab.ses.responses",  # UUID request ids, SES-shaped message ids, v2 error bodies
 )
 

@@ -63,15 +63,17 @@ class LimitExceeded(SesError):
 class SendRefused(Exception):
     """A send broke an account rule. ``kind``: ``paused`` | ``unverified`` | ``quota`` | ``rate``."""
 
-    def __init__(self, kind: str, message: str, *, failed: tuple[str, ...] = ()) -> None:
+    def __init__(self, kind: str, message: str, *, failed: tuple[str, ...] = (),
+                 per_api: dict[str, str] | None = None) -> None:
         self.kind = kind
         self.message = message
+        self.per_api = per_api or {}  # the message per API where SES words it differently
         self.failed = failed
         super().__init__(message)
 
 
 def send_refused_error(refused: SendRefused, api: str) -> WireError:
     """The wire error SES answers for ``refused`` on ``api`` (``v1``, ``v2`` or ``smtp``)."""
-    error = WireError(CODES[api][refused.kind], refused.message)
+    error = WireError(CODES[api][refused.kind], refused.per_api.get(api, refused.message))
     error.kind = refused.kind  # type: ignore[attr-defined]
     return error

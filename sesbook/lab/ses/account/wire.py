@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
+from moto.ses.exceptions import InvalidParameterValue
 
 from sesbook.lab import current
 from sesbook.lab.registry import route, v1_action, v2_action, wrap
@@ -45,8 +46,26 @@ def get_account_sending_enabled(self: Any) -> ActionResult:
 @v1_action("update_account_sending_enabled")
 def update_account_sending_enabled(self: Any) -> ActionResult:
     enabled = self._get_param("Enabled")
-    account(self.backend).sending_enabled = str(enabled).lower() == "true" or enabled is True
+    _set_sending(self.backend, str(enabled).lower() == "true" or enabled is True, "v1")
     return EmptyResult()
+
+
+def _set_sending(backend: Any, enabled: bool, api: str) -> None:
+    """Turn sending on or off; not on while SES has paused the account for its reputation.
+
+    SESv2 API Reference, PutAccountSendingAttributes (checked 2026): "If AWS paused your account's ability to
+    send email, you can't use this operation to resume your account's ability to send email." SES does not
+    document the error; the lab refuses with the API's invalid-input error and says how to get out.
+    """
+    with account_lock:
+        acct = account(backend)
+        if enabled and acct.enforcement_status == "SHUTDOWN":
+            text = ("Sending was paused by Amazon SES because of the account's bounce or complaint rate "
+                    "(EnforcementStatus SHUTDOWN); it cannot be resumed with this operation. In AWS, fix the "
+                    "cause and ask for a review in a support case; in the lab, POST /_sesbook/reputation "
+                    '{"reset": true}.')
+            raise BadRequestException(text) if api == "v2" else InvalidParameterValue(text)
+        acct.sending_enabled = enabled
 
 
 # -- v2 -----------------------------------------------------------------------------------------------------
@@ -58,7 +77,7 @@ def get_account(self: Any) -> str:
 @v2_action("put_account_sending_attributes")
 def put_account_sending_attributes(self: Any) -> str:
     params = v2_body(self)
-    account(self.sesv2_backend.core_backend).sending_enabled = bool(params.get("SendingEnabled", False))
+    _set_sending(self.sesv2_backend.core_backend, bool(params.get("SendingEnabled", False)), "v2")
     return "{}"
 
 

@@ -44,6 +44,7 @@ from sesbook.lab.registry import state as lab_state
 from sesbook.lab.ses.feedback import outcomes, payloads
 from sesbook.lab.ses.feedback import state as st
 from sesbook.lab.ses.feedback.outcomes import Outcome
+from sesbook.lab.ses.metrics import state as metrics
 
 log = logging.getLogger("sesbook")
 
@@ -134,13 +135,23 @@ def publish_feedback(sub: Any) -> None:
     publish_rendering_failures(backend)
 
 
+def _count(backend: Any, sent: Sent, metric: str, recipients: list[str]) -> None:
+    """The ``AWS/SES`` metric for these recipients (:func:`sesbook.lab.ses.metrics.state.record`): simulator
+    recipients count in the metrics but not toward the reputation rates, as SES counts them."""
+    simulated = sum(1 for r in recipients if is_simulator(r))
+    metrics.record(backend, metric, count=len(recipients) - simulated, configuration_set=sent.configuration_set)
+    metrics.record(backend, metric, count=simulated, configuration_set=sent.configuration_set, reputation=False)
+
+
 def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome], now: float) -> None:
     if any(o.kind == "reject" for o in found.values()):
         _event(backend, sent, "REJECT", {"reason": REJECT_REASON})
+        _count(backend, sent, "Reject", list(found))
         return
     _event(backend, sent, "SEND", {})
     delayed = [(r, o) for r, o in found.items() if o.kind == "delay"]
     if delayed:
+        _count(backend, sent, "DeliveryDelay", [r for r, _ in delayed])
         _event(backend, sent, "DELIVERY_DELAY", {
             "timestamp": payloads.iso(now), "delayType": "TransientCommunicationFailure",
             "expirationTime": payloads.iso(now + 24 * 3600), "reportingMTA": outcomes.OUTBOUND_MTA,
@@ -149,6 +160,7 @@ def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome
     delivered = [r for r, o in found.items() if o.delivered]
     if delivered:
         doc = payloads.delivery_object(sent, delivered, now)
+        _count(backend, sent, "Delivery", delivered)
         _notify(backend, record, sent, "Delivery", None, delivered, now)
         _event(backend, sent, "DELIVERY", doc)
     groups: dict[tuple[str, Outcome], list[str]] = {}
@@ -160,6 +172,8 @@ def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome
     reasons = st.auto_reasons(backend, sent.configuration_set)
     for (kind, outcome), recipients in groups.items():
         body = payloads.body_of(kind, sent, outcome, recipients, now)
+        if kind == "Complaint" or outcome.hard_bounce:  # SES's Bounce metric counts hard bounces only
+            _count(backend, sent, kind, recipients)
         _notify(backend, record, sent, kind, outcome, recipients, now)
         _event(backend, sent, kind.upper(), body)
         reason = "COMPLAINT" if kind == "Complaint" else "BOUNCE"
@@ -253,6 +267,7 @@ def publish_rendering_failures(backend: Any) -> None:
     for entry in list(failures)[seen[0]:]:
         seen[0] += 1
         config_set = _field(entry, "ConfigurationSet", "configuration_set", "ConfigurationSetName")
+        metrics.record(backend, "RenderingFailure", configuration_set=config_set)
         if not config_set:
             continue
         dest = _field(entry, "destination", "Destination", "recipients") or []

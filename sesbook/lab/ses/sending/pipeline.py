@@ -15,12 +15,18 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    rendered was still accepted, is not delivered and becomes a rendering-failure record;
 7. :func:`~sesbook.lab.ses.feedback.stages.decide_outcomes` — each recipient's fate: delivered, or
    bounced (the mailbox simulator, the account suppression list), complained about, rejected (a virus);
-8. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to, with the API
+8. :func:`add_tracking` — when the configuration set asks for open and click tracking, the HTML part's links
+   pass through the lab and an open pixel is added (:mod:`sesbook.lab.ses.metrics.tracking`);
+9. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to, with the API
    it came through, its raw MIME and its attachments; mail to an address the lab receives for (an active
    rule set in a receiving region matches it) goes through the inbound path
    (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`) as SES would deliver it to that domain's MX;
-9. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
-   events (SNS, CloudWatch metrics), the suppression list's additions (:mod:`sesbook.lab.ses.feedback`).
+10. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
+    events (SNS, CloudWatch metrics), the suppression list's additions (:mod:`sesbook.lab.ses.feedback`);
+11. :func:`count_metrics` — counts the send (``Send``, per recipient) in the lab's sending statistics and
+    the ``AWS/SES`` CloudWatch metrics (:mod:`sesbook.lab.ses.metrics`). The feedback stages count
+    ``Delivery``, ``Bounce`` and ``Complaint`` with the same ``record``. A refusal by the account's rules
+    for an unverified address (``MessageRejected``) counts a ``Reject``.
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
@@ -32,17 +38,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from typing import Any
 
 from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
 
-from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS
-from sesbook.lab import clock, mailbox
+from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, is_simulator
+from sesbook.lab import clock, current, mailbox
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.feedback.stages import decide_outcomes, publish_feedback
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
+from sesbook.lab.ses.metrics import state as metrics
+from sesbook.lab.ses.metrics import tracking
 from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 from sesbook.lab.ses.templates.state import Rendered, RenderError, failures, rendered_mime
@@ -127,6 +135,8 @@ def apply_sandbox_and_quotas(sub: Submission) -> None:
         sub.ticket = authorize_send(sub.backend, sub.message.sender, list(sub.message.recipients))
     except SendRefused as refused:
         sub.backend.rejected_messages_count += 1
+        if refused.kind == "unverified":  # SES rejected the message: a Reject in the statistics and metrics
+            metrics.record(sub.backend, "Reject", configuration_set=sub.message.configuration_set)
         raise send_refused_error(refused, sub.message.api) from None
 
 
@@ -202,6 +212,17 @@ def _date() -> str:
     return clock.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
+def add_tracking(sub: Submission) -> None:
+    """Open and click tracking for simple sends with HTML, when the configuration set asks for it."""
+    message, backend = sub.message, sub.backend
+    lab = current()
+    if message.html is None or message.raw is not None or lab is None or lab.info is None \
+            or not tracking.tracking_wanted(backend, message.configuration_set):
+        return
+    token = tracking.token_for(backend.region_name, str(message.configuration_set), str(sub.message_id))
+    sub.message = replace(message, html=tracking.rewrite(message.html, lab.info.aws_endpoint, token))
+
+
 def deliver(sub: Submission) -> None:
     """Put what was accepted in the lab mailbox (mail only to simulator addresses, and recipients the message
     was not delivered to, are not kept).
@@ -259,6 +280,21 @@ def deliver(sub: Submission) -> None:
         deliver_sent(record, region)
 
 
+def count_metrics(sub: Submission) -> None:
+    """Count the accepted send: ``Send`` once per recipient (as the quota and ``DeliveryAttempts`` count),
+    with the configuration set's dimension when one was used. Mail to the mailbox simulator counts in the
+    statistics and metrics but not toward the reputation rates (:mod:`sesbook.lab.ses.metrics.state`).
+
+    Feedback stages (simulator, events) call ``metrics.record(backend, "Delivery" | "Bounce" | "Complaint", ...)``
+    themselves, with ``reputation=False`` for simulator recipients.
+    """
+    recipients = sub.message.recipients
+    simulated = sum(1 for r in recipients if is_simulator(r))
+    config = sub.message.configuration_set
+    metrics.record(sub.backend, "Send", count=len(recipients) - simulated, configuration_set=config)
+    metrics.record(sub.backend, "Send", count=simulated, configuration_set=config, reputation=False)
+
+
 #: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.
 STAGES: tuple[Stage, ...] = (
     validate,
@@ -267,8 +303,10 @@ STAGES: tuple[Stage, ...] = (
     accept,
     render,
     decide_outcomes,
+    add_tracking,
     deliver,
     publish_feedback,
+    count_metrics,  # keep last: it counts what was accepted
 )
 
 

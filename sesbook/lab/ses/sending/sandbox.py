@@ -6,7 +6,10 @@ counted into lives in :mod:`sesbook.lab.ses.account.state`.
 
 Rules (SES Developer Guide, "sandbox", "sending quotas", "quota errors"), counted per recipient:
 
-1. sending paused -> ``SendRefused("paused")`` (v1 ``AccountSendingPausedException``, v2 ``SendingPausedException``);
+1. sending paused -> ``SendRefused("paused")`` (v1 ``AccountSendingPausedException``, v2 ``SendingPausedException``):
+   by the account's owner (``UpdateAccountSendingEnabled``), or by SES for the account's reputation
+   (``EnforcementStatus`` ``SHUTDOWN``, :mod:`sesbook.lab.ses.metrics.state`), answered with the exceptions'
+   documented descriptions (SES API Reference, "Common errors" of SendEmail; SESv2 API Reference, SendEmail);
 2. the sender, and in the sandbox every recipient, must be covered by a verified identity (moto's
    ``_is_verified_address``, replaced by :func:`~sesbook.lab.ses.identities.state.verified_for_sending`: the
    address exactly as verified, letter case included, or its ``+label`` form, or its domain or a parent
@@ -34,6 +37,13 @@ from sesbook.lab import clock
 from sesbook.lab.ses.account.state import account, account_lock, sent_last_24_hours
 from sesbook.lab.ses.errors import SendRefused
 
+#: What SES answers while it has paused the account (the exceptions' descriptions in the v1 and v2 API references).
+PAUSED_BY_SES = {
+    "v1": "Email sending is disabled for your entire Amazon SES account.",
+    "v2": "The message can't be sent because the account's ability to send email is currently paused.",
+}
+PAUSED_BY_SES["smtp"] = PAUSED_BY_SES["v1"]
+
 
 @dataclass(frozen=True)
 class SendTicket:
@@ -53,6 +63,8 @@ def authorize_send(backend: Any, source: str | None, recipients: list[str]) -> S
     region = backend.region_name.upper()
     with account_lock:
         acct = account(backend)
+        if acct.enforcement_status == "SHUTDOWN":
+            raise SendRefused("paused", PAUSED_BY_SES["v1"], per_api=PAUSED_BY_SES)
         if not acct.sending_enabled:
             raise SendRefused(
                 "paused",

@@ -1,0 +1,261 @@
+"""The lab's sending metrics over the wire: AWS/SES CloudWatch metrics, GetSendStatistics, reputation rates and
+enforcement, paused sending, and the control API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+import sesbook
+from sesbook.errors import LabError
+from sesbook.lab.ses.metrics import state as metrics_state
+
+from helpers import freeze_at_quarter_hour
+
+MESSAGE = {"Subject": {"Data": "hello"}, "Body": {"Text": {"Data": "hi"}}}
+
+
+def send_v1(target: Any, to: str, **extra: Any) -> None:
+    target.lab.advance_clock(1)  # the sandbox's 1 message per second
+    target.ses.send_email(Source="sender@example.com", Destination={"ToAddresses": [to]}, Message=MESSAGE, **extra)
+
+
+def lab_now(target: Any) -> datetime:
+    return datetime.fromisoformat(target.lab.request("GET", "/_sesbook/clock")["now"])
+
+
+def cw_sum(target: Any, metric: str, dimensions: list[dict[str, str]] | None = None) -> float:
+    now = lab_now(target)
+    answer = target.cloudwatch.get_metric_statistics(
+        Namespace="AWS/SES", MetricName=metric, Dimensions=dimensions or [], StartTime=now - timedelta(days=1),
+        EndTime=now + timedelta(minutes=1), Period=86400 + 60, Statistics=["Sum"])
+    return sum(p["Sum"] for p in answer["Datapoints"])
+
+
+def cw_data(target: Any, metric: str, stat: str, period: int = 60) -> list[float]:
+    now = lab_now(target)
+    answer = target.cloudwatch.get_metric_data(
+        MetricDataQueries=[{"Id": "q", "MetricStat": {"Metric": {"Namespace": "AWS/SES", "MetricName": metric},
+                                                      "Period": period, "Stat": stat}}],
+        StartTime=now - timedelta(hours=1), EndTime=now + timedelta(minutes=1), ScanBy="TimestampAscending")
+    return list(answer["MetricDataResults"][0]["Values"])
+
+
+@pytest.fixture
+def mixed(sender: sesbook.Target) -> sesbook.Target:
+    """A known mix: 3 sends to a verified address (one with configuration set 'news'), 2 to the simulator,
+    1 refused for an unverified recipient, then 5 deliveries counted as the feedback stages would."""
+    freeze_at_quarter_hour(sender)
+    send_v1(sender, "a@example.net")
+    send_v1(sender, "b@example.net", ConfigurationSetName="news")
+    send_v1(sender, "c@example.net")
+    send_v1(sender, "success@simulator.amazonses.com")
+    send_v1(sender, "bounce@simulator.amazonses.com", ConfigurationSetName="news")
+    with pytest.raises(ClientError) as refused:
+        send_v1(sender, "someone@elsewhere.org")
+    assert refused.value.response["Error"]["Code"] == "MessageRejected"
+    sesbook.record_lab_event(sender, "Delivery", count=5)
+    return sender
+
+
+def test_cloudwatch_counts_what_was_sent(mixed: sesbook.Target) -> None:
+    assert cw_sum(mixed, "Send") == 5
+    assert cw_sum(mixed, "Reject") == 1
+    assert cw_sum(mixed, "Delivery") == 5
+    assert cw_sum(mixed, "Bounce") == 0
+
+
+def test_configuration_set_metrics_carry_its_dimension_and_never_add_to_the_account_metric(
+        mixed: sesbook.Target) -> None:
+    news = [{"Name": "ses:configuration-set", "Value": "news"}]
+    assert cw_sum(mixed, "Send", news) == 2
+    assert cw_sum(mixed, "Send") == 5  # the account-level query reads the dimensionless metric only
+    assert cw_data(mixed, "Send", "Sum", period=3600) == [5.0]
+
+
+def test_send_statistics_have_one_point_per_15_minutes(mixed: sesbook.Target) -> None:
+    points = mixed.ses.get_send_statistics()["SendDataPoints"]
+    assert len(points) == 1
+    point = points[0]
+    assert (point["DeliveryAttempts"], point["Bounces"], point["Complaints"], point["Rejects"]) == (5, 0, 0, 1)
+    stamp = point["Timestamp"].astimezone(UTC)
+    assert stamp.minute % 15 == 0 and stamp.second == 0
+    assert timedelta(0) <= lab_now(mixed) - stamp < timedelta(minutes=15)
+
+
+def test_send_statistics_keep_two_weeks(sender: sesbook.Target) -> None:
+    freeze_at_quarter_hour(sender)
+    send_v1(sender, "a@example.net")
+    sender.lab.advance_clock(15 * 60)
+    send_v1(sender, "a@example.net")
+    assert [p["DeliveryAttempts"] for p in sender.ses.get_send_statistics()["SendDataPoints"]] == [1, 1]
+    sender.lab.advance_clock(14 * 86400)  # the first 15 minutes have ended two weeks ago, the second not
+    assert [p["DeliveryAttempts"] for p in sender.ses.get_send_statistics()["SendDataPoints"]] == [1]
+
+
+def test_simulator_mail_does_not_move_the_reputation_rates(mixed: sesbook.Target) -> None:
+    answer = mixed.lab.request("GET", "/_sesbook/reputation")
+    assert (answer["sends"], answer["bounces"]) == (3, 0)  # the 2 simulator sends are not eligible
+    sesbook.record_lab_event(mixed, "Bounce", reputation=False)  # bounce@simulator's bounce
+    answer = mixed.lab.request("GET", "/_sesbook/reputation")
+    assert (answer["bounce_rate"], answer["enforcement_status"]) == (0.0, "HEALTHY")
+    assert cw_sum(mixed, "Bounce") == 1  # still a Bounce in the metrics
+
+
+def test_rates_are_bounces_and_complaints_over_eligible_sends(mixed: sesbook.Target) -> None:
+    sesbook.record_lab_event(mixed, "Complaint")
+    answer = mixed.lab.request("GET", "/_sesbook/reputation")
+    assert answer["complaint_rate"] == pytest.approx(1 / 3)
+    assert cw_data(mixed, "Reputation.ComplaintRate", "Maximum")[-1] == pytest.approx(1 / 3)
+    assert answer["enforcement_status"] == "SHUTDOWN"  # 33 % complaints: far above the 0.5 % pause level
+
+
+@pytest.mark.parametrize(("sends", "bounces", "complaints", "status"), [
+    (0, 0, 0, "HEALTHY"),
+    (1000, 49, 0, "HEALTHY"),
+    (1000, 50, 0, "PROBATION"),  # 5 %: at the review threshold
+    (1000, 99, 0, "PROBATION"),
+    (1000, 100, 0, "SHUTDOWN"),  # 10 %: at the pause threshold
+    (1000, 0, 1, "PROBATION"),  # 0.1 %
+    (1000, 0, 4, "PROBATION"),
+    (1000, 0, 5, "SHUTDOWN"),  # 0.5 %
+    (10000, 9, 0, "HEALTHY"),
+])
+def test_enforcement_follows_ses_thresholds(target: sesbook.Target, sends: int, bounces: int, complaints: int,
+                                            status: str) -> None:
+    answer = sesbook.set_lab_reputation(target, sends=sends, bounces=bounces, complaints=complaints)
+    assert answer["enforcement_status"] == status
+    account = target.sesv2.get_account()
+    assert account["EnforcementStatus"] == status
+    assert account["SendingEnabled"] is (status != "SHUTDOWN")
+    assert cw_data(target, "Reputation.BounceRate", "Maximum")[-1] == pytest.approx(bounces / sends if sends else 0)
+
+
+def test_review_ends_when_the_rates_recover(target: sesbook.Target) -> None:
+    sesbook.set_lab_reputation(target, sends=1000, bounces=60)
+    assert target.sesv2.get_account()["EnforcementStatus"] == "PROBATION"
+    sesbook.record_lab_event(target, "Send", count=1000)  # 60 / 2000 = 3 %
+    assert target.sesv2.get_account()["EnforcementStatus"] == "HEALTHY"
+
+
+def test_rates_use_the_most_recent_representative_volume(target: sesbook.Target,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(metrics_state, "REPRESENTATIVE_VOLUME", 10)
+    target.lab.freeze_clock()
+    sesbook.record_lab_event(target, "Send", count=10)
+    sesbook.record_lab_event(target, "Bounce")
+    assert target.lab.request("GET", "/_sesbook/reputation")["bounce_rate"] == pytest.approx(0.1)
+    target.lab.advance_clock(60)
+    sesbook.record_lab_event(target, "Send", count=10)  # the older ten (and their bounce) fall out
+    answer = target.lab.request("GET", "/_sesbook/reputation")
+    assert (answer["sends"], answer["bounces"], answer["bounce_rate"]) == (10, 0, 0.0)
+
+
+def test_paused_account_refuses_sends_on_v1_and_v2(sender: sesbook.Target) -> None:
+    sesbook.set_lab_reputation(sender, sends=100, bounces=10)
+    with pytest.raises(ClientError) as v1:
+        send_v1(sender, "a@example.net")
+    assert v1.value.response["Error"]["Code"] == "AccountSendingPausedException"
+    assert v1.value.response["Error"]["Message"] == "Email sending is disabled for your entire Amazon SES account."
+    with pytest.raises(ClientError) as v2:
+        sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
+                                Content={"Simple": MESSAGE})
+    assert v2.value.response["Error"]["Code"] == "SendingPausedException"
+    assert "currently paused" in v2.value.response["Error"]["Message"]
+    assert sender.ses.get_account_sending_enabled()["Enabled"] is False
+
+
+def test_owner_cannot_resume_a_pause_ses_made(target: sesbook.Target) -> None:
+    sesbook.set_lab_reputation(target, sends=100, complaints=1)
+    with pytest.raises(ClientError) as v2:
+        target.sesv2.put_account_sending_attributes(SendingEnabled=True)
+    assert v2.value.response["Error"]["Code"] == "BadRequestException"
+    assert "support case" in v2.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as v1:
+        target.ses.update_account_sending_enabled(Enabled=True)
+    assert v1.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert target.sesv2.get_account()["EnforcementStatus"] == "SHUTDOWN"
+
+
+def test_reset_lifts_the_pause(sender: sesbook.Target) -> None:
+    sesbook.set_lab_reputation(sender, sends=100, bounces=50)
+    answer = sesbook.reset_lab_reputation(sender)
+    assert (answer["enforcement_status"], answer["sending_enabled"], answer["sends"]) == ("HEALTHY", True, 0)
+    send_v1(sender, "a@example.net")
+    assert sender.sesv2.get_account()["EnforcementStatus"] == "HEALTHY"
+
+
+def test_a_pause_stays_until_reset(target: sesbook.Target) -> None:
+    sesbook.set_lab_reputation(target, sends=100, bounces=20)
+    sesbook.set_lab_reputation(target, sends=100, bounces=0)
+    assert target.sesv2.get_account()["EnforcementStatus"] == "SHUTDOWN"
+
+
+@pytest.mark.parametrize(("path", "body", "words"), [
+    ("/_sesbook/reputation", {"sends": -1}, "whole number from 0"),
+    ("/_sesbook/reputation", {"sends": 1.5}, "whole number from 0"),
+    ("/_sesbook/reputation", {"sends": "10"}, "must be a JSON number"),
+    ("/_sesbook/reputation", {"sends": True}, "must be a JSON number"),
+    ("/_sesbook/reputation", {"sends": 1e300}, "whole number from 0"),
+    ("/_sesbook/reputation", {"bounces": 1}, "sends is required"),
+    ("/_sesbook/reputation", {"sends": 1, "bounces": 2}, "cannot be more than sends"),
+    ("/_sesbook/reputation", {"sends": 1, "nope": 2}, "unknown field(s) nope"),
+    ("/_sesbook/reputation", {"reset": "yes"}, "reset must be JSON true"),
+    ("/_sesbook/reputation", {"sends": 1, "region": "xx-nowhere-1"}, "not a region where SES runs"),
+    ("/_sesbook/reputation", [1, 2], "must be a JSON object"),
+    ("/_sesbook/metrics/event", {"metric": "Bounced"}, "is not an SES metric"),
+    ("/_sesbook/metrics/event", {"metric": "Bounce", "count": -2}, "whole number from 0"),
+    ("/_sesbook/metrics/event", {"metric": "Bounce", "reputation": "false"}, "reputation must be JSON true"),
+    ("/_sesbook/metrics/event", {"metric": "Bounce", "configuration_set": 3}, "configuration_set must be a name"),
+])
+def test_control_api_refuses_bad_bodies(target: sesbook.Target, path: str, body: Any, words: str) -> None:
+    with pytest.raises(LabError) as refused:
+        target.lab.request("POST", path, body)
+    assert "HTTP 400" in str(refused.value)
+    assert words in str(refused.value)
+    assert target.sesv2.get_account()["EnforcementStatus"] == "HEALTHY"
+
+
+def test_control_api_refuses_json_infinity(target: sesbook.Target) -> None:
+    import urllib.error
+    import urllib.request
+
+    req = urllib.request.Request(target.lab.aws_endpoint + "/_sesbook/reputation", data=b'{"sends": Infinity}',
+                                 method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(req, timeout=5)  # noqa: S310 - the loopback lab
+    assert refused.value.code == 400
+    assert b"whole number from 0" in refused.value.read()
+
+
+def test_open_and_click_tracking(sender: sesbook.Target) -> None:
+    import urllib.request
+
+    sender.sesv2.create_configuration_set(ConfigurationSetName="tracked",
+                                          TrackingOptions={"CustomRedirectDomain": "track.example.com"})
+    html = '<html><body><p><a href="https://example.com/offer?a=1&amp;b=2">offer</a></p></body></html>'
+    sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
+                            ConfigurationSetName="tracked", Content={"Simple": {
+                                "Subject": {"Data": "news"}, "Body": {"Html": {"Data": html}}}})
+    kept = sender.lab.request("GET", "/_aws/ses")["messages"][-1]["Body"]["html_part"]
+    assert "https://example.com/offer" not in kept
+    click = kept.split('href="')[1].split('"')[0].replace("&amp;", "&")
+    pixel = kept.split('<img src="')[1].split('"')[0]
+    assert click.startswith(sender.lab.aws_endpoint + "/_sesbook/track/click/")
+    with urllib.request.urlopen(pixel, timeout=5) as answer:  # noqa: S310 - the loopback lab
+        assert answer.read().startswith(b"GIF89a")
+    with urllib.request.urlopen(click, timeout=5) as answer:  # noqa: S310
+        assert b'url=https://example.com/offer?a=1&amp;b=2"' in answer.read()
+    tracked = [{"Name": "ses:configuration-set", "Value": "tracked"}]
+    assert (cw_sum(sender, "Open", tracked), cw_sum(sender, "Click", tracked)) == (1, 1)
+    assert (cw_sum(sender, "Open"), cw_sum(sender, "Click")) == (1, 1)
+
+
+def test_mail_without_tracking_is_left_alone(sender: sesbook.Target) -> None:
+    html = '<p><a href="https://example.com/">home</a></p>'
+    sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
+                            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Html": {"Data": html}}}})
+    assert sender.lab.request("GET", "/_aws/ses")["messages"][-1]["Body"]["html_part"] == html
