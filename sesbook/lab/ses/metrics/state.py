@@ -38,6 +38,11 @@ errors; ``UpdateAccountSendingEnabled`` cannot turn it back on); at or above the
 in the lab, :func:`reset_enforcement` (``POST /_sesbook/reputation`` with ``{"reset": true}``). Where the lab
 is simpler than SES: ``PROBATION`` ends as soon as the rates are back under the review levels (SES waits for
 the end of a review period), and a long ``PROBATION`` never turns into a pause by itself.
+
+**Too little mail to judge.** SES judges an account only on a representative volume: one bounce among the
+first three messages of a new account does not pause it. SES does not publish the smallest volume it judges
+on; the lab's stand-in is :data:`MIN_ENFORCEMENT_VOLUME` eligible recipients. Below it the rates are still
+computed and published, and ``EnforcementStatus`` stays ``HEALTHY``.
 """
 
 from __future__ import annotations
@@ -56,6 +61,8 @@ from sesbook.lab.ses.account.state import account, account_lock
 
 #: The lab's representative volume: the rates are measured over this many of the most recent eligible sends.
 REPRESENTATIVE_VOLUME = 10_000
+#: The fewest eligible recipients the lab judges the rates on (SES's own figure is not published).
+MIN_ENFORCEMENT_VOLUME = 100
 BUCKET_SECONDS = facts.SEND_STATISTICS_PERIOD_SECONDS
 HISTORY_SECONDS = facts.SEND_STATISTICS_HISTORY_SECONDS
 METRICS = facts.SES_EVENT_METRICS
@@ -189,7 +196,10 @@ def reset_enforcement(backend: Any) -> Reputation:
 
 
 def enforcement_for(rep: Reputation) -> str:
-    """The status the rates call for: ``SHUTDOWN``, ``PROBATION`` or ``HEALTHY`` (at or above a threshold)."""
+    """The status the rates call for: ``SHUTDOWN``, ``PROBATION`` or ``HEALTHY`` (at or above a threshold;
+    ``HEALTHY`` below :data:`MIN_ENFORCEMENT_VOLUME` eligible recipients)."""
+    if rep.sends < MIN_ENFORCEMENT_VOLUME:
+        return "HEALTHY"
     if rep.bounce_rate >= facts.BOUNCE_RATE_PAUSE or rep.complaint_rate >= facts.COMPLAINT_RATE_PAUSE:
         return "SHUTDOWN"
     if rep.bounce_rate >= facts.BOUNCE_RATE_REVIEW or rep.complaint_rate >= facts.COMPLAINT_RATE_REVIEW:
