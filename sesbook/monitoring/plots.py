@@ -6,9 +6,9 @@
   panel, ``lines[0]`` is the rate as published, ``lines[1]`` holds the last value to the window's end (when
   there is one), then the review and pause lines.
 
-Figures are :class:`DataFigure` s, a ``matplotlib.figure.Figure`` made without pyplot (no global state, no
-window, never shown twice), at a fixed size and style, so they read the same in JupyterLab and in an HTML
-export. A notebook shows one as a PNG (``_repr_png_``, or the inline backend's own formatter) and, as its
+Figures are :class:`~sesbook._figure.DataFigure` s, a ``matplotlib.figure.Figure`` made without pyplot (no
+global state, no window, never shown twice), at a fixed size and style, so they read the same in JupyterLab
+and in an HTML export. A notebook shows one as a PNG (``_repr_png_``, or the inline backend's own formatter) and, as its
 text, a summary of the data plotted (totals and latest rates, no times): that text is what nbval compares,
 never pixels. What is plotted is in the artists (``fig.axes[i].lines``, ``fig.axes[0].containers``), which
 is what the tests check.
@@ -16,11 +16,9 @@ is what the tests check.
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-
+from sesbook._figure import DataFigure, new_figure, style
 from sesbook.facts import (
     BOUNCE_RATE_PAUSE,
     BOUNCE_RATE_REVIEW,
@@ -34,38 +32,18 @@ if TYPE_CHECKING:
     from sesbook.monitoring.metrics import SendingMetrics
 
 SIZE = (9.0, 4.0)
-DPI = 100
 #: One colour per metric, the same in every plot (matplotlib's default cycle, fixed here).
 COLOURS = {"Send": "#1f77b4", "Delivery": "#2ca02c", "Bounce": "#d62728", "Complaint": "#ff7f0e",
            "Reject": "#7f7f7f", "review": "#e6a700", "pause": "#c00000"}
 SENDING_METRICS = ("Send", "Delivery", "Bounce", "Complaint")
 
 
-class DataFigure(Figure):
-    """A Figure whose text form is a summary of the data it plots (stable from run to run), shown as a PNG."""
-
-    summary: str = ""
-
-    def __repr__(self) -> str:
-        return self.summary or super().__repr__()
-
-    def _repr_png_(self) -> bytes:
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-        return buffer.getvalue()
-
-
 def _figure(nrows: int = 1) -> DataFigure:
-    fig = DataFigure(figsize=(SIZE[0], SIZE[1] * nrows), dpi=DPI, layout="constrained")
-    fig.patch.set_facecolor("white")
-    return fig
+    return new_figure(SIZE[0], SIZE[1] * nrows)
 
 
 def _style(ax: object) -> None:
-    ax.grid(True, color="#dddddd", linewidth=0.6)  # type: ignore[attr-defined]
-    ax.set_axisbelow(True)  # type: ignore[attr-defined]
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)  # type: ignore[attr-defined]
+    style(ax)
 
 
 def _time_axis(ax: object) -> None:

@@ -236,19 +236,24 @@ class BulkResult:
                 ("rate", f"{self.achieved_rate:.2f}/s of {self.allowed_rate:g}/s allowed")]
         return _html.table(["", ""], rows, caption="bulk send")
 
-    def plot(self, ax: Any = None) -> Any:
-        """A bar chart of :attr:`per_second` with the allowed rate as a line (matplotlib; returns the axes)."""
-        import matplotlib.pyplot as plt
+    def plot(self) -> Any:
+        """A bar chart of :attr:`per_second` with the allowed rate as a line: a
+        :class:`~sesbook._figure.DataFigure` (a PNG in a notebook; its text is a summary of the bars)."""
+        from sesbook._figure import new_figure, style
 
-        if ax is None:
-            _, ax = plt.subplots(figsize=(6, 2.5))
+        fig = new_figure(7.0, 2.8)
+        ax = fig.add_subplot()
         counts = self.per_second
-        ax.bar(range(len(counts)), counts, width=0.8, align="edge", label="sends accepted")
-        ax.axhline(self.allowed_rate, color="red", linestyle="--", label=f"MaxSendRate {self.allowed_rate:g}/s")
-        ax.set_xlabel("second of the run")
+        ax.bar(range(len(counts)), counts, width=0.8, align="edge", label="sends accepted", color="#1f77b4")
+        ax.axhline(self.allowed_rate, color="#c00000", linestyle="--", label=f"MaxSendRate {self.allowed_rate:g}/s")
+        ax.set_xlabel("second of the run (on the pacing clock)")
         ax.set_ylabel("sends")
-        ax.legend(loc="lower right")
-        return ax
+        ax.set_ylim(0, max([self.allowed_rate * 1.3, *counts, 1]))
+        ax.legend(loc="lower right", frameon=False)
+        style(ax)
+        fig.summary = (f"BulkResult.plot: {sum(counts)} sends over {len(counts)} s, at most {max(counts, default=0)} "
+                       f"in one second (MaxSendRate {self.allowed_rate:g}/s)")
+        return fig
 
 
 # -- sending -------------------------------------------------------------------------------------------------

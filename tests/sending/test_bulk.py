@@ -154,3 +154,14 @@ def test_plan_only_sends_nothing_and_writes_no_journal(t: Target, tmp_path: Path
 def test_the_sandbox_rate_of_one_a_second(sender: Target, tmp_path: Path) -> None:
     result = sesbook.send_bulk(sender, _messages(3), source=SENDER, journal=tmp_path / "j.jsonl", progress=False)
     assert result.per_second == (1, 1, 1) and result.throttles == 0 and result.allowed_rate == 1
+
+
+def test_the_pace_plot_is_a_figure_whose_text_sums_up_its_bars() -> None:
+    from sesbook.sending.bulk import BulkResult
+
+    result = BulkResult(sent=(("a", "1"), ("b", "2"), ("c", "3")), allowed_rate=2.0, send_times=(0.0, 0.5, 1.2))
+    fig = result.plot()
+    [ax] = fig.axes
+    assert [bar.get_height() for bar in ax.containers[0]] == [2, 1]
+    assert repr(fig) == "BulkResult.plot: 3 sends over 2 s, at most 2 in one second (MaxSendRate 2/s)"
+    assert fig._repr_png_().startswith(b"\x89PNG")
