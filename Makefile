@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck imports notebooks tidy lab clean
+.PHONY: run test lint typecheck imports notebooks tidy lab learn clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ notebooks: $(STAMP)
 ## tidy: regenerate params.example.yaml, the notebooks' Next links and attached pictures (executes nothing)
 tidy: $(STAMP)
 	$(BIN)/python -m sesbook tidy
+
+## learn: one lab and JupyterLab on the notebooks; every kernel shares the lab (quit JupyterLab to stop both)
+learn: $(STAMP)
+	$(BIN)/python -m sesbook learn
 
 ## lab: start a lab in the foreground (Ctrl-C stops it)
 lab: $(STAMP)

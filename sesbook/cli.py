@@ -225,8 +225,10 @@ def main(argv: Sequence[str] | None = None, *, prog: str = "sesbook") -> int:
 
 def _register_builtin() -> None:
     from sesbook.dnscli import register as register_dns
+    from sesbook.learn import register as register_learn
 
     COMMANDS.append(register_dns)
+    COMMANDS.append(register_learn)
 
 
 _register_builtin()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -60,3 +61,29 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.notebook)
         elif _LAB_FIXTURES & set(getattr(item, "fixturenames", ())) or name.startswith(("test_lab", "test_ext_")):
             item.add_marker(pytest.mark.lab)
+
+
+def changed_notebooks(root: Path) -> list[str]:
+    """Notebooks that differ from the last commit (a learner saved them from JupyterLab, say); [] without git."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--", "notebooks"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(line[3:] for line in out.splitlines() if line.endswith(".ipynb"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """When a notebook check failed and notebooks were changed since the last commit, say how to restore them."""
+    failed = terminalreporter.stats.get("failed", [])
+    if not any(str(getattr(report, "nodeid", "")).split("::")[0].endswith(".ipynb") for report in failed):
+        return
+    changed = changed_notebooks(Path(__file__).resolve().parents[1])
+    if changed:
+        terminalreporter.write_line("")
+        terminalreporter.write_line(
+            f"These notebooks differ from the last commit: {', '.join(changed)}. nbval compares the committed "
+            "outputs, so a notebook saved from JupyterLab fails here. Restore them with `git checkout notebooks/` "
+            "(or re-execute them as committed with `make notebooks`).", yellow=True)
