@@ -65,6 +65,9 @@ if TYPE_CHECKING:
     from sesbook.feedback.wiring import FeedbackWiring as FeedbackWiring
     from sesbook.feedback.wiring import feedback_template as feedback_template
     from sesbook.feedback.wiring import wire_feedback as wire_feedback
+    from sesbook.feedback.watch import FeedbackWatch as FeedbackWatch
+    from sesbook.feedback.watch import Watched as Watched
+    from sesbook.feedback.watch import watch_feedback as watch_feedback
     from sesbook.identities.check import check_identity as check_identity
     from sesbook.identities.dkim import byodkim as byodkim
     from sesbook.identities.dkim import generate_dkim_key as generate_dkim_key
@@ -302,6 +305,9 @@ _LAZY: dict[str, str] = {
     "suppress": "sesbook.feedback.suppression",
     "unsuppress": "sesbook.feedback.suppression",
     "SuppressionList": "sesbook.feedback.suppression",
+    "watch_feedback": "sesbook.feedback.watch",
+    "FeedbackWatch": "sesbook.feedback.watch",
+    "Watched": "sesbook.feedback.watch",
     # the lab's mailbox
     "last_message": "sesbook.mailbox",
     "mailbox_messages": "sesbook.mailbox",
