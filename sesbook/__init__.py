@@ -62,12 +62,12 @@ if TYPE_CHECKING:
     from sesbook.feedback.suppression import suppress as suppress
     from sesbook.feedback.suppression import suppression_list as suppression_list
     from sesbook.feedback.suppression import unsuppress as unsuppress
-    from sesbook.feedback.wiring import FeedbackWiring as FeedbackWiring
-    from sesbook.feedback.wiring import feedback_template as feedback_template
-    from sesbook.feedback.wiring import wire_feedback as wire_feedback
     from sesbook.feedback.watch import FeedbackWatch as FeedbackWatch
     from sesbook.feedback.watch import Watched as Watched
     from sesbook.feedback.watch import watch_feedback as watch_feedback
+    from sesbook.feedback.wiring import FeedbackWiring as FeedbackWiring
+    from sesbook.feedback.wiring import feedback_template as feedback_template
+    from sesbook.feedback.wiring import wire_feedback as wire_feedback
     from sesbook.identities.check import check_identity as check_identity
     from sesbook.identities.dkim import byodkim as byodkim
     from sesbook.identities.dkim import generate_dkim_key as generate_dkim_key

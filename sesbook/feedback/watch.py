@@ -93,7 +93,8 @@ class FeedbackWatch:
 
     def find(self, kind: str, address: str | None = None, *, shape: str | None = None) -> Watched:
         """The first message of ``kind`` (Bounce, Complaint, Delivery …), about ``address`` when given, of
-        ``shape`` (``notification`` or ``event``) when given; :class:`~sesbook.errors.NoMessageError` when none arrived."""
+        ``shape`` (``notification`` or ``event``) when given; :class:`~sesbook.errors.NoMessageError` when
+        none arrived."""
         for item in self.items:
             f = item.feedback
             if f is None or f.kind != kind or (shape is not None and f.shape != shape):
