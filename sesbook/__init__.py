@@ -84,6 +84,7 @@ if TYPE_CHECKING:
     from sesbook.mailbox import follow_verification_link as follow_verification_link
     from sesbook.mailbox import last_message as last_message
     from sesbook.mailbox import mailbox_messages as mailbox_messages
+    from sesbook.mailbox import script_outcome as script_outcome
     from sesbook.plan import Plan as Plan
     from sesbook.plan import PlannedCall as PlannedCall
     from sesbook.receiving.cloudformation import CfnTemplate as CfnTemplate
@@ -312,6 +313,7 @@ _LAZY: dict[str, str] = {
     "last_message": "sesbook.mailbox",
     "mailbox_messages": "sesbook.mailbox",
     "follow_verification_link": "sesbook.mailbox",
+    "script_outcome": "sesbook.mailbox",
 }
 
 __all__ = [
