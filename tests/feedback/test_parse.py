@@ -100,5 +100,5 @@ def test_what_is_not_ses_feedback_is_refused_with_the_reason(bad: object, reason
 
 def test_feedback_shows_as_a_table() -> None:
     fb = parse(json.loads((FIXTURES / "notification_bounce_dsn.json").read_text()))
-    assert "Permanent/General" in repr(fb) and "<table" in fb._repr_html_()
+    assert "Permanent/General" in repr(fb) and "<table " in fb._repr_html_()
     assert sesbook.parse_feedback is parse
