@@ -62,6 +62,9 @@ if TYPE_CHECKING:
     from sesbook.feedback.suppression import suppress as suppress
     from sesbook.feedback.suppression import suppression_list as suppression_list
     from sesbook.feedback.suppression import unsuppress as unsuppress
+    from sesbook.feedback.watch import FeedbackWatch as FeedbackWatch
+    from sesbook.feedback.watch import Watched as Watched
+    from sesbook.feedback.watch import watch_feedback as watch_feedback
     from sesbook.feedback.wiring import FeedbackWiring as FeedbackWiring
     from sesbook.feedback.wiring import feedback_template as feedback_template
     from sesbook.feedback.wiring import wire_feedback as wire_feedback
@@ -81,6 +84,7 @@ if TYPE_CHECKING:
     from sesbook.mailbox import follow_verification_link as follow_verification_link
     from sesbook.mailbox import last_message as last_message
     from sesbook.mailbox import mailbox_messages as mailbox_messages
+    from sesbook.mailbox import script_outcome as script_outcome
     from sesbook.monitoring.alarms import AlarmSpec as AlarmSpec
     from sesbook.monitoring.alarms import AlarmsResult as AlarmsResult
     from sesbook.monitoring.alarms import alarms_cloudformation as alarms_cloudformation
@@ -333,10 +337,14 @@ _LAZY: dict[str, str] = {
     "AlarmsResult": "sesbook.monitoring.alarms",
     "plot_sending": "sesbook.monitoring.plots",
     "plot_reputation": "sesbook.monitoring.plots",
+    "watch_feedback": "sesbook.feedback.watch",
+    "FeedbackWatch": "sesbook.feedback.watch",
+    "Watched": "sesbook.feedback.watch",
     # the lab's mailbox
     "last_message": "sesbook.mailbox",
     "mailbox_messages": "sesbook.mailbox",
     "follow_verification_link": "sesbook.mailbox",
+    "script_outcome": "sesbook.mailbox",
 }
 
 __all__ = [

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from sesbook import _html
-from sesbook.errors import LabError, NoMessageError, TargetError
+from sesbook.errors import LabError, NoMessageError, TargetError, ValidationError
 
 if TYPE_CHECKING:
     import argparse
@@ -158,6 +158,27 @@ def follow_verification_link(target: Target | LabInfo, address: str) -> str:
             return str(resp.read().decode()).strip()
     except urllib.error.HTTPError as exc:
         raise LabError(f"the verification link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
+
+
+#: What the lab can make an ordinary address do (``POST /_sesbook/feedback/outcomes``): SES's mailbox simulator
+#: covers only its own addresses, this lets a notebook show what SES does for a real one.
+OUTCOMES = ("bounce", "noemail", "softbounce", "mailboxfull", "complaint", "delay", "delivery")
+
+
+def script_outcome(target: Target | LabInfo, address: str, outcome: str | None) -> dict[str, str]:
+    """Lab only: make mail to the ordinary ``address`` bounce (``bounce``, ``noemail``: hard; ``softbounce``,
+    ``mailboxfull``: soft), draw a ``complaint``, be delayed then delivered (``delay``), or be delivered;
+    ``None`` forgets it. Returns every scripted address and its outcome in the target's region."""
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValidationError("outcome", outcome, f"use one of {', '.join(OUTCOMES)}, or None to forget it")
+    if not isinstance(address, str) or "@" not in address:
+        raise ValidationError("address", address, "must be an email address (name@domain)")
+    info = _lab(target)
+    body: dict[str, Any] = {"address": address, "outcome": outcome}
+    region = getattr(target, "region", None)
+    if region:
+        body["region"] = region
+    return dict((info.request("POST", "/_sesbook/feedback/outcomes", body) or {}).get("outcomes", {}))
 
 
 # -- python -m sesbook lab mail -----------------------------------------------------------------------------

@@ -79,3 +79,17 @@ def test_lab_error_for_a_dead_lab(monkeypatch):
     dead = LabInfo(aws_endpoint="http://127.0.0.1:9", dns="127.0.0.1:9", region="us-east-1", account_id="1")
     with pytest.raises(LabError):
         mailbox.messages(dead)
+
+
+def test_script_outcome_makes_an_ordinary_address_bounce_and_ses_lists_it(sender):
+    assert sesbook.script_outcome(sender, "gone@example.net", "bounce") == {"gone@example.net": "bounce"}
+    _send(sender, "gone@example.net", "to a mailbox that does not exist")
+    assert "gone@example.net" in sesbook.suppression_list(sender)  # SES's own account-level suppression
+    assert mailbox.messages(sender, to="gone@example.net") == ()  # not delivered
+    assert sesbook.script_outcome(sender, "gone@example.net", None) == {}
+    with pytest.raises(sesbook.ValidationError, match="outcome"):
+        sesbook.script_outcome(sender, "gone@example.net", "explode")
+    with pytest.raises(sesbook.ValidationError, match="address"):
+        sesbook.script_outcome(sender, "gone", "bounce")
+    with pytest.raises(TargetError, match="only the lab"):
+        sesbook.script_outcome(sesbook.connect("aws", region="eu-west-1"), "gone@example.net", "bounce")

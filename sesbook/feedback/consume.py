@@ -10,10 +10,11 @@ and applies a :class:`FeedbackPolicy`:
   is suppressed as BOUNCE, below it the report says to retry later;
 - anything else (deliveries, sends, opens …) is recorded, not acted on.
 
-Idempotent: a :class:`FeedbackLedger` remembers every notification it applied (by SNS message id, or what
-it is about) and the soft bounce counts, so running :func:`drain` again on the same messages (redelivered
-after a crash, or sent twice) changes nothing. Pass the same ledger to every run, or a ``path`` to keep it
-in a JSON file between sessions.
+Idempotent: a :class:`FeedbackLedger` remembers every notification it applied (by what it is about,
+:attr:`Feedback.key <sesbook.feedback.parse.Feedback.key>`) and the soft bounce counts, so running :func:`drain`
+again on the same messages (redelivered after a crash, or sent twice) changes nothing, and one bounce that
+arrives both as an identity notification and as a configuration set event is applied (and counted) once.
+Pass the same ledger to every run, or a ``path`` to keep it in a JSON file between sessions.
 
 A message that cannot be parsed is never dropped: it is copied to the dead-letter queue (when one is given)
 and then deleted from the queue, or, without one, left in the queue; either way the report lists it.

@@ -78,10 +78,11 @@ class Feedback:
 
     @property
     def key(self) -> str:
-        """The same for the same notification however it arrives (twice, in an envelope or raw): what it is
-        about (shape, kind, SES message id, feedback id, recipients), not the SNS message id."""
+        """The same for the same outcome however it arrives (twice, in an envelope or raw, or both as an
+        identity notification and as a configuration set event): what it is about (kind, SES message id,
+        feedback id, recipients), not the SNS message id nor the shape."""
         who = ",".join(sorted(r.address.lower() for r in self.recipients))
-        return f"{self.shape}:{self.kind}:{self.message_id}:{self.feedback_id or ''}:{who}"
+        return f"{self.kind}:{self.message_id}:{self.feedback_id or ''}:{who}"
 
     @property
     def addresses(self) -> tuple[str, ...]:

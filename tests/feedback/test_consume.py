@@ -136,3 +136,14 @@ def test_feedback_template_holds_the_same_resources() -> None:
                      "AWS::SES::ConfigurationSet", "AWS::SES::ConfigurationSetEventDestination"}
     dest = template["Resources"]["EventDestination"]["Properties"]["EventDestination"]
     assert dest["MatchingEventTypes"] == ["bounce", "renderingFailure"]
+
+
+def test_one_bounce_reported_as_a_notification_and_as_an_event_is_applied_once(t: sesbook.Target) -> None:
+    wiring = sesbook.wire_feedback(t, "example.com", configuration_set="both", event_types=["BOUNCE", "DELIVERY"])
+    send(t, f"ooto@{SIM}", ConfigurationSetName="both")
+    ledger = FeedbackLedger()
+    report = sesbook.drain(t, wiring.queue_url, sesbook.FeedbackPolicy(soft_bounce_limit=2), ledger=ledger)
+    actions = sorted((a.feedback.kind, a.feedback.shape, a.action) for a in report.applied)
+    assert actions == [("Bounce", "event", "duplicate"), ("Bounce", "notification", "retry"),
+                       ("Delivery", "event", "duplicate"), ("Delivery", "notification", "recorded")]
+    assert ledger.soft_bounces == {f"ooto@{SIM}": 1}  # one soft bounce, not two
