@@ -53,7 +53,7 @@ def test_rules_and_actions_in_order(inbound: sesbook.Target) -> None:
     assert result.steps[1].note.startswith("may stop")
     text = repr(result)
     assert "no IP address filter covers it" in text and text.rstrip().endswith("action(s)")
-    assert "<table>" in result._repr_html_()
+    assert "<table" in result._repr_html_()
 
 
 def test_stop_skips_later_actions_and_rules(inbound: sesbook.Target) -> None:

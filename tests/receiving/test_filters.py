@@ -61,7 +61,7 @@ def test_ensure_list_delete(target: sesbook.Target) -> None:
 
 def test_allow_only_blocks_the_rest(target: sesbook.Target) -> None:
     result = allow_only(target, ["127.0.0.2", "192.0.2.0/24"])
-    assert result.changed and "<table>" in result._repr_html_()
+    assert result.changed and "<table" in result._repr_html_()
     raw: list[dict[str, Any]] = target.ses.list_receipt_filters()["Filters"]
     assert {f["Name"]: f["IpFilter"]["Policy"] for f in raw} == {
         "sesbook-block-all": "Block", "sesbook-allow-127-0-0-2": "Allow", "sesbook-allow-192-0-2-0-24": "Allow"}
@@ -96,3 +96,15 @@ def test_plan_only_filters_on_aws(planning_aws: tuple[sesbook.Target, Any]) -> N
     assert result.planned and result.changed
     assert wire.mutating == [] and "ListReceiptFilters" in wire.sent
     assert [c.operation for c in aws.plan] == ["CreateReceiptFilter", "CreateReceiptFilter"]
+
+
+def test_allow_all_undoes_allow_only_and_keeps_other_filters(target: sesbook.Target) -> None:
+    from sesbook.receiving.filters import allow_all
+
+    ensure_filter(target, "theirs", "198.51.100.0/24", "Block")
+    allow_only(target, ["192.0.2.1", "203.0.113.0/24"])
+    undone = allow_all(target)
+    assert sorted(name for name, outcome in undone.changes if outcome == "deleted") == [
+        "sesbook-allow-192-0-2-1", "sesbook-allow-203-0-113-0-24", "sesbook-block-all"]
+    assert [f.name for f in list_filters(target)] == ["theirs"]
+    assert not allow_all(target).changed
