@@ -88,6 +88,10 @@ if TYPE_CHECKING:
     from sesbook.receiving.cloudformation import template_for as template_for
     from sesbook.receiving.diagram import RuleSetDiagram as RuleSetDiagram
     from sesbook.receiving.diagram import rule_set_diagram as rule_set_diagram
+    from sesbook.receiving.inbox import inbound_endpoint as inbound_endpoint
+    from sesbook.receiving.inbox import InboundEndpoint as InboundEndpoint
+    from sesbook.mailbox import inbound_log as inbound_log
+    from sesbook.mailbox import InboundLog as InboundLog
     from sesbook.receiving.explain import ReceiptExplanation as ReceiptExplanation
     from sesbook.receiving.explain import explain_message as explain_message
     from sesbook.receiving.explain import explain_receipt as explain_receipt
@@ -301,6 +305,10 @@ _LAZY: dict[str, str] = {
     "ReceiptExplanation": "sesbook.receiving.explain",
     "rule_set_diagram": "sesbook.receiving.diagram",
     "RuleSetDiagram": "sesbook.receiving.diagram",
+    "inbound_endpoint": "sesbook.receiving.inbox",
+    "InboundEndpoint": "sesbook.receiving.inbox",
+    "inbound_log": "sesbook.mailbox",
+    "InboundLog": "sesbook.mailbox",
     "allow_all": "sesbook.receiving.filters",
     "publish_inbound_mx": "sesbook.receiving.inbox",
     "ensure_bucket": "sesbook.receiving.inbox",

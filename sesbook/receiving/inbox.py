@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from sesbook.dns.route53 import ApplyResult
     from sesbook.target import Target
 
-__all__ = ["InboundQueue", "ReceivedNotification", "StoredMessage", "ensure_bucket", "inbound_queue",
+__all__ = ["InboundEndpoint", "InboundQueue", "ReceivedNotification", "StoredMessage", "ensure_bucket", "inbound_endpoint", "inbound_queue",
            "publish_inbound_mx", "received_notifications", "stored_messages"]
 
 log = logging.getLogger("sesbook")
@@ -72,6 +72,52 @@ def publish_inbound_mx(target: Target, domain: str, *, allow_replace: bool = Fal
     record = Record(name, "MX", inbound_mx(region), purpose="receiving mail (受信メールの設定)",
                     note=f"SES receives for {name} in {region}")
     return apply_to_route53(target, RecordSet(name, region, (record,)), allow_replace=allow_replace)
+
+
+@dataclass(frozen=True)
+class InboundEndpoint:
+    """Where mail for a receiving domain is delivered: the lab's inbound server, or
+    ``inbound-smtp.REGION.amazonaws.com`` port 25 (what the inbound MX names)."""
+
+    host: str
+    port: int
+    is_lab: bool
+
+    def source_address(self, ip: str) -> tuple[str, int] | None:
+        """smtplib's ``source_address`` for playing a sender at ``ip``: the lab listens on loopback, so a client
+        may connect from any 127.x.y.z address; against AWS the connection comes from your own address (None)."""
+        if not self.is_lab:
+            return None
+        import ipaddress
+
+        try:
+            address = ipaddress.IPv4Address(ip)
+        except ValueError:
+            raise ValidationError("ip", ip, "is not an IPv4 address.") from None
+        if not address.is_loopback:
+            raise ValidationError("ip", ip, "is not a loopback address: the lab can play senders at 127.0.0.0/8 only.",
+                                  hint="For example 127.0.0.2 or 127.0.0.3.")
+        return (str(address), 0)
+
+    def __str__(self) -> str:
+        return f"{self.host}:{self.port}" + (" (the lab's inbound server)" if self.is_lab else "")
+
+
+def inbound_endpoint(target: Target) -> InboundEndpoint:
+    """The inbound SMTP server of ``target``: the lab's announced ``"inbound_smtp"`` address, or SES's
+    ``inbound-smtp.REGION.amazonaws.com:25`` (only in a region where SES receives mail)."""
+    if target.lab is not None:
+        announced = target.endpoints.inbound_smtp
+        if not announced:
+            from sesbook.errors import LabError
+
+            raise LabError("the running lab announces no inbound SMTP server: it was started by an older sesbook. "
+                           "Stop it and start it again (`python -m sesbook lab`).")
+        host, _, port = announced.rpartition(":")
+        return InboundEndpoint(host.strip("[]"), int(port), True)
+    from sesbook.facts import inbound_mx_host
+
+    return InboundEndpoint(inbound_mx_host(validate_region(target.region, receive=True)), 25, False)
 
 
 # -- S3 -----------------------------------------------------------------------------------------------------

@@ -110,3 +110,32 @@ def test_plan_only_changes_nothing(planning_aws: tuple[sesbook.Target, WireLog])
     assert wire.mutating == []
     ops = [c.operation for c in target.plan]
     assert ops[:4] == ["CreateBucket", "CreateTopic", "CreateQueue", "Subscribe"]
+
+
+def test_inbound_endpoint_and_a_played_sender(sender: sesbook.Target, lab_info: LabInfo) -> None:
+    from sesbook.mailbox import inbound_log
+    from sesbook.receiving.inbox import inbound_endpoint
+
+    endpoint = inbound_endpoint(sender)
+    assert f"{endpoint.host}:{endpoint.port}" == lab_info.inbound_smtp and endpoint.is_lab
+    assert endpoint.source_address("127.0.0.3") == ("127.0.0.3", 0)
+    with pytest.raises(ValidationError):
+        endpoint.source_address("192.0.2.1")
+    ensure_bucket(sender, "inbound-mail")
+    rule = Rule("EmailToS3", ["aaa@example.com"], [S3Action("inbound-mail", "aaa_emails/")])
+    ensure_rule_set(sender, "main", [rule])
+    _send(lab_info, "aaa@example.com", "played", source="127.0.0.3")
+    [seen] = inbound_log(sender, subject="played")
+    assert seen.inbound is not None and seen.inbound["peer"] == "127.0.0.3"
+    log = inbound_log(sender)
+    assert "EmailToS3: S3 ok" in repr(log) and "250 Ok" in repr(log) and "<table" in log._repr_html_()
+    assert len(inbound_log(sender, to="nobody@example.com")) == 0
+
+
+def test_inbound_endpoint_on_aws(planning_aws: tuple[sesbook.Target, WireLog]) -> None:
+    from sesbook.receiving.inbox import inbound_endpoint
+
+    target, _ = planning_aws
+    endpoint = inbound_endpoint(target)
+    assert (endpoint.host, endpoint.port, endpoint.is_lab) == ("inbound-smtp.us-east-1.amazonaws.com", 25, False)
+    assert endpoint.source_address("127.0.0.3") is None
