@@ -172,3 +172,12 @@ def test_diagram_needs_a_set(target: sesbook.Target) -> None:
     with pytest.raises(ValidationError, match="no rule set is active"):
         rule_set_diagram(target)
     assert "no rules" in draw_rule_set("empty", [], active=False)
+
+
+def test_diagram_of_a_planned_set_asks_nothing_but_the_active_name(target: sesbook.Target) -> None:
+    from sesbook.receiving.model import Rule, RuleSet, S3Action
+
+    planned = RuleSet("planned", (Rule("EmailToS3", ["aaa@example.com"], [S3Action("inbound-mail", "aaa_emails/")]),))
+    picture = rule_set_diagram(target, planned)
+    assert picture.rule_set == "planned"
+    assert "Rule set planned (active)" in picture.svg and "inbound-mail/aaa_emails/" in picture.svg
