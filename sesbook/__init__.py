@@ -88,6 +88,7 @@ if TYPE_CHECKING:
     from sesbook.receiving.cloudformation import template_for as template_for
     from sesbook.receiving.diagram import RuleSetDiagram as RuleSetDiagram
     from sesbook.receiving.diagram import rule_set_diagram as rule_set_diagram
+    from sesbook.receiving.gate import sender_gate_source as sender_gate_source
     from sesbook.receiving.inbox import inbound_endpoint as inbound_endpoint
     from sesbook.receiving.inbox import InboundEndpoint as InboundEndpoint
     from sesbook.mailbox import inbound_log as inbound_log
@@ -305,6 +306,7 @@ _LAZY: dict[str, str] = {
     "ReceiptExplanation": "sesbook.receiving.explain",
     "rule_set_diagram": "sesbook.receiving.diagram",
     "RuleSetDiagram": "sesbook.receiving.diagram",
+    "sender_gate_source": "sesbook.receiving.gate",
     "inbound_endpoint": "sesbook.receiving.inbox",
     "InboundEndpoint": "sesbook.receiving.inbox",
     "inbound_log": "sesbook.mailbox",

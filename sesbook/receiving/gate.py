@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from sesbook.target import Target
 
-__all__ = ["GateDeployment", "deploy_sender_gate", "sender_gate_package"]
+__all__ = ["GateDeployment", "deploy_sender_gate", "sender_gate_package", "sender_gate_source"]
 
 log = logging.getLogger("sesbook")
 

@@ -113,6 +113,11 @@ def inbound_endpoint(target: Target) -> InboundEndpoint:
 
             raise LabError("the running lab announces no inbound SMTP server: it was started by an older sesbook. "
                            "Stop it and start it again (`python -m sesbook lab`).")
+        if target.lab.region != target.region:
+            raise ValidationError("region", target.region, f"has no inbound server in this lab: the lab's inbound SMTP "
+                                  f"server receives for its own region, {target.lab.region}, only.",
+                                  hint=f"Use region={target.lab.region!r}, or start a lab in {target.region} "
+                                  f"(`python -m sesbook lab --region {target.region}`).")
         host, _, port = announced.rpartition(":")
         return InboundEndpoint(host.strip("[]"), int(port), True)
     from sesbook.facts import inbound_mx_host

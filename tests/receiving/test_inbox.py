@@ -139,3 +139,12 @@ def test_inbound_endpoint_on_aws(planning_aws: tuple[sesbook.Target, WireLog]) -
     endpoint = inbound_endpoint(target)
     assert (endpoint.host, endpoint.port, endpoint.is_lab) == ("inbound-smtp.us-east-1.amazonaws.com", 25, False)
     assert endpoint.source_address("127.0.0.3") is None
+
+
+def test_the_lab_inbound_server_serves_the_lab_region_only(target: sesbook.Target) -> None:
+    import sesbook as sb
+    from sesbook.receiving.inbox import inbound_endpoint
+
+    with pytest.raises(ValidationError, match="receives for its own region, us-east-1, only") as caught:
+        inbound_endpoint(sb.connect("lab", region="eu-west-1"))
+    assert caught.value.field == "region"

@@ -156,3 +156,16 @@ def test_plan_only_policy_on_aws(planning_aws: tuple[sesbook.Target, Any], targe
     change = apply_bucket_policy(aws, "inbound-mail", rule_set="main", rule="EmailToS3")
     assert change.planned and change.outcome == "created"
     assert wire.mutating == [] and [c.operation for c in aws.plan] == ["PutBucketPolicy"]
+
+
+def test_plan_only_grants_for_resources_the_run_would_make(planning_aws: tuple[sesbook.Target, Any]) -> None:
+    """A plan-only run makes the bucket, topic and function first (planned), so none exists when it grants."""
+    target, wire = planning_aws
+    rule = Rule("EmailToS3", ["aaa@example.com"], [
+        S3Action("not-made-yet", "aaa_emails/"), SNSAction("arn:aws:sns:us-east-1:123456789012:not-made-yet"),
+        LambdaAction("arn:aws:lambda:us-east-1:123456789012:function:not-made-yet")])
+    changes = grant_rule_access(target, "main", rule)
+    assert [(c.kind, c.outcome, c.planned) for c in changes] == [
+        ("S3 bucket policy", "created", True), ("Lambda permission", "created", True),
+        ("SNS topic policy", "created", True)]
+    assert wire.mutating == []
