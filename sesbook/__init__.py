@@ -78,7 +78,9 @@ if TYPE_CHECKING:
     from sesbook.identities.verify import verify_domain as verify_domain
     from sesbook.identities.verify import verify_email as verify_email
     from sesbook.identities.wait import wait_for_verification as wait_for_verification
+    from sesbook.mailbox import InboundLog as InboundLog
     from sesbook.mailbox import follow_verification_link as follow_verification_link
+    from sesbook.mailbox import inbound_log as inbound_log
     from sesbook.mailbox import last_message as last_message
     from sesbook.mailbox import mailbox_messages as mailbox_messages
     from sesbook.plan import Plan as Plan
@@ -88,11 +90,6 @@ if TYPE_CHECKING:
     from sesbook.receiving.cloudformation import template_for as template_for
     from sesbook.receiving.diagram import RuleSetDiagram as RuleSetDiagram
     from sesbook.receiving.diagram import rule_set_diagram as rule_set_diagram
-    from sesbook.receiving.gate import sender_gate_source as sender_gate_source
-    from sesbook.receiving.inbox import inbound_endpoint as inbound_endpoint
-    from sesbook.receiving.inbox import InboundEndpoint as InboundEndpoint
-    from sesbook.mailbox import inbound_log as inbound_log
-    from sesbook.mailbox import InboundLog as InboundLog
     from sesbook.receiving.explain import ReceiptExplanation as ReceiptExplanation
     from sesbook.receiving.explain import explain_message as explain_message
     from sesbook.receiving.explain import explain_receipt as explain_receipt
@@ -106,11 +103,14 @@ if TYPE_CHECKING:
     from sesbook.receiving.gate import GateDeployment as GateDeployment
     from sesbook.receiving.gate import deploy_sender_gate as deploy_sender_gate
     from sesbook.receiving.gate import sender_gate_package as sender_gate_package
+    from sesbook.receiving.gate import sender_gate_source as sender_gate_source
+    from sesbook.receiving.inbox import InboundEndpoint as InboundEndpoint
     from sesbook.receiving.inbox import InboundQueue as InboundQueue
     from sesbook.receiving.inbox import ReceivedNotification as ReceivedNotification
     from sesbook.receiving.inbox import StoredMessage as StoredMessage
     from sesbook.receiving.inbox import StoredMessages as StoredMessages
     from sesbook.receiving.inbox import ensure_bucket as ensure_bucket
+    from sesbook.receiving.inbox import inbound_endpoint as inbound_endpoint
     from sesbook.receiving.inbox import inbound_queue as inbound_queue
     from sesbook.receiving.inbox import publish_inbound_mx as publish_inbound_mx
     from sesbook.receiving.inbox import received_notifications as received_notifications

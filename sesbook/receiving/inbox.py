@@ -46,8 +46,9 @@ if TYPE_CHECKING:
     from sesbook.dns.route53 import ApplyResult
     from sesbook.target import Target
 
-__all__ = ["InboundEndpoint", "InboundQueue", "ReceivedNotification", "StoredMessage", "ensure_bucket", "inbound_endpoint", "inbound_queue",
-           "publish_inbound_mx", "received_notifications", "stored_messages"]
+__all__ = ["InboundEndpoint", "InboundQueue", "ReceivedNotification", "StoredMessage", "StoredMessages",
+           "ensure_bucket", "inbound_endpoint", "inbound_queue", "publish_inbound_mx", "received_notifications",
+           "stored_messages"]
 
 log = logging.getLogger("sesbook")
 
