@@ -81,7 +81,9 @@ if TYPE_CHECKING:
     from sesbook.identities.verify import verify_domain as verify_domain
     from sesbook.identities.verify import verify_email as verify_email
     from sesbook.identities.wait import wait_for_verification as wait_for_verification
+    from sesbook.mailbox import InboundLog as InboundLog
     from sesbook.mailbox import follow_verification_link as follow_verification_link
+    from sesbook.mailbox import inbound_log as inbound_log
     from sesbook.mailbox import last_message as last_message
     from sesbook.mailbox import mailbox_messages as mailbox_messages
     from sesbook.mailbox import script_outcome as script_outcome
@@ -112,10 +114,26 @@ if TYPE_CHECKING:
     from sesbook.receiving.explain import explain_receipt as explain_receipt
     from sesbook.receiving.filters import FilterChange as FilterChange
     from sesbook.receiving.filters import ReceiptFilter as ReceiptFilter
+    from sesbook.receiving.filters import allow_all as allow_all
     from sesbook.receiving.filters import allow_only as allow_only
     from sesbook.receiving.filters import delete_filter as delete_filter
     from sesbook.receiving.filters import ensure_filter as ensure_filter
     from sesbook.receiving.filters import list_filters as list_filters
+    from sesbook.receiving.gate import GateDeployment as GateDeployment
+    from sesbook.receiving.gate import deploy_sender_gate as deploy_sender_gate
+    from sesbook.receiving.gate import sender_gate_package as sender_gate_package
+    from sesbook.receiving.gate import sender_gate_source as sender_gate_source
+    from sesbook.receiving.inbox import InboundEndpoint as InboundEndpoint
+    from sesbook.receiving.inbox import InboundQueue as InboundQueue
+    from sesbook.receiving.inbox import ReceivedNotification as ReceivedNotification
+    from sesbook.receiving.inbox import StoredMessage as StoredMessage
+    from sesbook.receiving.inbox import StoredMessages as StoredMessages
+    from sesbook.receiving.inbox import ensure_bucket as ensure_bucket
+    from sesbook.receiving.inbox import inbound_endpoint as inbound_endpoint
+    from sesbook.receiving.inbox import inbound_queue as inbound_queue
+    from sesbook.receiving.inbox import publish_inbound_mx as publish_inbound_mx
+    from sesbook.receiving.inbox import received_notifications as received_notifications
+    from sesbook.receiving.inbox import stored_messages as stored_messages
     from sesbook.receiving.model import AddHeaderAction as AddHeaderAction
     from sesbook.receiving.model import BounceAction as BounceAction
     from sesbook.receiving.model import LambdaAction as LambdaAction
@@ -307,6 +325,24 @@ _LAZY: dict[str, str] = {
     "ReceiptExplanation": "sesbook.receiving.explain",
     "rule_set_diagram": "sesbook.receiving.diagram",
     "RuleSetDiagram": "sesbook.receiving.diagram",
+    "sender_gate_source": "sesbook.receiving.gate",
+    "inbound_endpoint": "sesbook.receiving.inbox",
+    "InboundEndpoint": "sesbook.receiving.inbox",
+    "inbound_log": "sesbook.mailbox",
+    "InboundLog": "sesbook.mailbox",
+    "allow_all": "sesbook.receiving.filters",
+    "publish_inbound_mx": "sesbook.receiving.inbox",
+    "ensure_bucket": "sesbook.receiving.inbox",
+    "stored_messages": "sesbook.receiving.inbox",
+    "StoredMessage": "sesbook.receiving.inbox",
+    "StoredMessages": "sesbook.receiving.inbox",
+    "inbound_queue": "sesbook.receiving.inbox",
+    "InboundQueue": "sesbook.receiving.inbox",
+    "received_notifications": "sesbook.receiving.inbox",
+    "ReceivedNotification": "sesbook.receiving.inbox",
+    "deploy_sender_gate": "sesbook.receiving.gate",
+    "sender_gate_package": "sesbook.receiving.gate",
+    "GateDeployment": "sesbook.receiving.gate",
     # feedback: wiring, parsing, the consumer, the suppression list
     "wire_feedback": "sesbook.feedback.wiring",
     "FeedbackWiring": "sesbook.feedback.wiring",

@@ -179,6 +179,37 @@ def script_outcome(target: Target | LabInfo, address: str, outcome: str | None) 
     if region:
         body["region"] = region
     return dict((info.request("POST", "/_sesbook/feedback/outcomes", body) or {}).get("outcomes", {}))
+@dataclass(frozen=True)
+class InboundLog:
+    """What the lab's inbound server received (:func:`inbound_log`): per message the reply the sender got,
+    what each rule did, and the verdicts."""
+
+    messages: tuple[MailMessage, ...]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.messages)
+
+    def __len__(self) -> int:
+        return len(self.messages)
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        return [(m.source, ", ".join(m.to), m.subject or "", str((m.inbound or {}).get("reply", "")),
+                 m.rule_summary, " ".join(f"{k}={v}" for k, v in m.verdicts.items())) for m in self.messages]
+
+    _HEAD = ("from", "to", "subject", "reply", "rules and actions", "verdicts")
+
+    def __repr__(self) -> str:
+        return f"{len(self.messages)} received message(s)\n" + _html.text_table(list(self._HEAD), self._rows())
+
+    def _repr_html_(self) -> str:
+        return _html.table(list(self._HEAD), self._rows(), caption=f"{len(self.messages)} received message(s)")
+
+
+def inbound_log(target: Target | LabInfo, *, to: str | None = None, subject: str | None = None) -> InboundLog:
+    """The messages the lab's inbound server received (kind ``inbound``), oldest first; ``to`` and ``subject``
+    filter. Only messages that got past the filters and RCPT are recorded (a refused connection is not)."""
+    found = [m for m in messages(target, to=to) if m.kind == "inbound"]
+    return InboundLog(tuple(m for m in found if subject is None or m.subject == subject))
 
 
 # -- python -m sesbook lab mail -----------------------------------------------------------------------------

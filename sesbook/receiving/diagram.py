@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sesbook.errors import ValidationError
 from sesbook.receiving.explain import describe_action
 from sesbook.receiving.matching import action_type
+from sesbook.receiving.model import RuleSet
 from sesbook.receiving.rules import active_rule_set, describe_rule_set
 
 if TYPE_CHECKING:
@@ -122,12 +123,18 @@ class RuleSetDiagram:
         Path(path).write_text(self.svg, encoding="utf-8")
 
 
-def rule_set_diagram(target: Target, rule_set: str | None = None) -> RuleSetDiagram:
+def rule_set_diagram(target: Target, rule_set: str | RuleSet | None = None) -> RuleSetDiagram:
     """Draw the active rule set (or ``rule_set``) as SES holds it now. Only reads.
+
+    Given a :class:`~sesbook.receiving.model.RuleSet` (the rules a plan-only run would write), draws that
+    instead, without asking SES (as not active when another set is active).
 
     Disabled rules are drawn faded; a Stop action ends the set only for the mail its rule matched.
     """
     active_name, rules = active_rule_set(target)
+    if isinstance(rule_set, RuleSet):
+        return RuleSetDiagram(rule_set.name, draw_rule_set(rule_set.name, rule_set.to_api(),
+                                                           active=active_name in (None, rule_set.name)))
     if rule_set is None:
         if active_name is None:
             raise ValidationError("rule_set", None, "no rule set is active, so there is nothing to draw by default.",

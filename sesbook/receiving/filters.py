@@ -36,8 +36,8 @@ if TYPE_CHECKING:
 
     from sesbook.target import Target
 
-__all__ = ["FilterChange", "ReceiptFilter", "allow_only", "delete_filter", "ensure_filter", "list_filters",
-           "normalize_cidr"]
+__all__ = ["FilterChange", "ReceiptFilter", "allow_all", "allow_only", "delete_filter", "ensure_filter",
+           "list_filters", "normalize_cidr"]
 
 log = logging.getLogger("sesbook")
 
@@ -196,3 +196,15 @@ def allow_only(target: Target, cidrs: Iterable[str]) -> FilterChange:
     names = {f.name for f in wanted}
     stale = [f.name for f in list_filters(target) if f.name.startswith(ALLOW_ONLY_PREFIX) and f.name not in names]
     return _apply(target, wanted, stale)
+
+
+def allow_all(target: Target) -> FilterChange:
+    """Undo :func:`allow_only`: delete the block-everything filter and the allow filters it made.
+
+    Filters are account-wide (every rule set, every recipient in the region), so an :func:`allow_only` left
+    behind also refuses mail from everyone else, SES's own sending addresses included. Filters sesbook did
+    not make are left alone. Idempotent.
+    """
+    made = [f.name for f in list_filters(target)
+            if f.name == ALLOW_ONLY_BLOCK or f.name.startswith(ALLOW_ONLY_PREFIX)]
+    return _apply(target, (), made)

@@ -170,7 +170,8 @@ def apply_bucket_policy(target: Target, bucket: str, *, rule_set: str, rule: str
         with aws_errors("s3"):
             current = json.loads(target.s3.get_bucket_policy(Bucket=bucket)["Policy"])
     except AwsError as exc:
-        if exc.code != "NoSuchBucketPolicy":
+        # a bucket this plan-only run would make has no policy yet
+        if exc.code != "NoSuchBucketPolicy" and not (target.planning and exc.code == "NoSuchBucket"):
             raise
     document, outcome = merge_statement(current, statement)
     planned = False
@@ -184,8 +185,13 @@ def apply_topic_policy(target: Target, topic_arn: str, *, rule_set: str, rule: s
     """Let the rule publish to ``topic_arn``, keeping the topic policy's other statements. Idempotent."""
     statement = topic_policy_statement(topic_arn, account=target.account_id, region=target.region,
                                        rule_set=rule_set, rule=rule)
-    with aws_errors("sns"):
-        attributes = target.sns.get_topic_attributes(TopicArn=topic_arn).get("Attributes") or {}
+    try:
+        with aws_errors("sns"):
+            attributes = target.sns.get_topic_attributes(TopicArn=topic_arn).get("Attributes") or {}
+    except AwsError as exc:
+        if not (target.planning and exc.code == "NotFound"):  # a topic this plan-only run would make
+            raise
+        attributes = {}
     current = json.loads(attributes["Policy"]) if attributes.get("Policy") else None
     document, outcome = merge_statement(current, statement)
     planned = False
