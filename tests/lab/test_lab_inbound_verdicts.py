@@ -120,3 +120,6 @@ def test_mail_sent_through_ses_lands_in_the_bucket(published: sesbook.Target, la
     assert any(b.endswith(raw.as_bytes()) for b in bodies)
     records = [m for m in lab_info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "inbound"]
     assert {r["Inbound"]["via"] for r in records} == {"ses"}
+    # SES's own servers are the lab on 127.0.0.1 and amazonses.com's SPF (in the lab) lists it: SPF passes for
+    # the envelope sender SES uses (…@amazonses.com), as SES's mail passes in AWS
+    assert {r["Inbound"]["verdicts"]["spfVerdict"]["status"] for r in records} == {"PASS"}

@@ -15,13 +15,16 @@ from sesbook.facts import RECEIVING_REGIONS, SES_REGIONS, SPF_INCLUDE, feedback_
 from sesbook.lab.dns.zones import Zone, absolute_name
 from sesbook.lab.registry import zone_provider
 
-#: amazonses.com's SPF record as published by AWS (value recorded 2023, as of 2026-11-28).
+LAB_ADDRESS = "127.0.0.1"
+#: amazonses.com's SPF record as published by AWS (value recorded 2023, as of 2026-11-28), plus the lab's own
+#: address: in the lab, SES's outbound servers are the lab itself on 127.0.0.1, so mail SES sends to a domain
+#: the lab receives for passes SPF for ``amazonses.com`` (or a custom MAIL FROM that includes it), as SES's
+#: mail does in AWS.
 AMAZONSES_SPF = (
     "v=spf1 ip4:199.255.192.0/22 ip4:199.127.232.0/22 ip4:54.240.0.0/18 ip4:69.169.224.0/20 "
     "ip4:23.249.208.0/20 ip4:23.251.224.0/19 ip4:76.223.176.0/20 ip4:54.240.64.0/19 ip4:54.240.96.0/19 "
-    "ip4:52.82.172.0/22 -all"
+    f"ip4:52.82.172.0/22 ip4:{LAB_ADDRESS} -all"
 )
-LAB_ADDRESS = "127.0.0.1"
 
 
 def _txt(text: str) -> str:
