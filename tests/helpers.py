@@ -65,3 +65,16 @@ def freeze_at_quarter_hour(target: Any) -> None:
     target.lab.freeze_clock()
     now = datetime.fromisoformat(target.lab.request("GET", "/_sesbook/clock")["now"]).timestamp()
     target.lab.advance_clock(900 - now % 900 + 1)
+
+
+#: The mailbox simulator's domain.
+SIM = "simulator.amazonses.com"
+
+
+def send_after_two_seconds(target: Any, to: str, **extra: Any) -> str:
+    """One v1 SendEmail from shop@example.com to ``to``, two lab seconds after the last (the sandbox's rate);
+    the message id."""
+    target.lab.advance_clock(2)
+    return str(target.ses.send_email(Source="shop@example.com", Destination={"ToAddresses": [to]},
+                                     Message={"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "b"}}},
+                                     **extra)["MessageId"])

@@ -11,20 +11,8 @@ import sesbook
 from sesbook.errors import ValidationError
 from sesbook.feedback.consume import FeedbackLedger
 
-SIM = "simulator.amazonses.com"
-
-
-@pytest.fixture
-def t(sender: sesbook.Target) -> sesbook.Target:
-    sender.lab.freeze_clock()  # type: ignore[union-attr]
-    return sender
-
-
-def send(t: sesbook.Target, to: str, **extra: object) -> str:
-    t.lab.advance_clock(2)  # type: ignore[union-attr]
-    return str(t.ses.send_email(Source="shop@example.com", Destination={"ToAddresses": [to]},
-                                Message={"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "b"}}},
-                                **extra)["MessageId"])
+from helpers import SIM
+from helpers import send_after_two_seconds as send
 
 
 def test_wire_feedback_is_idempotent_and_lets_only_its_topic_in(t: sesbook.Target) -> None:

@@ -9,20 +9,8 @@ import pytest
 import sesbook
 from sesbook.errors import NoMessageError, ValidationError
 
-SIM = "simulator.amazonses.com"
-
-
-@pytest.fixture
-def t(sender: sesbook.Target) -> sesbook.Target:
-    sender.lab.freeze_clock()  # type: ignore[union-attr]
-    return sender
-
-
-def send(t: sesbook.Target, to: str, **extra: object) -> str:
-    t.lab.advance_clock(2)  # type: ignore[union-attr]
-    return str(t.ses.send_email(Source="shop@example.com", Destination={"ToAddresses": [to]},
-                                Message={"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "b"}}},
-                                **extra)["MessageId"])
+from helpers import SIM
+from helpers import send_after_two_seconds as send
 
 
 def test_watch_sees_every_message_in_arrival_order_and_leaves_them_for_drain(t: sesbook.Target) -> None:
