@@ -409,3 +409,33 @@ def test_a_delayed_delivery_publishes_a_delivery_delay_event_then_the_delivery(t
     assert [b["eventType"] for b in bodies] == ["DeliveryDelay", "Delivery"]
     delay = sesbook.parse_feedback(bodies[0])
     assert delay.addresses == ("late@example.net",) and delay.recipients[0].status == "4.4.1"
+
+
+def test_opens_and_clicks_become_open_and_click_events(t: sesbook.Target) -> None:
+    import urllib.request
+
+    topic, url = queue_for(t, "engagement")
+    t.sesv2.create_configuration_set(ConfigurationSetName="engaged",
+                                     TrackingOptions={"CustomRedirectDomain": "track.example.com"})
+    t.sesv2.create_configuration_set_event_destination(
+        ConfigurationSetName="engaged", EventDestinationName="sns",
+        EventDestination={"Enabled": True, "MatchingEventTypes": ["OPEN", "CLICK"],
+                          "SnsDestination": {"TopicArn": topic}})
+    t.lab.advance_clock(2)  # type: ignore[union-attr]
+    html = '<html><body><a href="https://example.com/offer">offer</a></body></html>'
+    sent = t.sesv2.send_email(FromEmailAddress="shop@example.com", Destination={"ToAddresses": ["ann@example.net"]},
+                              ConfigurationSetName="engaged",
+                              Content={"Simple": {"Subject": {"Data": "news"}, "Body": {"Html": {"Data": html}}}})
+    kept = t.lab.request("GET", "/_aws/ses")["messages"][-1]["Body"]["html_part"]  # type: ignore[union-attr]
+    pixel, click = kept.split('<img src="')[1].split('"')[0], kept.split('href="')[1].split('"')[0]
+    for link in (pixel, click.replace("&amp;", "&")):
+        request = urllib.request.Request(link, headers={"User-Agent": "test-reader/1.0"})
+        with urllib.request.urlopen(request, timeout=5):  # noqa: S310 - the loopback lab
+            pass
+    opened, clicked = drain_raw(t, url)
+    assert (opened["eventType"], clicked["eventType"]) == ("Open", "Click")
+    assert opened["mail"]["messageId"] == clicked["mail"]["messageId"] == sent["MessageId"]
+    assert opened["mail"]["destination"] == ["ann@example.net"]
+    assert opened["open"]["userAgent"] == "test-reader/1.0" and opened["open"]["ipAddress"] == "127.0.0.1"
+    assert clicked["click"]["link"] == "https://example.com/offer" and clicked["click"]["linkTags"] == {}
+    assert [sesbook.parse_feedback(e).kind for e in (opened, clicked)] == ["Open", "Click"]

@@ -45,6 +45,7 @@ from sesbook.lab.ses.feedback import outcomes, payloads
 from sesbook.lab.ses.feedback import state as st
 from sesbook.lab.ses.feedback.outcomes import Outcome
 from sesbook.lab.ses.metrics import state as metrics
+from sesbook.lab.ses.metrics import tracking
 
 log = logging.getLogger("sesbook")
 
@@ -283,3 +284,32 @@ def publish_rendering_failures(backend: Any) -> None:
         body = {"errorMessage": str(_field(entry, "Error", "error", "errorMessage") or ""),
                 "templateName": str(_field(entry, "Template", "template", "templateName") or "")}
         _event(backend, sent, "RENDERING_FAILURE", body, key="failure")
+
+
+def publish_engagement(backend: Any, token: dict[str, str], kind: str, details: dict[str, str]) -> None:
+    """An ``Open`` or ``Click`` event (SES's event-publishing shape: ``open`` / ``click`` with ``ipAddress``,
+    ``timestamp``, ``userAgent``, and for a click ``link`` and ``linkTags``) for the message a tracking link
+    belongs to, to the configuration set's destinations that match. Called by the lab's tracking route
+    (:data:`sesbook.lab.ses.metrics.tracking.ENGAGEMENT_HOOKS`); the message is looked up in the lab mailbox."""
+    from sesbook.lab import mailbox
+
+    found = mailbox.select(id=token["m"])
+    if not found:
+        log.info("lab: %s of message %s, which the mailbox no longer holds: no event", kind, token["m"])
+        return
+    kept = found[0]
+    dest = kept.get("Destination") or {}
+    recipients = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
+    source = str(kept.get("Source") or "")
+    domain = _bare(source).rpartition("@")[2]
+    now = clock.time_s()
+    sent = Sent(token["m"], now, source, f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{domain}",
+                [_bare(a) for a in recipients], "SendEmail", token["c"], ())
+    body: dict[str, Any] = {"ipAddress": details.get("ipAddress", ""), "timestamp": payloads.iso(now),
+                            "userAgent": details.get("userAgent", "")}
+    if kind == "click":
+        body.update({"link": details.get("link", ""), "linkTags": {}})
+    _event(backend, sent, kind.upper(), body)
+
+
+tracking.ENGAGEMENT_HOOKS.append(publish_engagement)

@@ -24,12 +24,24 @@ from __future__ import annotations
 import base64
 import html
 import json
+import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sesbook.lab.registry import route
 from sesbook.lab.ses.metrics.state import record
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+log = logging.getLogger("sesbook")
+
+#: Called on every counted open or click with ``(backend, token, kind, details)``: ``token`` holds the region
+#: ``r``, configuration set ``c`` and message id ``m``; ``kind`` is ``"open"`` or ``"click"``; ``details`` the
+#: ``ipAddress``, ``userAgent`` and (clicks) ``link``. The feedback package registers the Open and Click events
+#: here (:mod:`sesbook.lab.ses.feedback.stages`), so this module needs no import of it.
+ENGAGEMENT_HOOKS: list[Callable[[Any, dict[str, str], str, dict[str, str]], None]] = []
 
 #: A transparent 1x1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -81,6 +93,14 @@ def rewrite(body: str, base_url: str, token: str) -> str:
     return rewritten + pixel
 
 
+def _engaged(backend: Any, token: dict[str, str], kind: str, details: dict[str, str]) -> None:
+    for hook in ENGAGEMENT_HOOKS:
+        try:
+            hook(backend, token, kind, details)
+        except Exception:  # noqa: BLE001 - the open or click was counted; an event that fails is logged
+            log.exception("lab: the %s event for message %s failed", kind, token.get("m"))
+
+
 @route("/_sesbook/track")
 def _track(request: Any) -> tuple[int, Any]:
     from sesbook.lab.ses._wire import ses_backend_for
@@ -93,13 +113,16 @@ def _track(request: Any) -> tuple[int, Any]:
         backend = ses_backend_for(data["r"])
     except (ValueError, KeyError):
         return 404, {"error": "unknown tracking link"}
+    details = {"ipAddress": str(request.remote_addr or ""), "userAgent": str(request.headers.get("User-Agent", ""))}
     if parts[2] == "open":
         record(backend, "Open", configuration_set=data["c"])
+        _engaged(backend, data, "open", details)
         return 200, PIXEL
     target = request.args.get("to", "")
     if not re.match(r"^https?://", target):
         return 400, {"error": "the click link has no http(s) destination (?to=URL)"}
     record(backend, "Click", configuration_set=data["c"])
+    _engaged(backend, data, "click", {**details, "link": target})
     safe = html.escape(target)
     return 200, (f'<!doctype html><meta http-equiv="refresh" content="0;url={safe}">'
                  f'<p>Click counted. Continue to <a href="{safe}">{safe}</a>.</p>')
