@@ -351,3 +351,27 @@ def test_lambda_event_invocation_runs_the_handler(receiving: sesbook.Target, lab
         client.sendmail("alice@sender.test", ["aaa@example.com"], simple())
     [record] = inbound_records(lab_info)
     assert list(objects(receiving, "seen-by-lambda/")) == [f"seen-by-lambda/{record['Id']}"]
+
+
+STOP_RULE_HANDLER = '''
+def handler(event, context):
+    return {"disposition": "STOP_RULE"}
+'''
+
+
+def test_lambda_stop_rule_ends_its_own_rule_only(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    """STOP_RULE skips the rest of the function's own rule; the following rules still run (SES's Lambda
+    action: CONTINUE / STOP_RULE / STOP_RULE_SET)."""
+    arn = _function(receiving, STOP_RULE_HANDLER, "stopper.handler", "stopper.py")
+    rule_set(receiving,
+             {"Name": "first", "Recipients": ["example.com"], "Actions": [
+                 {"LambdaAction": {"FunctionArn": arn, "InvocationType": "RequestResponse"}},
+                 {"S3Action": {"BucketName": "inbox", "ObjectKeyPrefix": "skipped/"}}]},
+             s3_rule("second", "kept/", ["example.com"]))
+    with smtp(lab_info) as client:
+        client.sendmail("alice@sender.test", ["aaa@example.com"], simple())
+    assert objects(receiving, "skipped/") == {}
+    assert len(objects(receiving, "kept/")) == 1
+    [record] = inbound_records(lab_info)
+    assert [r["rule"] for r in record["Inbound"]["rules"]] == ["first", "second"]
+    assert record["Inbound"]["rules"][0]["stopped"] == "rule"
