@@ -62,7 +62,8 @@ def _check_name(name: object) -> str:
 def _api(api: str) -> str:
     check_api(api)
     if api == "smtp":
-        raise ValidationError("api", api, "templates live in the SES API: 'v1' or 'v2'.")
+        raise ValidationError("api", api, "templates live in the SES API: 'v1' or 'v2'.",
+                              hint="Use api='v2' (or 'v1'); to send one by SMTP, render it with test_render first.")
     return api
 
 
