@@ -1,11 +1,11 @@
 """Faults mid-run: what SES does, the lab does, and nothing acknowledged is silently lost.
 
 - **An S3 bucket removed mid-run.** SES checks when a rule is created or updated that it may write to the
-  bucket (``CreateReceiptRule`` / ``UpdateReceiptRule`` answer ``InvalidS3Configuration``, "the S3 Bucket was
-  not found"; SES API Reference, checked 2026; the lab does not check this yet). What SES does with a message when the write fails later is
-  not documented; the lab accepts the message (the sender got its answer from the rules), records the
-  action as failed with the reason on the message's inbound record, keeps the message there, runs the
-  actions after it, and logs a warning on the ``sesbook`` logger.
+  bucket (``CreateReceiptRule`` / ``UpdateReceiptRule`` answer ``InvalidS3Configuration``, "the S3 Bucket
+  was not found"; SES API Reference, checked 2026; the lab does not check this yet). What SES does with a
+  message when the write fails later is not documented; the lab accepts the message (the sender got its
+  answer from the rules), records the action as failed with the reason on the message's inbound record,
+  keeps the message there, runs the actions after it, and logs a warning on the ``sesbook`` logger.
 - **A Lambda function failing.** "If the function fails or times out, SES continues with the next action"
   (Developer Guide, "Invoke Lambda function action", checked 2026): the failure is recorded and logged and
   the S3 action after it still stores the message.
