@@ -47,6 +47,9 @@ class _App:
         for prefix in sorted(ROUTES, key=len, reverse=True):
             if path == prefix or path.startswith(prefix.rstrip("/") + "/") or path.startswith(prefix + "?"):
                 return self._serve(ROUTES[prefix], environ, start_response)
+        from sesbook.lab import ledger
+
+        ledger.record_http(environ)
         return self.moto(environ, start_response)
 
     def _serve(self, handler: Route, environ: dict[str, Any], start_response: Any) -> Any:
