@@ -1,6 +1,9 @@
 """The sequence as an operator runs it: a plan-only run against a stand-in AWS endpoint changes nothing,
 and running every notebook twice in one account leaves the state of running it once.
 
+The plan-only runs take every notebook (``PLAN_ONLY``); the lab counts what reaches it on the server side
+(``/_sesbook/requests``): reads only, no mutating request, no SMTP connection.
+
 One lab, started as ``python -m sesbook lab`` in its own process with its own state file, serves the whole
 module: first as "AWS" (``AWS_ENDPOINT_URL``, dummy credentials, ``SESBOOK_NAMESERVER`` at its DNS) for a
 plan-only run on an empty account, then as the lab (``SESBOOK_LAB``) for two real runs, then as "AWS"
@@ -26,6 +29,8 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[0-3]-*.ipynb"))
+#: The plan-only runs take every notebook there is: none may send a change or open an SMTP connection.
+PLAN_ONLY = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
@@ -58,6 +63,22 @@ def _lab_get(info: dict[str, Any], path: str) -> Any:
 
     with urllib.request.urlopen(info["aws_endpoint"] + path, timeout=10) as resp:  # noqa: S310 - loopback lab
         return json.loads(resp.read())
+
+
+def _lab_delete(info: dict[str, Any], path: str) -> None:
+    import urllib.request
+
+    request = urllib.request.Request(info["aws_endpoint"] + path, method="DELETE")
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback lab
+        pass
+
+
+def assert_only_reads(info: dict[str, Any]) -> None:
+    """Counted by the lab itself (``/_sesbook/requests``): reads reached it, no change and no SMTP connection."""
+    seen = _lab_get(info, "/_sesbook/requests")
+    assert seen["http"], "the plan-only run read the account"
+    assert seen["mutating"] == {}, seen["mutating"]
+    assert seen["smtp"] == {}, seen["smtp"]
 
 
 def snapshot(info: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +131,7 @@ def plan_only_run(info: dict[str, Any], runs: Path) -> subprocess.CompletedProce
     env.pop("AWS_PROFILE", None)
     return subprocess.run(
         [sys.executable, "-m", "sesbook", "run", "--target", "aws", "--notebooks", str(ROOT / "notebooks"),
-         "--runs", str(runs), "--no-progress", "--only", *[p.name[:2] for p in NOTEBOOKS]],
+         "--runs", str(runs), "--no-progress", "--only", *[p.name[:2] for p in PLAN_ONLY]],
         capture_output=True, text=True, cwd=ROOT, env=env, timeout=600,
     )
 
@@ -141,9 +162,11 @@ def test_plan_only_then_run_twice_then_plan_only(
     info = lab_process
     # 1. an operator's dry run on an account that has nothing yet: runs to the end, changes nothing
     empty = snapshot(info)
+    _lab_delete(info, "/_sesbook/requests")
     dry = plan_only_run(info, tmp_path / "dry")
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert "4 ok, 0 failed" in dry.stdout
+    assert f"{len(PLAN_ONLY)} ok, 0 failed" in dry.stdout
+    assert_only_reads(info)
     assert snapshot(info) == empty, differences(empty, snapshot(info))
     assert mail_by_recipient(info) == Counter()
     plans = _plans(next((tmp_path / "dry").iterdir()))
@@ -173,7 +196,9 @@ def test_plan_only_then_run_twice_then_plan_only(
 
     # 3. a dry run on the account that now has everything: still nothing changes
     monkeypatch.delenv("SESBOOK_LAB")
+    _lab_delete(info, "/_sesbook/requests")
     dry = plan_only_run(info, tmp_path / "dry-again")
     assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert_only_reads(info)
     assert without_usage(snapshot(info)) == without_usage(twice), differences(twice, snapshot(info))
     assert mail_by_recipient(info) == mail_twice

@@ -11,6 +11,7 @@ IAM permissions for the aws target: ``ses:GetAccount``, ``ses:PutAccountDetails`
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -196,6 +197,16 @@ def set_lab_review(
                               hint="AWS decides real reviews; use connect('lab') to practise.")
     if outcome is not None and outcome not in ("GRANTED", "DENIED", "FAILED"):
         raise ValidationError("outcome", outcome, "must be GRANTED, DENIED or FAILED.")
+    for name, value, least in (("delay_seconds", delay_seconds, 0.0),
+                               ("granted_max_24_hour_send", granted_max_24_hour_send, None),
+                               ("granted_max_send_rate", granted_max_send_rate, None)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or \
+                value < (least if least is not None else 0) or (least is None and value <= 0):
+            raise ValidationError(name, value, "must be a finite number" + (", 0 or more." if least is not None
+                                                                           else ", more than 0."),
+                                  hint="Leave it out to keep the lab's current setting.")
     body = {"region": target.region, "outcome": outcome, "delay_seconds": delay_seconds,
             "granted_max_24_hour_send": granted_max_24_hour_send, "granted_max_send_rate": granted_max_send_rate}
     return dict(target.lab.request("POST", "/_sesbook/account/review", body))

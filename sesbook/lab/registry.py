@@ -47,6 +47,7 @@ MOTO_VERSION = "5.2.5"
 #: Modules that extend the lab, imported in this order by :func:`install`; importing one registers what it adds.
 MODULES: tuple[str, ...] = (
     "sesbook.lab.mailbox",  # GET|DELETE /_aws/ses, emptied on reset
+    "sesbook.lab.ledger",  # GET|DELETE /_sesbook/requests: requests by operation, SMTP connections
     "sesbook.lab.dns.ses_zones",  # amazonses.com, inbound-smtp.REGION.amazonaws.com
     "sesbook.lab.ses.receiving.rules",  # rule limits, unique rule names
     "sesbook.lab.ses.receiving.wire",  # receipt IP filters, delete/reorder/position rules

@@ -47,6 +47,9 @@ class _App:
         for prefix in sorted(ROUTES, key=len, reverse=True):
             if path == prefix or path.startswith(prefix.rstrip("/") + "/") or path.startswith(prefix + "?"):
                 return self._serve(ROUTES[prefix], environ, start_response)
+        from sesbook.lab import ledger
+
+        ledger.record_http(environ)
         return self.moto(environ, start_response)
 
     def _serve(self, handler: Route, environ: dict[str, Any], start_response: Any) -> Any:
@@ -54,7 +57,8 @@ class _App:
 
         request = Request(environ)
         try:
-            status, body = handler(request)
+            refused = None if handler is _clock else _not_a_json_object(request)  # the clock says its own usage
+            status, body = refused if refused else handler(request)
         except LabError as exc:
             status, body = 400, {"error": str(exc)}
         except (ValueError, KeyError, TypeError) as exc:
@@ -64,6 +68,21 @@ class _App:
         else:
             response = Response(json.dumps(body, default=str), status=status, mimetype="application/json")
         return response(environ, start_response)
+
+
+def _not_a_json_object(request: Any) -> tuple[int, Any] | None:
+    """A 400 for a POST body that is not a JSON object (every control route takes one), else None: a list
+    or a syntax error must not reach a handler as a 500 or a bare parser message."""
+    data = request.get_data() if request.method == "POST" else b""
+    if not data:
+        return None
+    try:
+        body = json.loads(data)
+    except ValueError as exc:
+        return 400, {"error": f"the body is not JSON ({exc}); send a JSON object"}
+    if not isinstance(body, dict):
+        return 400, {"error": f"the body must be a JSON object, not {type(body).__name__}; send a JSON object"}
+    return None
 
 
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/(?P<region>[^/,\s]+)/(?P<service>[^/,\s]+)/aws4_request")

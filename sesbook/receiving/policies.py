@@ -293,7 +293,8 @@ def lint_policy(document: Mapping[str, Any] | str) -> PolicyLint:
         try:
             document = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise ValidationError("document", text[:80], f"is not JSON: {exc}") from None
+            raise ValidationError("document", text[:80], f"is not JSON: {exc}.",
+                                  hint="Pass the policy as a dict, or its JSON text as AWS shows it.") from None
     if not isinstance(document, dict):
         raise ValidationError("document", document, "must be a policy document (a JSON object).")
     findings: list[Finding] = []

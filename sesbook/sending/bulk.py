@@ -137,6 +137,10 @@ def _as_message(item: BulkMessage | Mapping[str, Any], index: int) -> BulkMessag
         if unknown:
             raise ValidationError(f"messages[{index}]", sorted(unknown), "unknown field(s).",
                                   hint="Fields: key, to, cc, bcc, subject, text, html, template, data.")
+        missing = [name for name in ("key", "to") if name not in item]
+        if missing:
+            raise ValidationError(f"messages[{index}]", dict(item), f"lacks {' and '.join(missing)}.",
+                                  hint="Each message needs a key (stable from run to run) and to (its recipients).")
         fields = dict(item)
         for name in ("to", "cc", "bcc"):
             value = fields.get(name, ())

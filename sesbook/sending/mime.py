@@ -64,6 +64,9 @@ def _attachment(item: AttachmentLike) -> Attachment:
     if isinstance(item, Attachment):
         return item
     if isinstance(item, str | Path):
+        if not Path(item).is_file():
+            raise ValidationError("attachments", str(item), "is a path to no file.",
+                                  hint="Give the path of an existing file, or Attachment(name, data, content_type).")
         return Attachment.from_path(item)
     raise ValidationError("attachments", item, "each must be an Attachment or a file path.",
                           hint="E.g. Attachment('report.pdf', data, 'application/pdf').")

@@ -47,6 +47,7 @@ _INVALID = "the data is not a JSON object SES can render with."
 _RENDER_ERRORS = {
     "MissingRenderingAttribute": _MISSING, "MissingRenderingAttributeException": _MISSING,
     "InvalidRenderingParameter": _INVALID, "InvalidRenderingParameterException": _INVALID,
+    "Planned": "Nothing was sent: run with apply=True to create the template, then test it.",
     "BadRequestException": "SES cannot render the template with this data (a missing variable or bad data); "
                            "a send would end in a Rendering Failure.",
 }
@@ -62,7 +63,8 @@ def _check_name(name: object) -> str:
 def _api(api: str) -> str:
     check_api(api)
     if api == "smtp":
-        raise ValidationError("api", api, "templates live in the SES API: 'v1' or 'v2'.")
+        raise ValidationError("api", api, "templates live in the SES API: 'v1' or 'v2'.",
+                              hint="Use api='v2' (or 'v1'); to send one by SMTP, render it with test_render first.")
     return api
 
 
@@ -198,6 +200,14 @@ def _parts(raw: str) -> tuple[str | None, str | None, str | None]:
     return (str(subject) if subject is not None else None), text, html
 
 
+def _planned_template(target: Target, name: str) -> bool:
+    """True when a plan-only run recorded the creation of template ``name`` (it does not exist yet)."""
+    return not target.apply and any(
+        call.operation in ("CreateEmailTemplate", "UpdateEmailTemplate", "CreateTemplate", "UpdateTemplate")
+        and name in (call.params.get("TemplateName"), (call.params.get("Template") or {}).get("TemplateName"))
+        for call in target.plan)
+
+
 def test_render(target: Target, name: str, data: Mapping[str, Any] | str | None = None, *,
                 api: str = "v2") -> RenderTest:
     """Ask SES to render template ``name`` with ``data``; a rendering error comes back as ``ok=False``."""
@@ -214,6 +224,9 @@ def test_render(target: Target, name: str, data: Mapping[str, Any] | str | None 
     except AwsError as exc:
         if exc.code in _RENDER_ERRORS:
             return RenderTest(name, False, code=exc.code, error=exc.message)
+        if exc.code in ("NotFoundException", "TemplateDoesNotExist") and _planned_template(target, name):
+            return RenderTest(name, False, code="Planned", error="the template is planned, not created yet "
+                                                               "(apply=False): SES has nothing to render.")
         raise
     raw = str(answer.get("RenderedTemplate") or "")
     subject, body_text, body_html = _parts(raw) if raw else (None, None, None)

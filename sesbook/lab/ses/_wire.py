@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sesbook.facts import SES_REGIONS
 from sesbook.lab import ACCOUNT_ID
 from sesbook.lab.ses.errors import BadRequestException
 
@@ -40,4 +41,6 @@ def ses_backend_for(region: str) -> Any:
     """The lab account's moto SES v1 backend in ``region``."""
     from moto.ses.models import ses_backends
 
+    if region not in SES_REGIONS:  # a control-API body names it; moto would answer a bare KeyError
+        raise ValueError(f"region {region!r} is not a region where SES runs; use one of {', '.join(SES_REGIONS)}")
     return ses_backends[ACCOUNT_ID][region]

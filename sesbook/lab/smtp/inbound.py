@@ -100,6 +100,9 @@ class InboundServer:
         return f"{self.host}:{self.port}"
 
     def _factory(self) -> SMTP:
+        from sesbook.lab import ledger
+
+        ledger.record_smtp("inbound")
         return _InboundSMTP(_Handler(self.region), hostname=f"inbound-smtp.{self.region}.amazonaws.com",
                             ident="Amazon SES (sesbook lab)", tls_context=self._tls,
                             data_size_limit=engine.SIZE_LIMIT, enable_SMTPUTF8=True)

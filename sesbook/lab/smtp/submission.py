@@ -156,6 +156,9 @@ class SubmissionServer:
     def _protocol(self) -> SMTP:
         from aiosmtpd.smtp import SMTP
 
+        from sesbook.lab import ledger
+
+        ledger.record_smtp("submission")
         handler = _Handler(self.region)
         return SMTP(
             handler, hostname=f"email-smtp.{self.region}.amazonaws.com", ident="SimpleEmailService (sesbook lab)",

@@ -12,6 +12,8 @@ account and region (state on moto's SES v1 backend, so the lab's reset clears it
 
 from __future__ import annotations
 
+import json
+import math
 import threading
 from collections import deque
 from dataclasses import dataclass, field
@@ -203,7 +205,10 @@ def change_review_settings(settings: ReviewSettings, body: dict[str, Any]) -> No
         settings.next_outcome = outcome
     for key in ("delay_seconds", "granted_max_24_hour_send", "granted_max_send_rate"):
         if body.get(key) is not None:
-            value = float(body[key])
+            raw = body[key]
+            if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+                raise ValueError(f"{key} must be a JSON number (seconds for delay_seconds), got {json.dumps(raw)}")
+            value = float(raw)
             if value < 0 or (key != "delay_seconds" and value <= 0):
                 raise ValueError(f"{key} must be a positive number, got {value!r}")
             setattr(settings, key, value)

@@ -100,6 +100,7 @@ def run_s3(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -> Ac
         s3_backends[ACCOUNT_ID]["aws"].put_object(bucket, key, ctx.message, encryption="aws:kms" if kms else None,
                                                   kms_key_id=kms)
     except Exception as exc:  # noqa: BLE001 - moto raises its own error types; SES records a failed action
+        log.warning("lab inbound %s: S3 action could not write s3://%s/%s: %s", ctx.message_id, bucket, key, exc)
         return ActionRun("S3", False, f"could not write s3://{bucket}/{key}: {exc}")
     ctx.stored.append(f"s3://{bucket}/{key}")
     words = notify.action_words({"S3Action": body}, "S3Action", object_key=key)
