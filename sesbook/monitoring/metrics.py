@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 #: The SES notes' metrics table: metric -> (Japanese name, what it counts, what it is used for).
 DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
     "Send": ("送信数", "messages SES accepted to send (per recipient)", "watch sending volume"),
-    "Reject": ("拒否数", "messages SES refused to send", "spot bad send requests, adjust policy"),
+    "Reject": ("拒否数", "messages SES accepted, then refused to send (a virus)", "spot bad content, adjust policy"),
     "Bounce": ("バウンス数", "recipients whose mail server refused the message (hard bounces)",
                "clean the list, protect reputation"),
     "Complaint": ("苦情数", "recipients who marked the message as spam", "improve content, manage the list"),
