@@ -35,7 +35,7 @@ def test_notebook_07_with_other_parameters(tmp_path: Path) -> None:
     papermill.execute_notebook(
         str(NOTEBOOK), str(out),
         parameters={"region": "eu-west-1", "domain": "example.org", "recipient": "ann@example.org",
-                    "template_name": "other-monitoring", "alarm_prefix": "team-ses-"},
+                    "failing_template": "other-monitoring", "alarm_prefix": "team-ses-"},
         kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False,
     )
     text = "\n".join(shown for _, shown in outputs(out))
