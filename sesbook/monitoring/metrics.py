@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 #: The SES notes' metrics table: metric -> (Japanese name, what it counts, what it is used for).
 DESCRIPTIONS: dict[str, tuple[str, str, str]] = {
     "Send": ("送信数", "messages SES accepted to send (per recipient)", "watch sending volume"),
-    "Reject": ("拒否数", "messages SES refused to send", "spot bad send requests, adjust policy"),
+    "Reject": ("拒否数", "messages SES accepted, then refused to send (a virus)", "spot bad content, adjust policy"),
     "Bounce": ("バウンス数", "recipients whose mail server refused the message (hard bounces)",
                "clean the list, protect reputation"),
     "Complaint": ("苦情数", "recipients who marked the message as spam", "improve content, manage the list"),
@@ -81,6 +81,7 @@ class SendingMetrics:
     configuration_set: str | None
     series: dict[str, Series]  # metric -> ((period start, value), ...): counts summed, rates at their maximum
     statistics: tuple[SendDataPoint, ...]
+    hours: float = 24.0  # the window asked for (``start`` is rounded down to a period)
 
     def total(self, metric: str) -> float:
         """The sum of a count metric over the window (CloudWatch)."""
@@ -126,8 +127,10 @@ class SendingMetrics:
 
     def caption(self) -> str:
         scope = f"configuration set {self.configuration_set}" if self.configuration_set else "whole account"
-        return (f"SES sending metrics, {self.target} {self.region}, {scope}: "
-                f"{self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M} UTC, {self.period // 60}-minute periods")
+        hours = f"{self.hours:g} hour" + ("" if self.hours == 1 else "s")
+        # no clock times: a notebook's output stays the same whenever it runs (``start``/``end`` hold them)
+        return (f"SES sending metrics, {self.target} {self.region}, {scope}: the last {hours} up to now, "
+                f"{self.period // 60}-minute periods")
 
     def __repr__(self) -> str:
         return self.caption() + "\n" + _html.text_table(self.HEADERS, self.rows())
@@ -197,4 +200,4 @@ def sending_metrics(target: Target, *, hours: float = 24, period: int = 900,
                        int(p.get("Complaints", 0)), int(p.get("Rejects", 0))) for p in points),
         key=lambda p: p.timestamp))
     return SendingMetrics(target.name, target.region, start, end, period, configuration_set,
-                          {k: tuple(sorted(v)) for k, v in series.items()}, statistics)
+                          {k: tuple(sorted(v)) for k, v in series.items()}, statistics, hours)

@@ -303,6 +303,8 @@ def test_a_template_that_cannot_be_rendered_becomes_a_rendering_failure_event(t:
                                "templateName": "Welcome"}
     assert sesbook.parse_feedback(body).kind == "Rendering Failure"
     assert t.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]  # not delivered
+    metrics = sesbook.sending_metrics(t, hours=1)
+    assert (metrics.total("Send"), metrics.total("RenderingFailure"), metrics.total("Delivery")) == (1, 1, 0)
 
 
 # -- the account suppression list ----------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ def test_configuration_set_window(sent: sesbook.Target) -> None:
     metrics = sesbook.sending_metrics(sent, hours=2, configuration_set="news")
     assert metrics.total("Send") == 1
     assert "configuration set news" in repr(metrics)
+    assert repr(metrics).splitlines()[0] == ("SES sending metrics, lab us-east-1, configuration set news: "
+                                             "the last 2 hours up to now, 15-minute periods")  # no clock times
 
 
 @pytest.mark.parametrize(("options", "field"), [

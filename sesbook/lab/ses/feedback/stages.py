@@ -16,7 +16,8 @@
    a hard bounce or a complaint of an ordinary address adds it when the reason is among the configured
    ones (:func:`.state.auto_reasons`). Mailbox simulator addresses are never added.
    Rendering failures that the template stage recorded on the backend (``templates.state.failures``,
-   when present) become Rendering Failure events here.
+   when present) become Rendering Failure events here; such a message was never sent, so it has no
+   Delivery (nor any other event or metric besides the Send its request counted).
 
 Event destinations: SNS topics receive the JSON as a string; CloudWatch destinations get one data point
 (value 1, namespace ``AWS/SES``, the event type as metric name, the set's dimensions: message tag, email
@@ -123,8 +124,9 @@ def publish_feedback(sub: Any) -> None:
     arn = f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{name}"
     found: dict[str, Outcome] = getattr(sub, "outcomes", {}) or {}
     now = clock.time_s()
+    unrendered = set() if message.template is None else {m for m, _, _ in _units(sub)} - set(sub.rendered)
     for message_id, recipients, tags in _units(sub):
-        if not message_id:
+        if not message_id or message_id in unrendered:  # not sent: only its Rendering Failure is published
             continue
         sent = Sent(message_id, now, message.source or message.header_from, arn, recipients, message.operation,
                     config_set, tags)
