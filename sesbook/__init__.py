@@ -52,6 +52,11 @@ if TYPE_CHECKING:
     from sesbook.dns.ses_records import required_records as required_records
     from sesbook.dns.spf import check_spf as check_spf
     from sesbook.dns.spf import parse_spf as parse_spf
+    from sesbook.cleanup.inventory import Inventory as Inventory
+    from sesbook.cleanup.inventory import inventory as inventory
+    from sesbook.cleanup.names import SuiteNames as SuiteNames
+    from sesbook.cleanup.remove import CleanupResult as CleanupResult
+    from sesbook.cleanup.remove import clean_up as clean_up
     from sesbook.feedback.consume import DrainReport as DrainReport
     from sesbook.feedback.consume import FeedbackLedger as FeedbackLedger
     from sesbook.feedback.consume import FeedbackPolicy as FeedbackPolicy
@@ -205,6 +210,11 @@ logging.getLogger("sesbook").addHandler(logging.NullHandler())
 
 #: Notebook-facing names and the module each lives in; loaded on first use.
 _LAZY: dict[str, str] = {
+    "CleanupResult": "sesbook.cleanup.remove",
+    "Inventory": "sesbook.cleanup.inventory",
+    "SuiteNames": "sesbook.cleanup.names",
+    "clean_up": "sesbook.cleanup.remove",
+    "inventory": "sesbook.cleanup.inventory",
     # the target and the plan
     "connect": "sesbook.target",
     "Target": "sesbook.target",
