@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from sesbook.account.status import AccountStatus as AccountStatus
     from sesbook.account.status import account_status as account_status
     from sesbook.account.status import set_sending_enabled as set_sending_enabled
+    from sesbook.cleanup.inventory import Inventory as Inventory
+    from sesbook.cleanup.inventory import inventory as inventory
+    from sesbook.cleanup.names import SuiteNames as SuiteNames
+    from sesbook.cleanup.remove import CleanupResult as CleanupResult
+    from sesbook.cleanup.remove import clean_up as clean_up
     from sesbook.dns.check import check_records as check_records
     from sesbook.dns.dmarc import alignment as alignment
     from sesbook.dns.dmarc import build_dmarc as build_dmarc
@@ -52,11 +57,6 @@ if TYPE_CHECKING:
     from sesbook.dns.ses_records import required_records as required_records
     from sesbook.dns.spf import check_spf as check_spf
     from sesbook.dns.spf import parse_spf as parse_spf
-    from sesbook.cleanup.inventory import Inventory as Inventory
-    from sesbook.cleanup.inventory import inventory as inventory
-    from sesbook.cleanup.names import SuiteNames as SuiteNames
-    from sesbook.cleanup.remove import CleanupResult as CleanupResult
-    from sesbook.cleanup.remove import clean_up as clean_up
     from sesbook.feedback.consume import DrainReport as DrainReport
     from sesbook.feedback.consume import FeedbackLedger as FeedbackLedger
     from sesbook.feedback.consume import FeedbackPolicy as FeedbackPolicy

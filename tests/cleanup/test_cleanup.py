@@ -62,7 +62,8 @@ def suite_setup(target: sesbook.Target) -> None:
     sesbook.suppress(target, f"gone@{DOMAIN}", "COMPLAINT")
     target.cloudwatch.put_metric_alarm(
         AlarmName="ses-reputation-bounce-rate-review", Namespace="AWS/SES", MetricName="Reputation.BounceRate",
-        Statistic="Average", Period=3600, EvaluationPeriods=1, Threshold=0.05, ComparisonOperator="GreaterThanThreshold")
+        Statistic="Average", Period=3600, EvaluationPeriods=1, Threshold=0.05,
+        ComparisonOperator="GreaterThanThreshold")
 
 
 def unrelated_setup(target: sesbook.Target) -> None:
@@ -152,7 +153,8 @@ def test_an_smtp_user_without_the_suites_tag_is_kept(target: sesbook.Target) -> 
     target.iam.create_user(UserName="sesbook-smtp")
     target.iam.create_access_key(UserName="sesbook-smtp")
     found = sesbook.inventory(target)
-    assert found.empty and found.kept == (("IAM user", "sesbook-smtp", "no tag purpose=ses-smtp: not made by the suite"),)
+    assert found.empty
+    assert found.kept == (("IAM user", "sesbook-smtp", "no tag purpose=ses-smtp: not made by the suite"),)
     result = sesbook.clean_up(target)
     assert result.outcome("IAM user", "sesbook-smtp") == "kept"
     assert target.iam.get_user(UserName="sesbook-smtp")["User"]["UserName"] == "sesbook-smtp"
