@@ -10,8 +10,8 @@ IAM permissions for the aws target (reads): ``ses:ListReceiptRuleSets``, ``ses:D
 ``ses:ListReceiptFilters``, ``ses:ListIdentities``, ``ses:ListTemplates``, ``ses:ListEmailTemplates``,
 ``ses:ListConfigurationSets``, ``ses:ListSuppressedDestinations``, ``lambda:ListFunctions``,
 ``s3:ListAllMyBuckets``, ``sns:ListTopics``, ``sns:ListSubscriptionsByTopic``, ``sqs:ListQueues``,
-``iam:GetUser``, ``iam:ListUserTags``, ``cloudwatch:DescribeAlarms``, ``route53:ListHostedZonesByName``,
-``route53:GetHostedZone``, ``route53:ListResourceRecordSets``.
+``iam:GetUser``, ``iam:ListUserTags``, ``iam:ListRoles``, ``cloudwatch:DescribeAlarms``,
+``route53:ListHostedZonesByName``, ``route53:GetHostedZone``, ``route53:ListResourceRecordSets``.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sesbook.target import Target
 
 #: The kinds of resource, in the order clean-up removes them.
-KINDS = ("receipt rule set", "IP filter", "Lambda function", "S3 bucket", "configuration set",
+KINDS = ("receipt rule set", "IP filter", "Lambda function", "IAM role", "S3 bucket", "configuration set",
          "SNS subscription", "SNS topic", "SQS queue", "template", "suppressed address", "IAM user",
          "CloudWatch alarm", "DNS record", "identity", "hosted zone")
 
@@ -126,6 +126,15 @@ def _functions(target: Target, names: SuiteNames) -> list[Resource]:
     return out
 
 
+def _roles(target: Target, names: SuiteNames) -> list[Resource]:
+    out = []
+    with aws_errors("iam"):
+        for page in target.iam.get_paginator("list_roles").paginate():
+            out += [Resource("IAM role", r["RoleName"], "policies first")
+                    for r in page.get("Roles", []) if names.ours(r["RoleName"])]
+    return out
+
+
 def _buckets(target: Target, names: SuiteNames) -> list[Resource]:
     with aws_errors("s3"):
         found = target.s3.list_buckets().get("Buckets") or []
@@ -172,7 +181,8 @@ def _queues(target: Target, names: SuiteNames) -> list[Resource]:
             for url in page.get("QueueUrls", []):
                 name = url.rstrip("/").rsplit("/", 1)[-1]
                 if names.ours(name, names.queues):
-                    out.append(Resource("SQS queue", name, url, ref=url))
+                    arn = f"arn:aws:sqs:{target.region}:{target.account_id}:{name}"
+                    out.append(Resource("SQS queue", name, arn, ref=url))
     return out
 
 
@@ -258,7 +268,7 @@ def _dns(target: Target, names: SuiteNames) -> tuple[list[Resource], list[tuple[
         return records, [("hosted zone", zone_name, "not created by sesbook")]
     if others or zone_name != names.domain:
         return records, [("hosted zone", zone_name, f"holds {others} record(s) the suite did not publish")]
-    return [*records, Resource("hosted zone", zone_name, zone_id, ref=zone_id)], []
+    return [*records, Resource("hosted zone", zone_name, "created by sesbook; only NS and SOA left", ref=zone_id)], []
 
 
 def _identities(target: Target, names: SuiteNames) -> list[Resource]:
@@ -276,7 +286,7 @@ def inventory(target: Target, names: SuiteNames | None = None) -> Inventory:
     user, user_kept = _smtp_user(target, names)
     records, zone_kept = _dns(target, names)
     zone = [r for r in records if r.kind == "hosted zone"]
-    found = [*_rule_sets(target, names), *_filters(target, names), *_functions(target, names),
+    found = [*_rule_sets(target, names), *_filters(target, names), *_functions(target, names), *_roles(target, names),
              *_buckets(target, names), *_configuration_sets(target, names), *subscriptions, *topics,
              *_queues(target, names), *_templates(target, names), *_suppressed(target, names), *user,
              *_alarms(target, names), *[r for r in records if r.kind == "DNS record"],

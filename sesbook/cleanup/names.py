@@ -6,8 +6,8 @@ Clean-up must never remove what the suite did not make, so every kind of resourc
   ``news.DOMAIN``), the verified addresses, the template (``sesbook-welcome``), the SMTP user
   (``sesbook-smtp``), the feedback topic and queues (``ses-feedback``, ``ses-feedback-dlq``);
 - **the prefix** ``sesbook`` for what the suite names itself: receipt rule sets, IP filters
-  (``sesbook-block-all``, ``sesbook-allow-*``), S3 buckets, Lambda functions, SNS topics, SQS queues,
-  configuration sets and templates;
+  (``sesbook-block-all``, ``sesbook-allow-*``), S3 buckets, Lambda functions and their IAM roles, SNS topics,
+  SQS queues, configuration sets and templates;
 - **marks** where AWS keeps them: the IAM user is removed only when it carries the tag ``purpose=ses-smtp``
   that :func:`~sesbook.sending.iam.ensure_smtp_user` gives it (a user of that name without it is kept);
   a hosted zone only when sesbook made it (its caller reference starts ``sesbook-``) and nothing but its
@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sesbook import _html
 from sesbook.dns.domains import normalize_domain
 from sesbook.dns.ses_records import SES_SPF, default_dmarc
 from sesbook.errors import ValidationError
@@ -51,7 +52,7 @@ def _names(field: str, value: object) -> tuple[str, ...]:
     return tuple(items)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SuiteNames:
     """The names the notebooks use (their parameters' defaults); pass the values you ran them with."""
 
@@ -80,6 +81,21 @@ class SuiteNames:
         if len(self.prefix) < 3:
             raise ValidationError("prefix", self.prefix, "is too short to tell the suite's resources from others.",
                                   hint="Keep the default 'sesbook'.")
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [("identities", ", ".join(self.identities)), ("MAIL FROM domain", self.mail_from),
+                ("DKIM selectors", ", ".join(self.dkim_selectors)), ("templates", ", ".join(self.templates)),
+                ("SMTP user", self.smtp_user), ("feedback topics", ", ".join(self.feedback_names)),
+                ("feedback queues", ", ".join(self.queues)),
+                ("also named", ", ".join(sorted({*self.rule_sets, *self.buckets, *self.configuration_sets,
+                                                  *self.functions})) or "(none)"),
+                ("any name starting", self.prefix), ("CloudWatch alarms starting", self.alarm_prefix)]
+
+    def __repr__(self) -> str:
+        return "the suite's names\n" + _html.text_table(["what", "names"], self.rows())
+
+    def _repr_html_(self) -> str:
+        return _html.table(["what", "names"], self.rows(), caption="the suite's names")
 
     # -- names ------------------------------------------------------------------------------------
     @property

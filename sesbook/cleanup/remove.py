@@ -18,7 +18,9 @@ Against AWS without ``apply=True`` nothing is removed: every change is recorded 
 IAM permissions for the aws target: the reads of the inventory, plus ``ses:SetActiveReceiptRuleSet``,
 ``ses:DeleteReceiptRuleSet``, ``ses:DeleteReceiptFilter``, ``ses:DeleteIdentity``, ``ses:DeleteTemplate``,
 ``ses:DeleteEmailTemplate``, ``ses:DeleteConfigurationSet``, ``ses:DeleteSuppressedDestination``,
-``lambda:DeleteFunction``, ``s3:ListBucketVersions``, ``s3:DeleteObject``, ``s3:DeleteObjectVersion``,
+``lambda:DeleteFunction``, ``iam:ListRolePolicies``, ``iam:DeleteRolePolicy``,
+``iam:ListAttachedRolePolicies``, ``iam:DetachRolePolicy``, ``iam:DeleteRole``,
+``s3:ListBucketVersions``, ``s3:DeleteObject``, ``s3:DeleteObjectVersion``,
 ``s3:DeleteBucket``, ``sns:Unsubscribe``, ``sns:DeleteTopic``, ``sqs:DeleteQueue``, ``iam:ListAccessKeys``,
 ``iam:DeleteAccessKey``, ``iam:ListUserPolicies``, ``iam:DeleteUserPolicy``, ``iam:ListAttachedUserPolicies``,
 ``iam:DetachUserPolicy``, ``iam:DeleteUser``, ``cloudwatch:DeleteAlarms``,
@@ -100,6 +102,16 @@ def _filter(target: Target, r: Resource, _: SuiteNames) -> None:
 def _function(target: Target, r: Resource, _: SuiteNames) -> None:
     with aws_errors("lambda"):
         target.lambda_.delete_function(FunctionName=r.name)
+
+
+def _role(target: Target, r: Resource, _: SuiteNames) -> None:
+    iam = target.iam
+    with aws_errors("iam"):
+        for policy in iam.list_role_policies(RoleName=r.name).get("PolicyNames", []):
+            iam.delete_role_policy(RoleName=r.name, PolicyName=policy)
+        for policy in iam.list_attached_role_policies(RoleName=r.name).get("AttachedPolicies", []):
+            iam.detach_role_policy(RoleName=r.name, PolicyArn=policy["PolicyArn"])
+        iam.delete_role(RoleName=r.name)
 
 
 def _bucket(target: Target, r: Resource, _: SuiteNames) -> None:
@@ -187,7 +199,8 @@ def _zone(target: Target, r: Resource, _: SuiteNames) -> None:
 
 
 REMOVERS: dict[str, Callable[[Target, Resource, SuiteNames], None]] = {
-    "receipt rule set": _rule_set, "IP filter": _filter, "Lambda function": _function, "S3 bucket": _bucket,
+    "receipt rule set": _rule_set, "IP filter": _filter, "Lambda function": _function, "IAM role": _role,
+    "S3 bucket": _bucket,
     "configuration set": _configuration_set, "SNS subscription": _subscription, "SNS topic": _topic,
     "SQS queue": _queue, "template": _template, "suppressed address": _suppressed, "IAM user": _user,
     "CloudWatch alarm": _alarm, "DNS record": _record, "identity": _identity, "hosted zone": _zone,

@@ -71,6 +71,7 @@ def unrelated_setup(target: sesbook.Target) -> None:
     target.s3.create_bucket(Bucket="keep-me")
     target.s3.put_object(Bucket="keep-me", Key="data", Body=b"precious")
     target.sns.create_topic(Name="other-topic")
+    target.iam.create_role(RoleName="their-role", AssumeRolePolicyDocument="{}")
     target.sqs.create_queue(QueueName="other-queue")
     target.ses.verify_domain_identity(Domain="other.example.org")
     target.ses.create_receipt_rule_set(RuleSetName="their-rules")
@@ -97,6 +98,7 @@ def test_clean_up_removes_what_the_suite_made_and_nothing_else(sender: sesbook.T
     before = sesbook.inventory(target)
     counts = before.counts()
     assert counts["receipt rule set"] == 1 and counts["IP filter"] == 2 and counts["Lambda function"] == 1
+    assert counts["IAM role"] == 1
     assert counts["S3 bucket"] == 1 and counts["configuration set"] == 1 and counts["SNS topic"] == 1
     assert counts["SQS queue"] == 2 and counts["SNS subscription"] == 1 and counts["template"] == 1
     assert counts["suppressed address"] == 2 and counts["IAM user"] == 1 and counts["CloudWatch alarm"] == 1
@@ -122,6 +124,7 @@ def test_clean_up_removes_what_the_suite_made_and_nothing_else(sender: sesbook.T
     assert target.s3.get_object(Bucket="keep-me", Key="data")["Body"].read() == b"precious"
     assert [t["TopicArn"].rsplit(":", 1)[-1] for t in target.sns.list_topics()["Topics"]] == ["other-topic"]
     assert [u.rsplit("/", 1)[-1] for u in target.sqs.list_queues()["QueueUrls"]] == ["other-queue"]
+    assert [r["RoleName"] for r in target.iam.list_roles()["Roles"]] == ["their-role"]
     assert set(target.ses.list_identities()["Identities"]) == {"other.example.org", "example.net"}
     assert [s["Name"] for s in target.ses.list_receipt_rule_sets()["RuleSets"]] == ["their-rules"]
     assert [f["Name"] for f in target.ses.list_receipt_filters()["Filters"]] == ["office"]
