@@ -60,10 +60,7 @@ def suite_setup(target: sesbook.Target) -> None:
     sesbook.allow_only(target, ["127.0.0.1"])
     sesbook.suppress(target, "bounce@simulator.amazonses.com")
     sesbook.suppress(target, f"gone@{DOMAIN}", "COMPLAINT")
-    target.cloudwatch.put_metric_alarm(
-        AlarmName="ses-reputation-bounce-rate-review", Namespace="AWS/SES", MetricName="Reputation.BounceRate",
-        Statistic="Average", Period=3600, EvaluationPeriods=1, Threshold=0.05,
-        ComparisonOperator="GreaterThanThreshold")
+    sesbook.create_reputation_alarms(target, actions=[wiring.topic_arn])
 
 
 def unrelated_setup(target: sesbook.Target) -> None:
@@ -101,7 +98,7 @@ def test_clean_up_removes_what_the_suite_made_and_nothing_else(sender: sesbook.T
     assert counts["IAM role"] == 1
     assert counts["S3 bucket"] == 1 and counts["configuration set"] == 1 and counts["SNS topic"] == 1
     assert counts["SQS queue"] == 2 and counts["SNS subscription"] == 1 and counts["template"] == 1
-    assert counts["suppressed address"] == 2 and counts["IAM user"] == 1 and counts["CloudWatch alarm"] == 1
+    assert counts["suppressed address"] == 2 and counts["IAM user"] == 1 and counts["CloudWatch alarm"] == 4
     assert set(before.names("identity")) == {DOMAIN, f"news.{DOMAIN}", "you@example.net"}
     assert "keep-me" not in before.names() and "other-topic" not in before.names()
     records = set(before.names("DNS record"))
