@@ -146,10 +146,10 @@ def _queue(target: Target, r: Resource, _: SuiteNames) -> None:
 
 
 def _template(target: Target, r: Resource, _: SuiteNames) -> None:
-    if "v2" in r.ref:
+    if "v2" in r.ref:  # v1 and v2 list the same templates (one store per region): one delete is enough
         with aws_errors("sesv2"):
             target.sesv2.delete_email_template(TemplateName=r.name)
-    if "v1" in r.ref and ("v2" not in r.ref or target.planning):
+    else:
         with aws_errors("ses"):
             target.ses.delete_template(TemplateName=r.name)
 

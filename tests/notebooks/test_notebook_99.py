@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 
 import nbformat
 import papermill
-import pytest
 
 import sesbook
 
 if TYPE_CHECKING:
+    import pytest
+
     from sesbook.lab import LabInfo
 
 ROOT = Path(__file__).resolve().parents[2]
