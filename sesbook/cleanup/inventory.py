@@ -254,8 +254,8 @@ def _dns(target: Target, names: SuiteNames) -> tuple[list[Resource], list[tuple[
                 ours = [v for v in values if names.dns_value_is_ours(name, rtype, v)] \
                     if "AliasTarget" not in rrset else []
                 if ours:
-                    detail = "; ".join(ours) if len(ours) == len(values) else \
-                        f"{'; '.join(ours)} (other values kept)"
+                    shown = "; ".join(v if len(v) <= 60 else v[:57] + "…" for v in ours)
+                    detail = shown if len(ours) == len(values) else f"{shown} (other values kept)"
                     records.append(Resource("DNS record", f"{name} {rtype}", detail, ref=(zone_id, rrset, ours)))
                 if len(ours) < len(values) and not (name == names.domain and rtype in ("NS", "SOA")):
                     others += 1
