@@ -40,6 +40,11 @@ if TYPE_CHECKING:
     from sesbook.account.status import AccountStatus as AccountStatus
     from sesbook.account.status import account_status as account_status
     from sesbook.account.status import set_sending_enabled as set_sending_enabled
+    from sesbook.cleanup.inventory import Inventory as Inventory
+    from sesbook.cleanup.inventory import inventory as inventory
+    from sesbook.cleanup.names import SuiteNames as SuiteNames
+    from sesbook.cleanup.remove import CleanupResult as CleanupResult
+    from sesbook.cleanup.remove import clean_up as clean_up
     from sesbook.dns.check import check_records as check_records
     from sesbook.dns.dmarc import alignment as alignment
     from sesbook.dns.dmarc import build_dmarc as build_dmarc
@@ -205,6 +210,11 @@ logging.getLogger("sesbook").addHandler(logging.NullHandler())
 
 #: Notebook-facing names and the module each lives in; loaded on first use.
 _LAZY: dict[str, str] = {
+    "CleanupResult": "sesbook.cleanup.remove",
+    "Inventory": "sesbook.cleanup.inventory",
+    "SuiteNames": "sesbook.cleanup.names",
+    "clean_up": "sesbook.cleanup.remove",
+    "inventory": "sesbook.cleanup.inventory",
     # the target and the plan
     "connect": "sesbook.target",
     "Target": "sesbook.target",

@@ -6,7 +6,8 @@ only; the tests read ``GET /_sesbook/requests`` afterwards and find no mutating 
 connection. ``DELETE /_sesbook/requests`` (and a lab reset) empties the counts.
 
 An operation is named the way AWS names it where the request says so (the ``Action`` of the query
-protocol: SES v1, IAM, SNS, STS), otherwise ``METHOD /path`` (REST: SESv2, Route 53, S3, Lambda).
+protocol: SES v1, IAM, SNS, STS; the JSON protocol's ``X-Amz-Target``: SQS, CloudWatch),
+otherwise ``METHOD /path`` (REST: SESv2, Route 53, S3, Lambda).
 A request mutates unless it is a query-protocol read (``Get*``, ``List*``, ``Describe*``, ``Check*``,
 ``Test*``) or a REST ``GET``/``HEAD`` (or one of the few ``POST`` reads of SESv2, listed in ``_POST_READS``).
 """
@@ -29,12 +30,18 @@ _smtp: Counter[str] = Counter()
 
 _READ_ACTIONS = ("Get", "List", "Describe", "Check", "Test")
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/[^/,\s]+/(?P<service>[^/,\s]+)/aws4_request")
-#: SESv2 operations sent as POST that change nothing: TestRenderEmailTemplate, BatchGetMetricData.
-_POST_READS = (re.compile(r"^/v2/email/templates/[^/]+/render$"), re.compile(r"^/v2/email/metrics/batch$"))
+#: SESv2 operations sent as POST that change nothing: TestRenderEmailTemplate, BatchGetMetricData, and the
+#: ``list-*`` operations botocore sends as POST (ListConfigurationSets: ``/v2/email/list-configuration-sets``).
+_POST_READS = (re.compile(r"^/v2/email/templates/[^/]+/render$"), re.compile(r"^/v2/email/metrics/batch$"),
+               re.compile(r"^/v2/email/list-[a-z-]+$"))
 
 
 def _action(environ: dict[str, Any]) -> str | None:
-    """The query protocol's ``Action`` (from the query string or a form body); the body stays readable."""
+    """The operation: the JSON protocol's ``X-Amz-Target`` (``AmazonSQS.ListQueues``: SQS, CloudWatch), or the
+    query protocol's ``Action`` (from the query string or a form body); the body stays readable."""
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
     found = parse_qs(environ.get("QUERY_STRING", "")).get("Action")
     if found:
         return found[0]

@@ -28,3 +28,16 @@ def test_reads_writes_and_smtp_connections_are_counted(target: sesbook.Target) -
     assert got["smtp"] == {"submission": 1, "inbound": 1}
     target.lab.request("DELETE", "/_sesbook/requests")
     assert target.lab.request("GET", "/_sesbook/requests") == {"http": {}, "mutating": {}, "smtp": {}}
+
+
+def test_json_protocol_reads_and_sesv2_post_lists_are_reads(target: sesbook.Target) -> None:
+    """SQS and CloudWatch name the operation in X-Amz-Target; SESv2 sends some lists as POST: reads all."""
+    assert target.lab is not None
+    target.lab.request("DELETE", "/_sesbook/requests")
+    target.sqs.list_queues()
+    target.cloudwatch.describe_alarms()
+    target.sesv2.list_configuration_sets()
+    target.sqs.create_queue(QueueName="counted")
+    got = target.lab.request("GET", "/_sesbook/requests")
+    assert got["mutating"] == {"sqs CreateQueue": 1}, got
+    assert got["http"]["sqs ListQueues"] == 1
