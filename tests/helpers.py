@@ -4,10 +4,15 @@ from) and make a domain a verified identity the way a user would. Import as ``fr
 
 from __future__ import annotations
 
+import contextlib
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sesbook.dns.records import to_rdata
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 def zone(target: Any, name: str) -> str:
@@ -78,3 +83,26 @@ def send_after_two_seconds(target: Any, to: str, **extra: Any) -> str:
     return str(target.ses.send_email(Source="shop@example.com", Destination={"ToAddresses": [to]},
                                      Message={"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "b"}}},
                                      **extra)["MessageId"])
+
+
+@contextlib.contextmanager
+def lab_process(state: Path) -> Iterator[dict[str, Any]]:
+    """``python -m sesbook lab --seed 1`` in its own process, announced in the state file ``state``; yields its
+    announcement (the JSON line) and stops it after."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "SESBOOK_LAB_STATE": str(state), "PYTHONPATH": str(root)}
+    env.pop("SESBOOK_LAB", None)
+    proc = subprocess.Popen([sys.executable, "-m", "sesbook", "lab", "--seed", "1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=root)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line, "the lab did not start"
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -24,6 +24,8 @@ import boto3
 import papermill
 import pytest
 
+from helpers import lab_process as started_lab
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -37,19 +39,8 @@ DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AW
 @pytest.fixture(scope="module")
 def lab_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """A fresh lab in its own process; yields its announcement (the JSON line)."""
-    state = tmp_path_factory.mktemp("lab") / "lab.json"
-    env = {**os.environ, "SESBOOK_LAB_STATE": str(state), "PYTHONPATH": str(ROOT)}
-    env.pop("SESBOOK_LAB", None)
-    proc = subprocess.Popen([sys.executable, "-m", "sesbook", "lab", "--seed", "1"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line, "the lab did not start"
-        yield json.loads(line)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with started_lab(tmp_path_factory.mktemp("lab") / "lab.json") as info:
+        yield info
 
 
 def _clients(info: dict[str, Any]) -> dict[str, Any]:

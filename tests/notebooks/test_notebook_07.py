@@ -5,9 +5,6 @@ create nothing."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 import nbformat
 import papermill
 import pytest
+
+from helpers import lab_process
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -52,18 +51,8 @@ def test_notebook_07_with_other_parameters(tmp_path: Path) -> None:
 @pytest.fixture
 def stand_in_aws(tmp_path: Path) -> Iterator[dict[str, Any]]:
     """A fresh lab in its own process, to stand in for AWS; yields its announcement."""
-    env = {**os.environ, "SESBOOK_LAB_STATE": str(tmp_path / "lab.json"), "PYTHONPATH": str(ROOT)}
-    env.pop("SESBOOK_LAB", None)
-    proc = subprocess.Popen([sys.executable, "-m", "sesbook", "lab", "--seed", "1"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=env, cwd=ROOT)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line, "the lab did not start"
-        yield json.loads(line)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with lab_process(tmp_path / "lab.json") as info:
+        yield info
 
 
 def test_notebook_07_plan_only_on_aws(stand_in_aws: dict[str, Any], tmp_path: Path,
