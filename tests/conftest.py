@@ -10,7 +10,7 @@ import pytest
 import sesbook
 from sesbook.lab.runtime import Lab
 
-from helpers import verify_domain_now
+from helpers import changed_notebooks, verify_domain_now
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -61,18 +61,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.notebook)
         elif _LAB_FIXTURES & set(getattr(item, "fixturenames", ())) or name.startswith(("test_lab", "test_ext_")):
             item.add_marker(pytest.mark.lab)
-
-
-def changed_notebooks(root: Path) -> list[str]:
-    """Notebooks that differ from the last commit (a learner saved them from JupyterLab, say); [] without git."""
-    import subprocess
-
-    try:
-        out = subprocess.run(["git", "status", "--porcelain", "--", "notebooks"], cwd=root, capture_output=True,
-                             text=True, timeout=10, check=False).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    return sorted(line[3:] for line in out.splitlines() if line.endswith(".ipynb"))
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

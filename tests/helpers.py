@@ -106,3 +106,15 @@ def lab_process(state: Path) -> Iterator[dict[str, Any]]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def changed_notebooks(root: Path) -> list[str]:
+    """Notebooks that differ from the last commit (a learner saved them from JupyterLab, say); [] without git."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", "status", "--porcelain", "--", "notebooks"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return sorted(line[3:] for line in out.splitlines() if line.endswith(".ipynb"))

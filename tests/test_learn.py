@@ -49,7 +49,7 @@ def test_two_kernels_share_one_lab_that_stops_with_jupyterlab(tmp_path: Path, mo
 def test_a_saved_notebook_is_named_with_the_way_back(tmp_path: Path) -> None:
     import subprocess
 
-    from conftest import changed_notebooks
+    from helpers import changed_notebooks
 
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "01-x.ipynb").write_text("{}")
