@@ -231,3 +231,8 @@ ENFORCEMENT_STATUSES: tuple[str, ...] = ("HEALTHY", "PROBATION", "SHUTDOWN")
 #: GetSendStatistics: https://docs.aws.amazon.com/ses/latest/APIReference/API_GetSendStatistics.html).
 SEND_STATISTICS_PERIOD_SECONDS = 15 * 60
 SEND_STATISTICS_HISTORY_SECONDS = 14 * 24 * 3600
+
+
+#: The error codes SES answers a send refused for the rate or the daily quota with: v1 ``Throttling``, v2
+#: ``TooManyRequestsException`` (``ThrottlingException`` from other AWS services). The message tells which limit.
+THROTTLING_CODES: tuple[str, ...] = ("Throttling", "ThrottlingException", "TooManyRequestsException")

@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import AwsError, ValidationError
+from sesbook.facts import THROTTLING_CODES
 from sesbook.sending.send import SendResult, send_email, send_templated, unpaced
 from sesbook.sending.validate import check_address, check_addresses, check_api, check_recipient_count
 
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("sesbook")
 
 #: Error codes that mean "too fast" (v1 and v2 names).
-THROTTLING_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException")
 #: The longest wait between two tries of a throttled send, in seconds.
 MAX_BACKOFF = 30.0
 #: A hair over the exact spacing, so that a token bucket refilled by float arithmetic is never 1e-16 short.

@@ -18,6 +18,7 @@ from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.account.status import account_status
 from sesbook.errors import AwsError, ValidationError
+from sesbook.facts import THROTTLING_CODES
 from sesbook.identities._names import normalize_address
 from sesbook.identities.status import identity_status
 from sesbook.plan import was_planned
@@ -33,7 +34,6 @@ log = logging.getLogger("sesbook")
 SIMULATOR_DOMAIN = "simulator.amazonses.com"
 
 #: Error codes SES uses when a send breaks an account rule (v1 and v2 names).
-THROTTLING_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException")
 PAUSED_CODES = ("AccountSendingPausedException", "SendingPausedException")
 
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import AwsError, ValidationError
+from sesbook.facts import THROTTLING_CODES
 from sesbook.plan import was_planned
 from sesbook.sending.mime import recipients_of
 from sesbook.sending.validate import (
@@ -66,7 +67,6 @@ log = logging.getLogger("sesbook")
 
 #: How many times a send refused only for the per-second rate is tried again.
 RATE_RETRIES = 4
-_RATE_CODES = ("Throttling", "ThrottlingException", "TooManyRequestsException")
 #: Off inside :func:`unpaced` (``send_bulk`` paces on its own clock and counts each throttled answer).
 _PACING: contextvars.ContextVar[bool] = contextvars.ContextVar("sesbook_send_pacing", default=True)
 
@@ -83,7 +83,7 @@ def unpaced() -> Iterator[None]:
 
 def _rate_refusal(error: AwsError) -> bool:
     """SES refused for the per-second sending rate (not the daily quota, which waiting a second cannot fix)."""
-    return error.code in _RATE_CODES and "sending rate" in (error.message or "").lower()
+    return error.code in THROTTLING_CODES and "sending rate" in (error.message or "").lower()
 
 
 def _paced(target: Target, service: str, call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
