@@ -130,7 +130,7 @@ def test_notebook_00_runs_with_non_default_parameters(tmp_path: Path) -> None:
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "00-the-lab-and-the-target.ipynb"), str(out),
         parameters={"region": "eu-west-1", "domain": "example.org"}, kernel_name="python3",
-        cwd=str(ROOT / "notebooks"), progress_bar=False,
+        cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True,
     )
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells])

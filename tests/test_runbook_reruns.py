@@ -133,7 +133,7 @@ def lab_run(info: dict[str, Any], out: Path, monkeypatch: pytest.MonkeyPatch) ->
     out.mkdir(parents=True, exist_ok=True)
     for path in NOTEBOOKS:
         papermill.execute_notebook(str(path), str(out / path.name), kernel_name="python3", cwd=str(path.parent),
-                                   progress_bar=False)
+                                   progress_bar=False, coalesce_streams=True)
 
 
 def _plans(folder: Path) -> dict[str, str]:

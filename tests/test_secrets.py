@@ -61,7 +61,7 @@ def test_notebook_05_leaks_no_secret(lab: Lab, tmp_path: Path, monkeypatch: pyte
     try:
         out = tmp_path / NOTEBOOK.name
         papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3", cwd=str(NOTEBOOK.parent),
-                                   progress_bar=False, log_output=True)
+                                   progress_bar=False, coalesce_streams=True, log_output=True)
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)

@@ -17,7 +17,7 @@ def test_notebook_01_runs_the_v1_way_with_another_domain_and_region(tmp_path: Pa
         str(ROOT / "notebooks" / "01-verify-a-domain.ipynb"), str(out),
         parameters={"method": "v1", "domain": "example.org", "region": "eu-west-1", "address": "ops@example.org",
                     "mail_from_subdomain": "bounce", "clean_up": True},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True,
     )
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)

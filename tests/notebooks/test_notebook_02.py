@@ -16,7 +16,7 @@ def test_notebook_02_runs_with_another_domain_region_and_mail_from(tmp_path: Pat
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "02-dns-records.ipynb"), str(out),
         parameters={"region": "eu-west-1", "domain": "example.org", "mail_from": "bounce"}, kernel_name="python3",
-        cwd=str(ROOT / "notebooks"), progress_bar=False,
+        cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True,
     )
     nb = nbformat.read(out, as_version=4)
     text = json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)

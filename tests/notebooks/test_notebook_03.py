@@ -16,7 +16,7 @@ def test_notebook_03_teaches_the_denied_path(tmp_path: Path) -> None:
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "03-leave-the-sandbox.ipynb"), str(out),
         parameters={"region": "eu-west-1", "domain": "example.org", "lab_review": "DENIED"},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True,
     )
     nb = nbformat.read(out, as_version=4)
     outputs = {c.source.split("=")[0].strip(): json.dumps(c.get("outputs", [])) for c in nb.cells

@@ -25,7 +25,7 @@ PARAMS = {"domain": "example.org", "bucket": "other-inbound", "rule_set": "other
 def _run(tmp_path: Path, name: str, **parameters: object) -> str:
     out = tmp_path / f"{name}.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
-                               cwd=str(ROOT / "notebooks"), progress_bar=False)
+                               cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True)
     nb = nbformat.read(out, as_version=4)
     return json.dumps([c.get("outputs", []) for c in nb.cells], ensure_ascii=False)
 

@@ -19,7 +19,7 @@ def test_notebook_05_sends_every_way_with_other_parameters(tmp_path: Path) -> No
         parameters={"region": "eu-west-1", "domain": "example.org", "recipient": "ann@example.org",
                     "template_name": "other-welcome", "smtp_user": "other-smtp", "bulk_count": 5,
                     "journal": str(tmp_path / "bulk.jsonl")},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True,
     )
     nb = nbformat.read(out, as_version=4)
     text = "\n".join(json.dumps(c.get("outputs", [])) for c in nb.cells if c.cell_type == "code")

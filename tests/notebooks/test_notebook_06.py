@@ -25,7 +25,7 @@ PARAMS = {"domain": "example.org", "region": "eu-west-1", "feedback_name": "fb-0
 def run(out: Path, **parameters: object) -> dict[str, str]:
     """Execute the notebook; each code cell's outputs as text, by the cell's first line."""
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, kernel_name="python3",
-                               cwd=str(NOTEBOOK.parent), progress_bar=False)
+                               cwd=str(NOTEBOOK.parent), progress_bar=False, coalesce_streams=True)
     nb = nbformat.read(out, as_version=4)
     return {c.source.splitlines()[0]: json.dumps(c.get("outputs", []), ensure_ascii=False)
             for c in nb.cells if c.cell_type == "code" and c.source}

@@ -35,7 +35,7 @@ def test_notebook_07_with_other_parameters(tmp_path: Path) -> None:
         str(NOTEBOOK), str(out),
         parameters={"region": "eu-west-1", "domain": "example.org", "recipient": "ann@example.org",
                     "failing_template": "other-monitoring", "alarm_prefix": "team-ses-"},
-        kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False,
+        kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False, coalesce_streams=True,
     )
     text = "\n".join(shown for _, shown in outputs(out))
     assert "VerifiedSender(sender@example.org" in text
@@ -62,7 +62,8 @@ def test_notebook_07_plan_only_on_aws(stand_in_aws: dict[str, Any], tmp_path: Pa
     monkeypatch.setenv("SESBOOK_NAMESERVER", info["dns"])
     out = tmp_path / "07-aws.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"target": "aws", "apply": False},
-                               kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False)
+                               kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False,
+                               coalesce_streams=True)
     shown = outputs(out)
     text = "\n".join(o for _, o in shown)
     assert "SendingPausedException" not in text  # the lab-only steps were skipped

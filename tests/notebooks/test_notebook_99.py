@@ -40,7 +40,7 @@ def test_notebook_99_plans_on_aws_without_apply(sender: sesbook.Target, lab_info
     papermill.execute_notebook(
         str(ROOT / "notebooks" / "99-clean-up.ipynb"), str(out),
         parameters={"target": "aws", "template_name": "promo", "feedback_name": "bounces", "address": "x@example.org"},
-        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False,
+        kernel_name="python3", cwd=str(ROOT / "notebooks"), progress_bar=False, coalesce_streams=True,
     )
     nb = nbformat.read(out, as_version=4)
     outputs = {c.source.split("=")[0].strip(): json.dumps(c.get("outputs", [])) for c in nb.cells
