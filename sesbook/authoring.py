@@ -2,8 +2,10 @@
 
 - ``params.example.yaml``: every parameter of every notebook with its default and help, read from the
   ``parameters`` cells (papermill's reading), for ``python -m sesbook run -f``.
-- The ``## Next`` cell of each notebook: a link to the notebook after it in the list (and back to the one
-  before), so renaming or adding a notebook cannot leave a link pointing nowhere.
+- The ``## Next`` cell of each notebook: a link to the notebook after it in the list and what that notebook
+  does, so renaming, adding or moving a notebook cannot leave a link pointing nowhere or describing another
+  notebook. The description is the next notebook's own one-line summary, kept in its metadata
+  (``"sesbook": {"summary": "…"}``; JupyterLab edits it under Notebook metadata).
 - Pictures: a markdown cell that shows ``img/NAME.png`` carries it as an attachment
   (``![…](attachment:NAME.png)``), so it shows in JupyterLab started on ``notebooks/`` (which cannot
   serve ``../img``), on a code host and in the run report's pages. The attachment is the file in
@@ -118,8 +120,10 @@ def _save(nb: Any, path: Path) -> None:
 
 # -- navigation ----------------------------------------------------------------------------------------------
 #: The first thing in a ``## Next`` section: a link ``[NN — Title](file)`` or plain ``NN — Title`` (a notebook
-#: still to come), followed by what the next notebook does.
-_NEXT = re.compile(r"(^## Next[ \t]*\n\s*\n)(\[[^\]\n]*\]\([^)\s]*\)|\d\d — [^:\n]*)", re.MULTILINE)
+#: still to come), then ``: what the next notebook does`` up to the end of the paragraph.
+_NEXT = re.compile(r"(^## Next[ \t]*\n\s*\n)(\[[^\]\n]*\]\([^)\s]*\)|\d\d — [^:\n]*)"
+                   r"((?::[^\n]*(?:\n(?![ \t]*\n)[^\n]*)*)?)", re.MULTILINE)
+_WIDTH = 110  # characters per line of the Next paragraph
 
 
 def next_label(path: Path) -> str:
@@ -127,10 +131,24 @@ def next_label(path: Path) -> str:
     return f"[{path.name[:2]} — {title(_read(path), path.stem)}]({path.name})"
 
 
+def summary(nb: Any) -> str | None:
+    """A notebook's one-line summary (``metadata.sesbook.summary``): what the ``## Next`` before it says."""
+    text = (nb.metadata.get("sesbook") or {}).get("summary")
+    return " ".join(text.split()) if isinstance(text, str) and text.strip() else None
+
+
+def _next_paragraph(label: str, description: str) -> str:
+    import textwrap
+
+    return textwrap.fill(f"{label}: {description}", width=_WIDTH, break_long_words=False, break_on_hyphens=False)
+
+
 def link_next(nb: Any, following: Path | None) -> bool:
-    """Point the notebook's ``## Next`` link at ``following`` (the next notebook in the list); with none,
-    leave the label as plain text. True if a cell changed."""
+    """Point the notebook's ``## Next`` at ``following`` (the next notebook in the list) with that notebook's
+    summary as the description; with none (the last notebook), leave the label as plain text and the
+    description as written. True if a cell changed."""
     changed = False
+    described = summary(_read(following)) if following is not None else None
     for cell in nb.cells:
         if cell.cell_type != "markdown":
             continue
@@ -139,16 +157,17 @@ def link_next(nb: Any, following: Path | None) -> bool:
             continue
         if following is not None:
             label = next_label(following)
+            paragraph = _next_paragraph(label, described) if described else label + match[3]
         else:  # the last notebook: name what comes without linking to a file that does not exist
-            label = re.sub(r"^\[([^\]]*)\]\([^)]*\)$", r"\1", match[2])
-        source = cell.source[:match.start(2)] + label + cell.source[match.end(2):]
+            paragraph = re.sub(r"^\[([^\]]*)\]\([^)]*\)$", r"\1", match[2]) + match[3]
+        source = cell.source[:match.start(2)] + paragraph + cell.source[match.end(3):]
         if source != cell.source:
             cell.source, changed = source, True
     return changed
 
 
 def next_link_problems(notebooks_dir: Path = NOTEBOOKS) -> list[str]:
-    """Notebooks whose ``## Next`` does not link the next notebook of the list."""
+    """Notebooks whose ``## Next`` does not link and describe the next notebook of the list."""
     paths = notebook_list(notebooks_dir)
     problems = []
     for path, following in zip(paths, [*paths[1:], None], strict=True):
@@ -160,7 +179,10 @@ def next_link_problems(notebooks_dir: Path = NOTEBOOKS) -> list[str]:
             problems.append(f"{path.name}: '## Next' should start with a link to {following.name}")
         elif link_next(nb, following):
             where = following.name if following else "no notebook (it is the last)"
-            problems.append(f"{path.name}: '## Next' should link {where}")
+            problems.append(f"{path.name}: '## Next' should link and describe {where}")
+        if following is not None and summary(_read(following)) is None:
+            problems.append(f"{following.name} has no one-line summary for the '## Next' of {path.name}: "
+                            'add "sesbook": {"summary": "..."} to its notebook metadata')
     return problems
 
 

@@ -326,8 +326,8 @@ class Target:
         return f"Target({fields})"
 
     def _repr_html_(self) -> str:
-        head = _html.table(["setting", "value"], self._summary_rows(), caption="sesbook target")
-        return head + self.endpoints._repr_html_()
+        # The settings only: ``target.endpoints`` shows where each service listens, once, where it is asked for.
+        return _html.table(["setting", "value"], self._summary_rows(), caption="sesbook target")
 
 
 @dataclass(frozen=True, repr=False)

@@ -86,20 +86,49 @@ def _book(folder: Path, name: str, *markdown: str) -> Path:
     return path
 
 
+def _summarise(path: Path, text: str) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["sesbook"] = {"summary": text}
+    nbformat.write(nb, path)
+
+
 def test_next_links_follow_the_notebook_list(tmp_path: Path) -> None:
     _book(tmp_path, "00-a.ipynb", "# Alpha", "## Next\n\n[01 — Old name](01-old.ipynb): the second one.")
     _book(tmp_path, "01-b.ipynb", "# Beta: two", "## Next\n\n02 — Gamma: still to come.")
-    assert next_link_problems(tmp_path) == ["00-a.ipynb: '## Next' should link 01-b.ipynb"]
+    _summarise(tmp_path / "01-b.ipynb", "the second one.")
+    assert next_link_problems(tmp_path) == ["00-a.ipynb: '## Next' should link and describe 01-b.ipynb"]
     first = nbformat.read(tmp_path / "00-a.ipynb", as_version=4)
     assert link_next(first, tmp_path / "01-b.ipynb")
     assert first.cells[1].source == "## Next\n\n[01 — Beta: two](01-b.ipynb): the second one."
     nbformat.write(first, tmp_path / "00-a.ipynb")
     assert next_link_problems(tmp_path) == [], "the last notebook names what is coming without a link"
     _book(tmp_path, "02-c.ipynb", "# Gamma", "## Next\n\nNothing yet.")
-    assert next_link_problems(tmp_path) == ["01-b.ipynb: '## Next' should link 02-c.ipynb"]
+    assert next_link_problems(tmp_path) == [
+        "01-b.ipynb: '## Next' should link and describe 02-c.ipynb",
+        '02-c.ipynb has no one-line summary for the \'## Next\' of 01-b.ipynb: add "sesbook": {"summary": "..."} '
+        "to its notebook metadata"]
     _book(tmp_path, "03-d.ipynb", "# Delta")
+    _summarise(tmp_path / "02-c.ipynb", "the third.")
+    _summarise(tmp_path / "03-d.ipynb", "the fourth.")
     assert next_link_problems(tmp_path)[1:] == ["02-c.ipynb: '## Next' should start with a link to 03-d.ipynb",
                                                 "03-d.ipynb has no '## Next' section"]
+
+
+def test_next_describes_the_notebook_it_links_after_a_move(tmp_path: Path) -> None:
+    """Moving a notebook changes the link and its description together; the rest of the cell stays."""
+    _book(tmp_path, "00-a.ipynb", "# Alpha", "## Next\n\n[01 — Beta](01-b.ipynb): what beta does,\nin two lines.\n\n"
+          "## Resources\n\n- a book")
+    _book(tmp_path, "01-b.ipynb", "# Beta", "## Next\n\n00 — Alpha: start again.")
+    _summarise(tmp_path / "01-b.ipynb", "what beta does, in two lines.")
+    _book(tmp_path, "01-c.ipynb", "# Gamma", "## Next\n\n00 — Alpha: start again.")  # now between a and b
+    _summarise(tmp_path / "01-c.ipynb", "what gamma does, " + "at some length " * 8 + "to wrap.")
+    first = nbformat.read(tmp_path / "00-a.ipynb", as_version=4)
+    assert link_next(first, tmp_path / "01-c.ipynb")
+    text = first.cells[1].source
+    assert text.startswith("## Next\n\n[01 — Gamma](01-c.ipynb): what gamma does, at some length")
+    assert "beta" not in text and text.endswith("to wrap.\n\n## Resources\n\n- a book")
+    assert max(len(line) for line in text.splitlines()) <= 110
+    assert not link_next(first, tmp_path / "01-c.ipynb"), "a second tidy changes nothing"
 
 
 def test_broken_links_are_named(tmp_path: Path) -> None:

@@ -125,6 +125,13 @@ def test_lab_target_talks_to_the_lab_over_http(target: sesbook.Target, lab_info:
     assert "SES API" in repr(check)
 
 
+def test_target_shows_its_settings_and_the_endpoints_show_once(target: sesbook.Target, lab_info: Any) -> None:
+    shown = target._repr_html_()
+    assert "sesbook target" in shown and ">us-east-1<" in shown
+    assert lab_info.aws_endpoint not in shown  # notebook 00 shows ses_target.endpoints in its own cell
+    assert lab_info.aws_endpoint in target.endpoints._repr_html_()
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("false", False), ("False", False), (" no ", False), ("OFF", False), ("0", False), (0, False),
     ("true", True), ("Yes", True), ("on", True), ("1", True), (True, True), (False, False),
