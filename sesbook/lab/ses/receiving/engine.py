@@ -130,16 +130,25 @@ def accepts(region: str, address: str) -> bool:
 
 
 def receive(inbound: Inbound) -> Outcome:
-    """Run the active rule set on one message; record it; return the reply for the sender."""
-    with _lock:
-        return _receive(inbound)
+    """Run the active rule set on one message; record it; return the reply for the sender.
 
-
-def _receive(inbound: Inbound) -> Outcome:
+    Only the rules and their actions run one message at a time (they change the account's state and draw
+    the message id); the verdicts (DNS queries) before them and the parsing for the lab mailbox after them
+    run concurrently, so that many SMTP sessions at once are not queued behind each other's lookups."""
     started = time.monotonic()
+    found = verdicts.evaluate(inbound.data, ip=inbound.ip, mail_from=inbound.mail_from, helo=inbound.helo)
+    with _lock:
+        outcome, ctx = _receive(inbound, found)
+    millis = int((time.monotonic() - started) * 1000)
+    _record(inbound, outcome, ctx, millis)
+    log.info("lab inbound %s from %s to %s: %s", outcome.message_id, inbound.mail_from,
+             ", ".join(inbound.recipients), outcome.reply)
+    return outcome
+
+
+def _receive(inbound: Inbound, found: verdicts.Verdicts) -> tuple[Outcome, Context]:
     backend = ses_backend_for(inbound.region)
     message_id = seeding.inbound_message_id()
-    found = verdicts.evaluate(inbound.data, ip=inbound.ip, mail_from=inbound.mail_from, helo=inbound.helo)
     newline = notify.newline_of(inbound.data)
     recipients = list(inbound.recipients)
     added = notify.ses_headers(message_id=message_id, region=inbound.region, ip=inbound.ip, helo=inbound.helo,
@@ -171,10 +180,7 @@ def _receive(inbound: Inbound) -> Outcome:
             break
     outcome.stored = list(ctx.stored)
     outcome.reply = ctx.reply or f"250 Ok {message_id}"
-    millis = int((time.monotonic() - started) * 1000)
-    _record(inbound, outcome, ctx, millis)
-    log.info("lab inbound %s from %s to %s: %s", message_id, inbound.mail_from, ", ".join(recipients), outcome.reply)
-    return outcome
+    return outcome, ctx
 
 
 def _record(inbound: Inbound, outcome: Outcome, ctx: Context, millis: int) -> None:

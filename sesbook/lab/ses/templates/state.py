@@ -36,8 +36,6 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from typing import Any
 
-import pybars
-
 
 class RenderError(Exception):
     """A template could not be rendered. ``kind``: ``missing`` (an attribute), ``data`` (the data is not a
@@ -113,6 +111,8 @@ def render_part(source: str | None, data: dict[str, Any]) -> str | None:
     if source is None or source == "":
         return source
     check_syntax(source)
+    import pybars  # here, not at the top: importing it builds its grammar, seconds of every lab's start
+
     try:
         compiled = pybars.Compiler().compile(source)
     except pybars.PybarsError as exc:
