@@ -9,7 +9,7 @@ box around it: 10 pt is 0.14 in. Pictures are drawn at 100 dpi, 10 in wide: 1000
 Japanese terms (the words of the SES notes) need a CJK font. ``pick_cjk_font`` looks for one of
 ``CJK_FAMILIES`` by name (Debian: ``apt-get install fonts-noto-cjk``). Without one, the pictures are drawn
 with their English labels only, a warning says which package to install, and the PNG records the fallback
-(``Font`` in its text chunk), which the currency test refuses: such a picture is never committed.
+(``Fallback`` in its text chunks), which the currency test refuses: such a picture is never committed.
 """
 
 from __future__ import annotations
@@ -185,11 +185,14 @@ def source_digest(script: Path) -> str:
 
 
 def save(fig: plt.Figure, script: str) -> None:
-    """Write ``NAME.png`` beside the script ``NAME.py``, byte-stable: fixed size and dpi, no date, no
-    software version, and the text chunks ``Source`` (the digest) and ``Font`` (the family drawn with)."""
+    """Write ``NAME.png`` beside the script ``NAME.py``: fixed size and dpi, no date, no software version,
+    and the text chunks ``Source`` (the digest), ``Font`` (the family drawn with) and, drawn without a CJK
+    font, ``Fallback`` (which ``sesbook.authoring.picture_problems`` refuses)."""
     path = Path(script).resolve()
-    fig.savefig(path.with_suffix(".png"), dpi=fig.dpi,
-                metadata={"Software": None, "Source": source_digest(path), "Font": FONT})
+    metadata = {"Software": None, "Source": source_digest(path), "Font": FONT}
+    if CJK_FONT is None:
+        metadata["Fallback"] = "no CJK font: Japanese labels left out"
+    fig.savefig(path.with_suffix(".png"), dpi=fig.dpi, metadata=metadata)
     plt.close(fig)
 
 
