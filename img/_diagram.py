@@ -76,9 +76,11 @@ plt.rcParams.update({"font.family": FONT, "font.size": 10, "svg.hashsalt": "sesb
 
 
 def ja(text: str) -> str:
-    """``text`` as drawn: lines holding Japanese are dropped when no CJK font is installed."""
+    """``text`` as drawn. Without a CJK font: a Japanese term in brackets is left out, and so is any other line
+    holding Japanese."""
     if CJK_FONT:
         return text
+    text = re.sub(r" ?\([^()]*" + _CJK.pattern + r"[^()]*\)", "", text)
     return "\n".join(line for line in text.split("\n") if not _CJK.search(line))
 
 
