@@ -4,7 +4,8 @@ Facts (SES Developer Guide, "Receiving email with Amazon SES", "IP address filte
 in 2026): the domain's MX points at inbound-smtp.REGION.amazonaws.com; IP address filters act first, on the
 connecting address; then the one active receipt rule set of the region runs its rules in order, each rule
 matching recipients and running up to 10 actions in order; Stop (or a Lambda action that says so) ends the
-set; a recipient no rule covers is refused. Limits: 40 MB to S3, 150 KB through SNS.
+set; a recipient no rule covers is refused (a rule without recipients covers every recipient
+of the verified domains). Limits: 40 MB to S3, 150 KB through SNS.
 
 Run: .venv/bin/python img/receiving-flow.py
 """
@@ -42,7 +43,7 @@ def main() -> None:
     rules = []
     for index, (name, condition) in enumerate([("rule 1", "recipients: aaa@example.com"),
                                                ("rule 2", "recipients: example.com"),
-                                               ("rule 3", "no recipient condition:\nevery recipient")]):
+                                               ("rule 3", "recipients: .example.com\n(every subdomain)")]):
         rules.append(box(ax, 3.05, 3.45 - index * 0.95, 2.75, 0.72, name, ja_term="受信ルール" if index == 0 else "",
                          body=condition, kind="ses", size=10))
     arrow(ax, rule_set.right, rules[0].left)

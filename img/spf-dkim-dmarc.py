@@ -45,16 +45,16 @@ def main() -> None:
     arrow(ax, spf.right, (dmarc.x, spf.right[1]), "pass?")
     arrow(ax, dkim.right, (dmarc.x, dkim.right[1]), "pass?")
 
-    frame(ax, 0.2, 0.2, 9.6, 1.85, "alignment (整合性): is the domain that passed the header From's domain?",
+    frame(ax, 0.2, 0.2, 9.6, 1.6, "alignment (整合性): is the domain that passed the header From's domain?",
           colour="#4338ca")
-    box(ax, 0.35, 0.35, 4.55, 1.5, "relaxed: aspf=r, adkim=r (the default)",
+    box(ax, 0.35, 0.35, 4.55, 1.3, "relaxed: aspf=r, adkim=r (the default)",
         body="the same organizational domain (組織ドメイン)\nmail.example.com with example.com:", kind="ses",
         size=10)
-    text(ax, 2.625, 0.53, "aligned", size=10, weight="bold", colour=GOOD)
-    box(ax, 5.1, 0.35, 4.55, 1.5, "strict: aspf=s, adkim=s", body="the very same name\n"
+    text(ax, 2.625, 0.52, "aligned", size=10, weight="bold", colour=GOOD)
+    box(ax, 5.1, 0.35, 4.55, 1.3, "strict: aspf=s, adkim=s", body="the very same name\n"
         "mail.example.com with example.com:", kind="stop", size=10)
-    text(ax, 7.375, 0.53, "not aligned", size=10, weight="bold", colour=BAD)
-    text(ax, 4.2, 2.3, "SES's default MAIL FROM is amazonses.com: SPF passes there but never aligns,\n"
+    text(ax, 7.375, 0.52, "not aligned", size=10, weight="bold", colour=BAD)
+    text(ax, 3.75, 2.2, "SES's default MAIL FROM is amazonses.com: SPF passes there but never aligns,\n"
          "so without a custom MAIL FROM, DKIM alone carries DMARC.", size=8.5, colour="#475569", ha="left")
     save(fig, __file__)
 
