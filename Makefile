@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck imports notebooks tidy lab learn clean
+.PHONY: run test lint typecheck imports notebooks tidy pictures lab learn clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ notebooks: $(STAMP)
 ## tidy: regenerate params.example.yaml, the notebooks' Next links and attached pictures (executes nothing)
 tidy: $(STAMP)
 	$(BIN)/python -m sesbook tidy
+
+## pictures: re-draw every img/*.png from its img/*.py (needs a CJK font: fonts-noto-cjk) and attach them
+pictures: $(STAMP)
+	$(BIN)/python -m sesbook pictures --all
 
 ## learn: one lab and JupyterLab on the notebooks; every kernel shares the lab (quit JupyterLab to stop both)
 learn: $(STAMP)

@@ -5,13 +5,9 @@ Run: .venv/bin/python img/lab-architecture.py
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch  # noqa: E402
+import matplotlib.pyplot as plt
+from _diagram import save
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
 BOXES = {
     "notebook": (0.2, 4.2, 2.6, 1.1, "Notebook\n(JupyterLab, papermill, nbval)", "#dbeafe"),
@@ -62,7 +58,7 @@ def main() -> None:
             ax.text(x1 + (x2 - x1) * 0.55, y1 + (y2 - y1) * 0.55 + 0.1, label, fontsize=8.5, color="#475569",
                     ha="center", bbox={"fc": "white", "ec": "none", "pad": 1})
     fig.tight_layout()
-    fig.savefig(Path(__file__).with_suffix(".png"))
+    save(fig, __file__)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,19 @@
   serve ``../img``), on a code host and in the run report's pages. The attachment is the file in
   ``img/`` as it is rendered now (``python img/NAME.py`` draws it).
 
+How a picture is known to be current. ``img/NAME.py`` draws ``img/NAME.png`` with the helpers of
+``img/_diagram.py`` (files named ``_*.py`` are helpers, not pictures), which write into the PNG a text chunk
+``Source``: the sha256 of the script and of every helper (:func:`picture_digest`). A picture is current when
+that digest is the digest of its sources now. Comparing the PNG's bytes with a fresh rendering, as this
+module first did, holds only on machines with the very same font files: the pictures' labels carry the
+Japanese terms of the SES notes, drawn with a CJK font from the system (Noto Sans CJK JP, Debian package
+``fonts-noto-cjk``, which ``.ci/run`` installs), and another version of that font, or of matplotlib's
+FreeType, moves pixels without anything in the repository changing. The digest is the same everywhere, so
+the test asks what it can answer (was the PNG drawn from these sources?) and ``tidy`` re-draws only the
+pictures whose sources changed, leaving the committed bytes, and so the notebooks' attachments, alone. A
+picture drawn where no CJK font was found has English labels only and a ``Fallback`` chunk, which
+:func:`picture_problems` refuses too. ``python -m sesbook pictures --all`` re-draws every picture.
+
 Tests call the ``*_problems`` functions, which say what is out of date without changing anything.
 """
 
@@ -18,12 +31,14 @@ from __future__ import annotations
 
 import ast
 import base64
+import hashlib
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
-import tempfile
+import zlib
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -233,11 +248,70 @@ def _anchors(nb: Any) -> set[str]:
 _IMG_PATH = re.compile(r"(!\[[^\]]*\]\()(?:\.\./img/|attachment:)([^)\s/]+\.png)(\))")
 
 
-def render_pictures(img_dir: Path = IMAGES, out_dir: Path | None = None) -> list[Path]:
-    """Run every ``img/NAME.py`` (each draws ``NAME.png`` beside itself); with ``out_dir``, copies of the
-    scripts run there, leaving ``img/`` alone. Returns the PNG files drawn."""
+def picture_scripts(img_dir: Path = IMAGES) -> list[Path]:
+    """The scripts that draw pictures: ``img/*.py`` but the helpers ``img/_*.py``."""
+    return [path for path in sorted(img_dir.glob("*.py")) if not path.name.startswith("_")]
+
+
+def picture_digest(script: Path) -> str:
+    """What a picture is drawn from: sha256 of its script and of every helper ``_*.py`` beside it (line ends
+    as LF). ``img/_diagram.py`` (``source_digest``) writes the same into the PNG it saves."""
+    digest = hashlib.sha256()
+    for path in [script, *sorted(script.parent.glob("_*.py"))]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    return digest.hexdigest()
+
+
+def png_text(png: Path) -> dict[str, str]:
+    """The text chunks (``tEXt``, ``zTXt``, ``iTXt``) of a PNG file; empty for a file that is not a PNG."""
+    data = png.read_bytes()
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return {}
+    found, at = {}, 8
+    while at + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[at:at + 8])
+        body = data[at + 8:at + 8 + length]
+        at += 12 + length
+        key, _, rest = body.partition(b"\0")
+        if kind == b"tEXt":
+            found[key.decode("latin-1")] = rest.decode("latin-1")
+        elif kind == b"zTXt":
+            found[key.decode("latin-1")] = zlib.decompress(rest[1:]).decode("latin-1")
+        elif kind == b"iTXt":
+            compressed, rest = rest[0], rest[2:]
+            _language, _, rest = rest.partition(b"\0")
+            _translated, _, value = rest.partition(b"\0")
+            found[key.decode("latin-1")] = (zlib.decompress(value) if compressed else value).decode("utf-8")
+        elif kind == b"IEND":
+            break
+    return found
+
+
+def _picture_problem(script: Path) -> str | None:
+    png = script.with_suffix(".png")
+    where = f"img/{png.name}"
+    if not png.exists():
+        return f"{where} is missing"
+    chunks = png_text(png)
+    if chunks.get("Source") != picture_digest(script):
+        return f"{where} is not what img/{script.name} draws now (its Source digest differs)"
+    if "Fallback" in chunks:
+        return f"{where} was drawn without a CJK font ({chunks['Fallback']}); install fonts-noto-cjk"
+    return None
+
+
+def render_pictures(img_dir: Path = IMAGES, out_dir: Path | None = None, *, stale_only: bool = False) -> list[Path]:
+    """Run the picture scripts of ``img/`` (each draws ``NAME.png`` beside itself); with ``out_dir``, copies
+    of the scripts and their helpers run there, leaving ``img/`` alone; with ``stale_only``, only scripts
+    whose picture is missing or not current. Returns the PNG files drawn."""
+    scripts = picture_scripts(img_dir)
+    if stale_only:
+        scripts = [script for script in scripts if _picture_problem(script)]
+    if out_dir is not None:
+        for helper in sorted(img_dir.glob("_*.py")):
+            shutil.copy(helper, out_dir / helper.name)
     drawn = []
-    for script in sorted(img_dir.glob("*.py")):
+    for script in scripts:
         if out_dir is not None:
             script = Path(shutil.copy(script, out_dir / script.name))
         env = {**os.environ, "MPLBACKEND": "Agg"}
@@ -247,11 +321,9 @@ def render_pictures(img_dir: Path = IMAGES, out_dir: Path | None = None) -> list
 
 
 def picture_problems(img_dir: Path = IMAGES) -> list[str]:
-    """Rendered pictures in ``img/`` that differ from what their source draws now."""
-    with tempfile.TemporaryDirectory() as tmp:
-        fresh = render_pictures(img_dir, Path(tmp))
-        return [f"img/{png.name} is not what img/{png.stem}.py draws" for png in fresh
-                if not (img_dir / png.name).exists() or (img_dir / png.name).read_bytes() != png.read_bytes()]
+    """Pictures in ``img/`` that are missing, were drawn from other sources than their script and helpers
+    are now (the ``Source`` digest in the PNG), or were drawn without a CJK font. Draws nothing."""
+    return [problem for script in picture_scripts(img_dir) if (problem := _picture_problem(script))]
 
 
 def _to_attachment(match: re.Match[str], *, names: list[str]) -> str:
@@ -369,8 +441,17 @@ def glossary_problems(readme: Path = README, notebooks_dir: Path = NOTEBOOKS) ->
     return problems
 
 
+def draw_pictures(*, every: bool = False) -> list[str]:
+    """Re-draw the pictures of ``img/`` whose sources changed (``every``: all of them); one line per PNG
+    whose bytes changed."""
+    before = {p: p.read_bytes() for p in IMAGES.glob("*.png")}
+    return [f"drew img/{png.name}" for png in render_pictures(stale_only=not every)
+            if before.get(png) != png.read_bytes()]
+
+
 def tidy(*, render: bool = True) -> list[str]:
-    """Regenerate everything this module derives; returns one line per file changed. Executes no notebook."""
+    """Regenerate everything this module derives (with ``render``, the pictures whose sources changed); returns
+    one line per file changed. Executes no notebook."""
     if not NOTEBOOKS.is_dir() or not README.exists():
         from sesbook.errors import ValidationError
 
@@ -378,10 +459,7 @@ def tidy(*, render: bool = True) -> list[str]:
                               hint="Run `python -m sesbook tidy` from a clone, with sesbook installed editable.")
     changes = []
     if render:
-        before = {p: p.read_bytes() for p in IMAGES.glob("*.png")}
-        for png in render_pictures():
-            if before.get(png) != png.read_bytes():
-                changes.append(f"drew img/{png.name}")
+        changes += draw_pictures()
     paths = notebook_list()
     for path, following in zip(paths, [*paths[1:], None], strict=True):
         nb = _read(path)

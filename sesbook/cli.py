@@ -112,6 +112,14 @@ def cmd_tidy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pictures(args: argparse.Namespace) -> int:
+    from sesbook.authoring import draw_pictures, tidy
+
+    for change in [*draw_pictures(every=args.all), *tidy(render=False)]:
+        print(change)
+    return 0
+
+
 # -- the parser -----------------------------------------------------------------------------------------
 #: What ``--help`` says sesbook is (plain text: argparse prints it as it is).
 DESCRIPTION = ("Amazon SES from a terminal: start the offline lab, run the notebooks as a runbook, "
@@ -186,6 +194,16 @@ def build_parser(prog: str = "sesbook") -> argparse.ArgumentParser:
                     "rendered files in img/. Outputs are not touched: nothing is executed.",
     )
     tidy.set_defaults(func=cmd_tidy)
+
+    pictures = sub.add_parser(
+        "pictures", help="re-draw img/*.png from their img/*.py sources and attach them to the notebooks",
+        description="Run the scripts in img/ whose pictures are missing or were drawn from older sources (each "
+                    "PNG carries the digest of its sources), or every script with --all, then attach the "
+                    "pictures to the notebooks as tidy does. The Japanese labels need a CJK font "
+                    "(Debian: fonts-noto-cjk).",
+    )
+    pictures.add_argument("--all", action="store_true", help="re-draw every picture, current or not")
+    pictures.set_defaults(func=cmd_pictures)
 
     for register in COMMANDS:
         register(sub)

@@ -26,7 +26,11 @@ from sesbook.authoring import (
     notebook_list,
     parameters_example,
     parameters_problems,
+    picture_digest,
     picture_problems,
+    picture_scripts,
+    png_text,
+    render_pictures,
 )
 from sesbook.runbook import _split_parameters, load_parameters
 
@@ -154,7 +158,54 @@ def test_pictures_are_attached_as_the_current_files_in_img() -> None:
 
 
 def test_pictures_in_img_are_what_their_source_draws() -> None:
-    assert picture_problems() == [], "run `python -m sesbook tidy` (it re-draws img/ from its .py sources)"
+    """Every img/NAME.py has its NAME.png, drawn from the sources as they are (the digest in the PNG) with a
+    CJK font."""
+    scripts = picture_scripts()
+    assert len(scripts) >= 7 and all(not s.name.startswith("_") for s in scripts)
+    assert picture_problems() == [], "run `python -m sesbook pictures` (it re-draws img/ from its .py sources)"
+
+
+def _copy_pictures(tmp_path: Path, *names: str) -> Path:
+    import shutil
+
+    for name in ["_diagram.py", *names]:
+        shutil.copy(IMAGES / name, tmp_path / name)
+    return tmp_path
+
+
+def test_a_drawn_picture_carries_the_digest_of_its_sources(tmp_path: Path) -> None:
+    """The digest the drawing helper writes is the one authoring computes; an edit makes the picture stale,
+    and drawing only the stale pictures makes it current again."""
+    img = _copy_pictures(tmp_path, "lab-architecture.py")
+    assert picture_problems(img) == ["img/lab-architecture.png is missing"]
+    assert render_pictures(img) == [img / "lab-architecture.png"]
+    script = img / "lab-architecture.py"
+    assert png_text(img / "lab-architecture.png")["Source"] == picture_digest(script)
+    assert "Software" not in png_text(img / "lab-architecture.png"), "no version in the picture"
+
+    script.write_text(script.read_text() + "# an edit\n")
+    assert picture_problems(img) == [
+        "img/lab-architecture.png is not what img/lab-architecture.py draws now (its Source digest differs)"]
+    assert render_pictures(img, stale_only=True) == [img / "lab-architecture.png"]
+    assert render_pictures(img, stale_only=True) == [], "a current picture is not drawn again"
+    (img / "_diagram.py").write_text((img / "_diagram.py").read_text() + "# a helper edit\n")
+    assert len(picture_problems(img)) == 1, "a helper's edit makes every picture stale"
+
+
+def test_a_picture_drawn_without_a_cjk_font_is_refused(tmp_path: Path) -> None:
+    from PIL import Image, PngImagePlugin
+
+    script = tmp_path / "p.py"
+    script.write_text("# draws p.png\n")
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Source", picture_digest(script))
+    info.add_text("Fallback", "no CJK font: Japanese labels left out")
+    Image.new("RGB", (4, 4), "white").save(tmp_path / "p.png", pnginfo=info)
+    assert png_text(tmp_path / "p.png")["Fallback"] == "no CJK font: Japanese labels left out"
+    assert picture_problems(tmp_path) == [
+        "img/p.png was drawn without a CJK font (no CJK font: Japanese labels left out); install fonts-noto-cjk"]
+    (tmp_path / "q.png").write_bytes(b"not a png")
+    assert png_text(tmp_path / "q.png") == {}
 
 
 def test_attach_rewrites_the_path_and_carries_the_bytes(tmp_path: Path) -> None:
