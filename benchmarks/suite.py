@@ -58,7 +58,8 @@ def run_suite(notebooks: Path, runs: Path) -> dict[str, Any]:
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        sys.exit(f"sesbook run over {notebooks} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        sys.exit(f"sesbook run over {notebooks} failed ({done.returncode}):\n"
+                 f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
     summaries = sorted(runs.glob("*/summary.json"))
     notebooks_seconds = {n["name"]: n["seconds"] for n in json.loads(summaries[-1].read_text())["notebooks"]}
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

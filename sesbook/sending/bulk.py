@@ -47,8 +47,11 @@ from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import AwsError, ValidationError
 from sesbook.facts import THROTTLING_CODES
+from sesbook.sending.mime import build_message
 from sesbook.sending.send import SendResult, send_email, send_templated, unpaced
+from sesbook.sending.smtp_send import send_smtp
 from sesbook.sending.validate import check_address, check_addresses, check_api, check_recipient_count
+from sesbook.smtp import SmtpCredentials
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -283,11 +286,29 @@ def send_quota(target: Target) -> SendQuota:
 
 
 def _send_one(target: Target, source: str, message: BulkMessage, api: str, options: dict[str, Any]) -> SendResult:
+    options = dict(options)
+    credentials = options.pop("credentials", None)
+    if api == "smtp":
+        return _send_smtp_one(target, source, message, credentials, options)
     common = {"source": source, "to": message.to, "cc": message.cc, "bcc": message.bcc, "api": api, **options}
     with unpaced():  # throttling is retried by send_bulk on its own clock, and counted
         if message.template is not None:
             return send_templated(target, template=message.template, data=message.data, **common)
         return send_email(target, subject=message.subject or "", text=message.text, html=message.html, **common)
+
+
+def _send_smtp_one(target: Target, source: str, message: BulkMessage, credentials: SmtpCredentials,
+                   options: dict[str, Any]) -> SendResult:
+    headers = {}
+    if options.get("configuration_set"):
+        headers["X-SES-CONFIGURATION-SET"] = str(options["configuration_set"])
+    if options.get("tags"):
+        headers["X-SES-MESSAGE-TAGS"] = ", ".join(f"{k}={v}" for k, v in dict(options["tags"]).items())
+    mime = build_message(source=source, to=message.to, cc=message.cc, subject=message.subject or "",
+                         text=message.text, html=message.html, headers=headers or None)
+    envelope = [*message.to, *message.cc, *message.bcc]
+    sent = send_smtp(target, mime, credentials, from_addr=source, to_addrs=envelope)
+    return SendResult(sent.message_id, "smtp", "SendRawEmail", tuple(message.to), planned=sent.planned)
 
 
 def _default_clock(target: Target) -> tuple[Clock, Any]:
@@ -307,23 +328,34 @@ def send_bulk(
     target: Target, messages: Iterable[BulkMessage | Mapping[str, Any]], *, source: str, journal: str | Path,
     api: str = "v2", rate: float | None = None, configuration_set: str | None = None,
     tags: Mapping[str, str] | None = None, clock: Clock | None = None, progress: bool = True,
-    max_retries: int = 6, resend_uncertain: bool = False,
+    max_retries: int = 6, resend_uncertain: bool = False, credentials: SmtpCredentials | None = None,
 ) -> BulkResult:
     """Send ``messages`` one by one at the account's ``MaxSendRate`` (or ``rate``, if lower), never over the
     remaining 24-hour quota, journalled in ``journal`` so that a re-run sends nothing twice.
 
+    ``api="smtp"`` sends each message through the SMTP interface with ``credentials``
+    (:func:`sesbook.smtp_credentials`), paced the same way; SMTP carries no template, and the configuration
+    set and tags travel as SES's ``X-SES-CONFIGURATION-SET`` / ``X-SES-MESSAGE-TAGS`` headers.
     Every message is validated before the first is sent. See the module docstring for the journal, the
     backoff and the clock.
     """
     check_api(api)
-    if api == "smtp":
-        raise ValidationError("api", api, "send_bulk sends through the SES API ('v1' or 'v2').")
+    if api == "smtp" and not isinstance(credentials, SmtpCredentials):
+        raise ValidationError("credentials", credentials, "api='smtp' needs SMTP credentials.",
+                              hint="Derive them with sesbook.smtp_credentials(key_id, secret, region).")
+    if api != "smtp" and credentials is not None:
+        raise ValidationError("credentials", credentials, "are used only with api='smtp'.")
     source = check_address(source, field="source")
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or not 0 <= max_retries <= 20:
         raise ValidationError("max_retries", max_retries, "must be a whole number from 0 to 20.")
     if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < math.inf):
         raise ValidationError("rate", rate, "must be a positive number of recipients per second.")
     items = [_as_message(m, i) for i, m in enumerate(messages)]
+    if api == "smtp" and any(m.template is not None for m in items):
+        first = next(m for m in items if m.template is not None)
+        raise ValidationError("messages", first.key, "a templated message cannot go through SMTP: SES renders "
+                              "templates only in its API.",
+                              hint="Use api='v2' for templates, or give subject and text.")
     keys = [m.key for m in items]
     duplicate = next((k for k in keys if keys.count(k) > 1), None)
     if duplicate is not None:
@@ -335,7 +367,7 @@ def send_bulk(
     todo = [m for m in items if m.key not in already and m.key not in uncertain]
     quota = send_quota(target)
     allowed = quota.max_send_rate if rate is None else min(rate, quota.max_send_rate)
-    options = {"configuration_set": configuration_set, "tags": tags}
+    options = {"configuration_set": configuration_set, "tags": tags, "credentials": credentials}
     if target.planning:
         for message in todo:  # each call is recorded in the plan, not sent; no pacing, no journal
             _send_one(target, source, message, api, options)

@@ -4,8 +4,10 @@
 content, SMTP): a text part and an HTML part as alternatives, images the HTML shows inline
 (``<img src="cid:logo">``, SES Developer Guide, "Sending raw email using the Amazon SES API v2",
 https://docs.aws.amazon.com/ses/latest/dg/send-email-raw.html, checked 2026), attachments, ``Reply-To`` and
-custom headers. The configuration set and message tags are not headers: they are options of the send call
-(:func:`sesbook.sending.send.send_raw`), so this module returns only the message.
+custom headers. Through the API the configuration set and message tags are options of the send call
+(:func:`sesbook.sending.send.send_raw`); through SMTP they can only travel as SES's own headers
+``X-SES-CONFIGURATION-SET`` and ``X-SES-MESSAGE-TAGS``, which SES takes out before delivery
+(:func:`sesbook.send_bulk` with ``api="smtp"`` writes them with ``headers=``).
 
 Nothing here checks the SES rules: :mod:`sesbook.sending.validate` does, before any send.
 """

@@ -165,3 +165,50 @@ def test_the_pace_plot_is_a_figure_whose_text_sums_up_its_bars() -> None:
     assert [bar.get_height() for bar in ax.containers[0]] == [2, 1]
     assert repr(fig) == "BulkResult.plot: 3 sends over 2 s, at most 2 in one second (MaxSendRate 2/s)"
     assert fig._repr_png_().startswith(b"\x89PNG")
+
+
+def _smtp_credentials(target: Target) -> sesbook.SmtpCredentials:
+    policy = sesbook.send_policy([sesbook.identity_arn(target, "example.com")])
+    return sesbook.ensure_smtp_user(target, "bulk-smtp", policy).credentials()
+
+
+def test_bulk_through_the_smtp_interface_at_the_accounts_rate(t: Target, tmp_path: Path) -> None:
+    creds = _smtp_credentials(t)
+    t.sesv2.create_configuration_set(ConfigurationSetName="bulk-set")
+    result = sesbook.send_bulk(t, _messages(10), source=SENDER, journal=tmp_path / "j.jsonl", progress=False,
+                               api="smtp", credentials=creds, configuration_set="bulk-set",
+                               tags={"campaign": "spring"})
+    assert len(result.sent) == 10 and result.throttles == 0 and not result.failed
+    assert result.per_second == (5, 5) and result.achieved_rate == pytest.approx(5, rel=1e-3)
+    box = mailbox.messages(t)
+    assert len(box) == 10 and {m.api for m in box} == {"smtp"}
+    assert {m.id for m in box} == {message_id for _, message_id in result.sent}
+    raw = box[0].raw
+    assert "X-SES-CONFIGURATION-SET" not in raw and "X-SES-MESSAGE-TAGS" not in raw  # SES takes them out
+    again = sesbook.send_bulk(t, _messages(10), source=SENDER, journal=tmp_path / "j.jsonl", progress=False,
+                              api="smtp", credentials=creds)
+    assert again.sent == () and len(again.already_sent) == 10 and len(mailbox.messages(t)) == 10
+
+
+def test_the_configuration_set_header_of_an_smtp_message_is_read(t: Target, tmp_path: Path) -> None:
+    """Through SMTP the set is named only by the header: one that does not exist is SES's refusal."""
+    result = sesbook.send_bulk(t, _messages(1), source=SENDER, journal=tmp_path / "j.jsonl", progress=False,
+                               api="smtp", credentials=_smtp_credentials(t), configuration_set="no-such-set")
+    assert result.sent == () and len(result.failed) == 1
+    assert "no-such-set" in result.failed[0][2]
+    assert not mailbox.messages(t)
+
+
+@pytest.mark.parametrize(("kwargs", "field"), [
+    ({"api": "smtp"}, "credentials"),
+    ({"api": "v2", "credentials": sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "secret", "us-east-1")}, "credentials"),
+    ({"api": "smtp", "credentials": sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "secret", "us-east-1"),
+      "messages": [{"key": "k", "to": "a@example.net", "template": "welcome", "data": {}}]}, "messages"),
+])
+def test_smtp_bulk_is_checked_before_anything_is_sent(t: Target, tmp_path: Path, kwargs: dict[str, Any],
+                                                      field: str) -> None:
+    messages = kwargs.pop("messages", _messages(2))
+    with pytest.raises(sesbook.ValidationError) as refused:
+        sesbook.send_bulk(t, messages, source=SENDER, journal=tmp_path / "j.jsonl", progress=False, **kwargs)
+    assert refused.value.field == field
+    assert not mailbox.messages(t) and not (tmp_path / "j.jsonl").exists()

@@ -49,6 +49,29 @@ def test_simple_send_lands_with_its_api_and_built_mime(t: Target, api: str) -> N
     assert got.attachments == ()
 
 
+@pytest.mark.parametrize(("api", "code"), [("v1", "ConfigurationSetDoesNotExist"), ("v2", "NotFoundException")])
+def test_a_configuration_set_that_does_not_exist_is_refused(t: Target, api: str, code: str) -> None:
+    with pytest.raises(sesbook.AwsError) as refused:
+        sesbook.send_email(t, source=SENDER, to=TO, subject="s", text="t", configuration_set="no-such-set", api=api)
+    assert refused.value.code == code and "<no-such-set> does not exist" in refused.value.message
+    assert not mailbox.messages(t)
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_raw_headers_name_the_configuration_set_and_tags_and_are_taken_out(t: Target, api: str) -> None:
+    t.sesv2.create_configuration_set(ConfigurationSetName="from-header")
+    message = sesbook.build_message(source=SENDER, to=TO, subject="s", text="t",
+                                    headers={"X-SES-CONFIGURATION-SET": "from-header",
+                                             "X-SES-MESSAGE-TAGS": "campaign=spring, team=web"})
+    sent = sesbook.send_raw(t, message, api=api)
+    [got] = mailbox.messages(t, id=sent.message_id)
+    assert "X-SES-" not in (got.raw or "") and "Subject: s" in (got.raw or "")
+    message.replace_header("X-SES-CONFIGURATION-SET", "missing-set")
+    _tick(t)
+    with pytest.raises(sesbook.AwsError, match="<missing-set> does not exist"):
+        sesbook.send_raw(t, message, api=api)
+
+
 @pytest.mark.parametrize("api", ["v1", "v2"])
 def test_raw_send_with_attachment_inline_image_and_headers(t: Target, api: str) -> None:
     message = sesbook.build_message(

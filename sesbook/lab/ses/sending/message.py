@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
@@ -178,6 +179,25 @@ def attachments(raw: str) -> list[dict[str, Any]]:
     return found
 
 
+_SES_HEADER = re.compile(r"^(x-ses-configuration-set|x-ses-message-tags)[ \t]*:(.*(?:\r?\n[ \t].*)*)\r?\n",
+                         re.IGNORECASE | re.MULTILINE)
+
+
+def _ses_headers(text: str) -> tuple[str, str | None, list[tuple[str, str]]]:
+    """The message without SES's own headers, the configuration set and the tags they named."""
+    end = re.search(r"\r?\n\r?\n", text)
+    head, body = (text[:end.end()], text[end.end():]) if end else (text, "")
+    configuration_set: str | None = None
+    tags: list[tuple[str, str]] = []
+    for match in _SES_HEADER.finditer(head):
+        value = " ".join(match[2].split())
+        if match[1].lower() == "x-ses-configuration-set":
+            configuration_set = value or None
+        else:
+            tags += [(n.strip(), v.strip()) for n, _, v in (p.partition("=") for p in value.split(",")) if n.strip()]
+    return _SES_HEADER.sub("", head) + body, configuration_set, tags
+
+
 def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str] | tuple[str, ...] = (),
              api: str = "smtp", operation: str | None = None, configuration_set: str | None = None,
              tags: Any = None) -> OutboundMessage:
@@ -185,8 +205,20 @@ def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str]
 
     ``source`` and ``envelope`` are the envelope (Source/Destinations, or MAIL FROM/RCPT TO); without
     them the From header and the To/Cc/Bcc headers say who sends and who receives, as in SES.
+
+    A raw message names its configuration set and message tags in headers (SES Developer Guide, "Specifying
+    a configuration set when you send email" and "Monitor email sending using Amazon SES event publishing",
+    checked 2026): ``X-SES-CONFIGURATION-SET: NAME`` and ``X-SES-MESSAGE-TAGS: name1=value1, name2=value2``.
+    A set given as a parameter wins over the header; SES takes both headers out before the message goes on.
     """
     text_raw = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    text_raw, header_set, header_tags = _ses_headers(text_raw)
+    if configuration_set is None and header_set:
+        configuration_set = header_set
+    if header_tags:
+        given = _tags(tags)
+        tags = [{"Name": n, "Value": v} for n, v in (*given, *((n, v) for n, v in header_tags
+                                                               if n not in {g for g, _ in given}))]
     parsed = email.message_from_string(text_raw, policy=email.policy.default)
 
     raw_headers = list(parsed.raw_items())  # address headers unparsed: a malformed one is moto's to refuse, not a crash

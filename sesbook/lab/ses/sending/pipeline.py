@@ -42,7 +42,12 @@ from dataclasses import dataclass, field, replace
 from email.utils import parseaddr
 from typing import Any
 
-from moto.ses.exceptions import InvalidParameterValue, MessageRejectedError, TemplateDoesNotExist
+from moto.ses.exceptions import (
+    ConfigurationSetDoesNotExist,
+    InvalidParameterValue,
+    MessageRejectedError,
+    TemplateDoesNotExist,
+)
 
 from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, is_simulator
 from sesbook.lab import clock, current, mailbox
@@ -98,8 +103,14 @@ def validate(sub: Submission) -> None:
     - Recipients: at most 50 per message, To, Cc and Bcc together (same page). v1 ``InvalidParameterValue``
       "Recipient count exceeds 50." (observed in doubleunion/arooo#243; SMTP answers the same words);
       v2 ``BadRequestException`` with the same words (v2 not confirmed).
+    - Configuration set: one the send names (a parameter, or the ``X-SES-CONFIGURATION-SET`` header of a raw
+      or SMTP message) must exist (API Reference, SendEmail errors, checked 2026): v1
+      ``ConfigurationSetDoesNotExist``, v2 ``NotFoundException``; SMTP answers 554 (the lab's words).
     """
     message, backend = sub.message, sub.backend
+    if message.configuration_set and message.configuration_set not in backend.config_sets:
+        text = f"Configuration set <{message.configuration_set}> does not exist."
+        raise WireError("NotFoundException", text) if message.api == "v2" else ConfigurationSetDoesNotExist(text)
     if message.raw is not None and message.source is None and message.header_from is None:
         raise MessageRejectedError("Source not specified")
     limit = SIZE_LIMITS[message.api]
