@@ -114,7 +114,7 @@ class Composer(FrontEnd):
         else:
             self.error = None
         verdict = "✅ passes SES's checks; Send sends it" if self.error is None else error_text(self.error)[0]
-        self.status.value = html.escape(verdict)
+        self.status.value = html.escape(verdict, quote=False)
         rows = [*self._rows(), ("check", verdict)]
         self.show("composer\n" + text_table(["", "message"], rows), table(["", "message"], rows, caption="composer"))
         return self.error

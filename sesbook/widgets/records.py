@@ -48,6 +48,8 @@ class RecordTable(FrontEnd):
             raise ValidationError("records", [], "is empty; there is nothing to check.",
                                   hint="Pass records_for(target, domain) or required_records(...).")
         self.result: RecordsCheck | None = None
+        #: The rows checked so far (by index); the others show "not checked yet".
+        self.checked: set[int] = set()
         self.check_all = ipywidgets.Button(description="Check all", icon="check", tooltip="check_records(records)")
         self.check_all.on_click(lambda _button: self.check())
         self.buttons: list[ipywidgets.Button] = []
@@ -82,12 +84,13 @@ class RecordTable(FrontEnd):
             if fresh is None:
                 return None
             self.result = fresh
+            self.checked = set(range(len(self.items)))
         else:
+            self.checked.add(index)
             one = self.attempt(lambda: check_records(self._subset(self.items[index]), resolver=self.target))
             if one is None:
                 return None
             if self.result is None:
-                self.result = one
                 checks = [one.checks[0] if i == index else RecordCheck(r, "skipped", (), "not checked yet")
                           for i, r in enumerate(self.items)]
                 self.result = replace(one, domain=getattr(self.records, "domain", one.domain), checks=tuple(checks))
@@ -96,8 +99,9 @@ class RecordTable(FrontEnd):
                 checks[index] = one.checks[0]
                 spf = tuple(r for r in self.result.spf if r.domain != self.items[index].name) + one.spf
                 self.result = replace(self.result, checks=tuple(checks), spf=spf)
-        for row, outcome in zip(self.result.checks, self.outcomes, strict=True):
-            outcome.value = html.escape(f"{_ICONS.get(row.status, '')} {row.describe()}")
+        for i, (row, outcome) in enumerate(zip(self.result.checks, self.outcomes, strict=True)):
+            if i in self.checked:
+                outcome.value = html.escape(f"{_ICONS.get(row.status, '')} {row.describe()}")
         self.show_value(self.result)
         return self.result
 

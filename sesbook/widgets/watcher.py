@@ -162,12 +162,13 @@ class Watcher(FrontEnd):
                 # In the lab a review poll already moved the lab clock; a short real pause keeps the UI live.
                 self._stop.wait(0.05 if self.target.is_lab else self.interval)
         finally:
+            if self._stop.is_set() and self.state == PENDING:
+                self.label.value += " (stopped)"
             self.watch_button.disabled, self.stop_button.disabled = False, True
 
     def stop(self) -> None:
         """Stop watching after the current poll."""
         self._stop.set()
-        self.label.value = f"{self.label.value} (stopped)" if self.state == PENDING else self.label.value
 
     def join(self, timeout: float | None = None) -> str:
         """Wait for the background thread (tests and scripts); return the state."""
