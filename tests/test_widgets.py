@@ -10,6 +10,8 @@ import sesbook
 from sesbook.widgets import Composer, RecordTable, RuleBuilder, Watcher
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sesbook.widgets._base import FrontEnd
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -238,3 +240,25 @@ def test_watcher_stop_ends_the_thread(target: sesbook.Target) -> None:
     watch.watch_button.click()
     watch.stop_button.click()
     assert watch.join(timeout=60) == "pending" and "(stopped)" in watch.label.value
+
+
+# -- headless: the run report and the committed notebook ------------------------------------------------------
+def test_report_page_shows_the_fallback_and_run_metadata_drops_widget_state(target: sesbook.Target,
+                                                                            tmp_path: Path) -> None:
+    import nbformat
+
+    from sesbook.report import render_html
+    from sesbook.runbook import strip_run_metadata
+
+    form = sesbook.composer(target, source="sender@example.com", to="bob@example.net", subject="Hi", text="Hello")
+    data = form._repr_mimebundle_()
+    model = data[WIDGET_VIEW]["model_id"]  # type: ignore[index]
+    cell = nbformat.v4.new_code_cell("sesbook.composer(...)", outputs=[nbformat.v4.new_output("display_data", data)])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Widgets"), cell])
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "version_major": 2, "version_minor": 0, "state": {model: {"model_name": "VBoxModel", "state": {}}}}}
+    path = tmp_path / "05-widgets.ipynb"
+    nbformat.write(nb, str(path))
+    page = render_html(path).read_text(encoding="utf-8")
+    assert "passes SES" in page and "bob@example.net" in page and WIDGET_VIEW not in page
+    assert "widgets" not in strip_run_metadata(nb).metadata
