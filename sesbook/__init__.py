@@ -203,6 +203,10 @@ if TYPE_CHECKING:
     from sesbook.target import TargetCheck as TargetCheck
     from sesbook.target import check_target as check_target
     from sesbook.target import connect as connect
+    from sesbook.widgets.composer import composer as composer
+    from sesbook.widgets.records import record_table as record_table
+    from sesbook.widgets.rules import rule_builder as rule_builder
+    from sesbook.widgets.watcher import watcher as watcher
 
 __version__ = "0.1.0"
 
@@ -391,6 +395,11 @@ _LAZY: dict[str, str] = {
     "mailbox_messages": "sesbook.mailbox",
     "follow_verification_link": "sesbook.mailbox",
     "script_outcome": "sesbook.mailbox",
+    # ipywidgets front-ends: each calls the same function as the code cell beside it
+    "composer": "sesbook.widgets.composer",
+    "record_table": "sesbook.widgets.records",
+    "rule_builder": "sesbook.widgets.rules",
+    "watcher": "sesbook.widgets.watcher",
 }
 
 __all__ = [

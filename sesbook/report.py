@@ -6,8 +6,9 @@ and linked to that cell's anchor in the notebook's HTML page (nbconvert gives ev
 
 The HTML pages load nothing from the internet: nbconvert's ``lab`` template puts ``<script>`` tags for
 require.js, MathJax and mermaid from a CDN in every page's head; :func:`render_html` renders with a
-template that extends ``lab`` and empties those blocks (the notebooks use no LaTeX, no mermaid and no
-widget state), so a page opened offline shows everything and waits for nothing.
+template that extends ``lab`` and empties those blocks (the notebooks use no LaTeX and no mermaid; the
+widgets of :mod:`sesbook.widgets` are shown by their HTML rendering, their state dropped), so a page
+opened offline shows everything and waits for nothing.
 """
 
 from __future__ import annotations
@@ -165,6 +166,9 @@ def render_html(notebook: Path, *, pages: Iterable[str] = ()) -> Path:
 
     nb = coalesce_streams(nbformat.read(str(notebook), as_version=4))
     nb.metadata["title"] = notebook_title(nb, notebook.stem)
+    # Without saved widget state nbconvert shows a widget's text/html (the sesbook.widgets fallback), not an
+    # empty widget view that would need the widget scripts this page does not load.
+    nb.metadata.pop("widgets", None)
     exporter = nbconvert.HTMLExporter(
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({"sesbook-offline.html.j2": OFFLINE_TEMPLATE})],

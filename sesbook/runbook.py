@@ -342,8 +342,10 @@ def _describe_failure(entry: NotebookResult, output: Path) -> None:
 
 
 def strip_run_metadata(nb: Any) -> Any:
-    """Remove papermill's run metadata and every timing, so a re-run changes nothing but outputs."""
+    """Remove papermill's run metadata, every timing and the widget state nbclient saves (its model ids are
+    random, and a page shows the widgets' plain rendering anyway), so a re-run changes nothing but outputs."""
     nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
