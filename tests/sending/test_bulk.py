@@ -199,10 +199,13 @@ def test_the_configuration_set_header_of_an_smtp_message_is_read(t: Target, tmp_
     assert not mailbox.messages(t)
 
 
+_EXAMPLE_CREDENTIALS = sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "secret", "us-east-1")
+
+
 @pytest.mark.parametrize(("kwargs", "field"), [
     ({"api": "smtp"}, "credentials"),
-    ({"api": "v2", "credentials": sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "secret", "us-east-1")}, "credentials"),
-    ({"api": "smtp", "credentials": sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "secret", "us-east-1"),
+    ({"api": "v2", "credentials": _EXAMPLE_CREDENTIALS}, "credentials"),
+    ({"api": "smtp", "credentials": _EXAMPLE_CREDENTIALS,
       "messages": [{"key": "k", "to": "a@example.net", "template": "welcome", "data": {}}]}, "messages"),
 ])
 def test_smtp_bulk_is_checked_before_anything_is_sent(t: Target, tmp_path: Path, kwargs: dict[str, Any],
