@@ -2,6 +2,10 @@
 the messages its inbound server received (``kind`` ``"inbound"``: the rules that matched, each action's outcome
 and the SPF/DKIM/DMARC verdicts, so a learner sees why a message went where it went).
 
+SES's own feedback mail (email feedback forwarding: the bounce report, ``kind`` ``"bounce"``; the complaint
+report, ``"complaint"``; the simulator's out-of-office reply, ``"auto-reply"``; ``api`` ``"feedback"``) is
+listed only with ``include_feedback=True``, e.g. ``mailbox_messages(target, to=sender, include_feedback=True)``.
+
 Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). From a terminal:
 ``python -m sesbook lab mail [--to ADDRESS] [--json]`` reads the running lab.
 """
@@ -59,8 +63,10 @@ class MailMessage:
     timestamp: str
     api: str | None = None
     attachments: tuple[MailAttachment, ...] = ()
-    kind: str = "outbound"  # "inbound": received by the lab's inbound server (or SES's delivery to a lab domain)
+    kind: str = "outbound"  # "inbound": received by the lab's inbound server (or SES's delivery to a lab domain);
+    # SES's feedback mail (api "feedback"): "bounce", "complaint", "auto-reply"
     inbound: dict[str, Any] | None = None  # inbound only: reply, verdicts, rules with their actions
+    about: str | None = None  # feedback mail only: the id of the message it reports on
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MailMessage:
@@ -75,7 +81,13 @@ class MailMessage:
             attachments=tuple(MailAttachment(a.get("Filename"), str(a.get("ContentType", "")), int(a.get("Size", 0)))
                               for a in data.get("Attachments") or []),
             kind=str(data.get("Kind") or "outbound"), inbound=data.get("Inbound"),
+            about=(data.get("Feedback") or {}).get("MessageId"),
         )
+
+    @property
+    def is_feedback(self) -> bool:
+        """True for mail SES itself sent about a send (email feedback forwarding, auto replies)."""
+        return self.api == "feedback"
 
     @property
     def verdicts(self) -> dict[str, str]:
@@ -120,9 +132,17 @@ def _lab(target: Target | LabInfo) -> LabInfo:
 
 
 def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None = None,  # noqa: A002
-             source: str | None = None) -> tuple[MailMessage, ...]:
-    """The lab mailbox's messages, oldest first, filtered by recipient ``to``, message ``id``, ``source``."""
+             source: str | None = None, include_feedback: bool = False) -> tuple[MailMessage, ...]:
+    """The lab mailbox's messages, oldest first, filtered by recipient ``to``, message ``id``, ``source``.
+
+    ``include_feedback``: also SES's own feedback mail (bounce and complaint reports, auto replies), which
+    SES mails to the send's Return-Path or sender while the identity forwards feedback by email (the
+    default). Lab only."""
+    if not isinstance(include_feedback, bool):
+        raise ValidationError("include_feedback", include_feedback, "must be True or False")
     query = {k: v for k, v in (("to", to), ("id", id), ("email", source)) if v}
+    if include_feedback:
+        query["feedback"] = "1"
     path = "/_aws/ses" + ("?" + urlencode(query) if query else "")
     data = _lab(target).request("GET", path) or {}
     return tuple(MailMessage.from_json(m) for m in data.get("messages", []))
@@ -132,9 +152,10 @@ def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None 
 mailbox_messages = messages
 
 
-def last_message(target: Target | LabInfo, *, to: str | None = None) -> MailMessage:
-    """The newest message (to ``to``, if given); raises :class:`NoMessageError` when there is none."""
-    found = messages(target, to=to)
+def last_message(target: Target | LabInfo, *, to: str | None = None, include_feedback: bool = False) -> MailMessage:
+    """The newest message (to ``to``, if given; SES's feedback mail too with ``include_feedback``); raises
+    :class:`NoMessageError` when there is none."""
+    found = messages(target, to=to, include_feedback=include_feedback)
     if not found:
         who = f" to {to}" if to else ""
         raise NoMessageError(f"the lab mailbox has no message{who}. Did the send (or verify_email) succeed?")
