@@ -181,6 +181,37 @@ def follow_verification_link(target: Target | LabInfo, address: str) -> str:
         raise LabError(f"the verification link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
 
 
+def unsubscribe_link(message: MailMessage) -> str | None:
+    """The URL of the message's ``List-Unsubscribe`` header (SES adds it to a message sent with v2
+    ``ListManagementOptions`` to one recipient), or None when it has none."""
+    import email
+    import email.policy
+
+    if not message.raw:
+        return None
+    header = email.message_from_string(message.raw, policy=email.policy.default).get("List-Unsubscribe")
+    found = re.findall(r"<(https?://[^>]+)>", str(header or ""))
+    return found[0] if found else None
+
+
+def follow_unsubscribe(target: Target | LabInfo, message: MailMessage) -> str:
+    """Lab only: unsubscribe as a mail client's one-click button does (RFC 8058: a POST of
+    ``List-Unsubscribe=One-Click`` to the header's URL) and return the page. SES then opts the contact out
+    of the message's topic (or of every topic without one) and publishes a Subscription event."""
+    info = _lab(target)
+    link = unsubscribe_link(message)
+    if link is None or not link.startswith(info.aws_endpoint):
+        raise NoMessageError(f"message {message.id} has no lab List-Unsubscribe link: send it with "
+                             "ListManagementOptions (v2 SendEmail) to a single recipient.")
+    request = urllib.request.Request(link, data=b"List-Unsubscribe=One-Click", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - the lab's own loopback URL
+            return str(resp.read().decode()).strip()
+    except urllib.error.HTTPError as exc:
+        raise LabError(f"the unsubscribe link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
+
+
 #: What the lab can make an ordinary address do (``POST /_sesbook/feedback/outcomes``): SES's mailbox simulator
 #: covers only its own addresses, this lets a notebook show what SES does for a real one.
 OUTCOMES = ("bounce", "noemail", "softbounce", "mailboxfull", "complaint", "delay", "delivery")

@@ -173,7 +173,7 @@ def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome
         _event(backend, sent, "DELIVERY", doc)
     groups: dict[tuple[str, Outcome], list[str]] = {}
     for recipient, outcome in found.items():
-        if outcome.kind in ("bounce", "ooto"):
+        if outcome.kind in ("bounce", "ooto", "unsubscribed"):
             groups.setdefault(("Bounce", outcome), []).append(recipient)
         elif outcome.kind == "complaint":
             groups.setdefault(("Complaint", outcome), []).append(recipient)
@@ -232,6 +232,25 @@ def _event(backend: Any, sent: Sent, event_type: str, body: dict[str, Any] | Non
             publish_sns(backend, destination["SnsDestination"].get("TopicArn", ""), doc)
         elif destination.get("CloudWatchDestination"):
             put_metric(backend, destination["CloudWatchDestination"], doc)
+
+
+def sent_for(backend: Any, message: Any, message_id: str, at: float) -> Sent:
+    """The :class:`Sent` record of one accepted (non-bulk) message, as :func:`publish_feedback` builds it."""
+    name, record = st.sending_identity(backend, message.sender)
+    if name is None:
+        name = (_bare(message.sender or "")).rpartition("@")[2]
+    config_set = message.configuration_set or (getattr(record, "configuration_set_name", None) if record else None)
+    recipients = [_bare(r) for r in message.recipients]
+    sent = Sent(message_id, at, message.source or message.header_from,
+                f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{name}", recipients, message.operation,
+                config_set, message.tags)
+    sent.headers = payloads.headers_of(message, message_id, recipients, at)
+    return sent
+
+
+def publish_event(backend: Any, sent: Sent, event_type: str, body: dict[str, Any], *, key: str | None = None) -> None:
+    """One event (SESv2 type name, e.g. ``SUBSCRIPTION``) to the set's matching destinations."""
+    _event(backend, sent, event_type, body, key=key)
 
 
 def publish_sns(backend: Any, topic_arn: str, doc: dict[str, Any]) -> None:
