@@ -28,9 +28,16 @@ identity forwards feedback (the default), each bounce is mailed as a DSN and eac
 to the send's Return-Path (else the sender), and the simulator's ``ooto@`` address answers with an
 out-of-office auto reply; that mail lands in the lab mailbox marked as SES's own feedback mail, listed only
 when asked (``/_aws/ses?feedback=1``), so readers of the sent mail see what they saw before.
-DeliveryDelay events come only for addresses scripted with the ``delay`` outcome (then delivered). Open,
-Click and Subscription events are never produced (no one opens, clicks or unsubscribes in the lab);
-destinations may still list them.
+DeliveryDelay events come only for addresses scripted with the ``delay`` outcome (then delivered). Open and
+Click events come when someone fetches the tracking pixel or follows a tracked link
+(:mod:`sesbook.lab.ses.metrics.tracking`); a Subscription event when someone follows the unsubscribe link of a
+message sent with v2 ``ListManagementOptions`` (:mod:`sesbook.lab.ses.contacts`, through :func:`publish_event`).
+A v2 send to a contact who unsubscribed bounces (Permanent/General, reported by SES itself) without counting
+toward the Bounce metric or reputation and without a suppression list entry.
+
+Not produced: Subscription events from SES's unsubscribe landing page (topic choices; the lab has none), from
+``UpdateContact`` calls (SES publishes none for them either, as far as its documentation says), and
+Kinesis Data Firehose / EventBridge / Pinpoint deliveries of any event.
 """
 
 from __future__ import annotations
