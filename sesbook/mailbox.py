@@ -7,7 +7,7 @@ report, ``"complaint"``; the simulator's out-of-office reply, ``"auto-reply"``; 
 listed only with ``include_feedback=True``, e.g. ``mailbox_messages(target, to=sender, include_feedback=True)``.
 
 Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). From a terminal:
-``python -m sesbook lab mail [--to ADDRESS] [--json]`` reads the running lab.
+``python -m sesbook lab mail [--to ADDRESS] [--json] [--feedback]`` reads the running lab.
 """
 
 from __future__ import annotations
@@ -281,7 +281,7 @@ def _running_lab() -> LabInfo:
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
-    found = messages(_running_lab(), to=args.to)
+    found = messages(_running_lab(), to=args.to, include_feedback=bool(getattr(args, "feedback", False)))
     if args.json:
         print(json.dumps({"messages": [dataclasses.asdict(m) for m in found]}, indent=2))
         return 0
@@ -312,4 +312,6 @@ def register(subparsers: Any) -> None:
                               description="Show the messages the running lab delivered, newest last.")
     mail.add_argument("--to", default=None, help="only messages to this address")
     mail.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    mail.add_argument("--feedback", action="store_true",
+                      help="also SES's own feedback mail (bounce and complaint reports, auto replies)")
     mail.set_defaults(lab_func=cmd_mail)

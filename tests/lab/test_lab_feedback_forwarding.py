@@ -177,3 +177,16 @@ def test_the_client_lists_feedback_mail_only_when_asked(t: sesbook.Target) -> No
 def test_the_route_refuses_a_feedback_value_that_is_not_yes_or_no(t: sesbook.Target) -> None:
     with pytest.raises(sesbook.LabError, match="HTTP 400"):
         t.lab.request("GET", "/_aws/ses?feedback=perhaps")  # type: ignore[union-attr]
+
+
+def test_cli_lab_mail_shows_feedback_mail_with_the_flag(t: sesbook.Target, lab_info: Any, capsys: Any,
+                                                         monkeypatch: Any) -> None:
+    from sesbook import cli
+
+    send(t, f"bounce@{SIM}")
+    monkeypatch.setenv("SESBOOK_LAB", lab_info.to_json())
+    assert cli.main(["lab", "mail"]) == 0
+    assert "MAILER-DAEMON" not in capsys.readouterr().out
+    assert cli.main(["lab", "mail", "--feedback", "--to", "shop@example.com"]) == 0
+    out = capsys.readouterr().out
+    assert "MAILER-DAEMON@amazonses.com" in out and "Delivery Status Notification (Failure)" in out

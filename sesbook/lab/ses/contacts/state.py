@@ -7,13 +7,12 @@ management": https://docs.aws.amazon.com/ses/latest/dg/sending-email-subscriptio
 
 - one contact list per account, at most 20 topics, each with a ``DefaultSubscriptionStatus``;
 - a v2 ``SendEmail`` with ``ListManagementOptions`` (``ContactListName``, optional ``TopicName``) to an address
-  that is not on the list adds it as a contact; one sent to a contact who unsubscribed (from the topic, or
-  from everything with ``UnsubscribeAll``) is bounced: "Amazon SES will bounce an email if it is sent to an
-  unsubscribed contact on your contact list". The lab decides "unsubscribed from the topic" by the
-  contact's own preference for it, else the topic's default; without a topic only ``UnsubscribeAll``
-  counts. The bounce's type and wording are not documented: the lab reports Permanent/General from SES's
-  own MTA and, like the simulator's mail, neither counts it toward reputation nor puts the address on
-  the suppression list (SES already knows why the address gets nothing);
+  that is not on the list adds it as a contact; SES bounces a message to a contact who unsubscribed (from
+  the topic, or from everything with ``UnsubscribeAll``), so senders need not filter their sends. The lab
+  decides "unsubscribed from the topic" by the contact's own preference for it, else the topic's default;
+  without a topic only ``UnsubscribeAll`` counts. The bounce's type and wording are not documented: the
+  lab reports Permanent/General from SES's own MTA and, like the simulator's mail, neither counts it
+  toward reputation nor puts the address on the suppression list (SES already knows why the address gets nothing);
 - for a message to a single recipient SES adds ``List-Unsubscribe: <URL>`` and
   ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 2369, RFC 8058; replacing such headers the
   message had) and replaces the first two ``{{amazonSESUnsubscribeUrl}}`` placeholders of the text and HTML

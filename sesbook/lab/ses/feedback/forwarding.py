@@ -7,11 +7,14 @@ https://docs.aws.amazon.com/ses/latest/dg/monitor-sending-activity-using-notific
 complaints by email unless it was switched off (possible only with both a Bounce and a Complaint SNS topic);
 delivery notifications are never mailed. The message goes to the send's ``ReturnPath`` (v1) or
 ``FeedbackForwardingEmailAddress`` (v2) when given, else to the Return-Path header of a raw message, else to
-the sender (``Source``, MAIL FROM, the From header). The mailbox simulator's bounces and complaints are
-forwarded the same way ("Using the mailbox simulator": SES "sends it to you in an email or sends a
-notification to an Amazon SNS topic, depending on how you set up your account"); its ``ooto@`` address
-answers with an automatic reply (RFC 3834) to the Return-Path, which SES reports as a Transient bounce
-and which never counts toward reputation nor adds anything to a suppression list.
+the sender (``Source``, MAIL FROM, the From header). The mailbox simulator's bounces and complaints take
+the same two roads as real ones, email or SNS as the identity is set up (Developer Guide, "Using the mailbox
+simulator": https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html#send-email-simulator,
+checked 2026); its ``ooto@`` address answers with an automatic reply (RFC 3834) to the Return-Path, which
+SES reports as a Transient bounce and which never counts toward reputation nor adds anything to a
+suppression list. The lab mails that reply only while the identity forwards feedback: with SES's own MAIL
+FROM the reply reaches SES first, which passes it on as feedback (the lab's reading; the guide does not say
+what happens to it with forwarding off).
 
 Shapes (built with :mod:`email.message`, real MIME):
 
