@@ -44,6 +44,8 @@ from sesbook.lab.ses.feedback.outcomes import SES_REPORTING_MTA, Outcome
 PLACEHOLDER = "{{amazonSESUnsubscribeUrl}}"
 ROUTE = "/_sesbook/unsubscribe"
 MAX_TOPICS = 20
+#: How many list-managed sends the lab remembers for their Subscription events.
+MAX_KEPT_SENDS = 10_000
 UNSUBSCRIBED_TEXT = "Amazon SES did not send the message: the recipient unsubscribed from this contact list or topic."
 #: A recipient who unsubscribed: accepted, not sent, a bounce that is neither counted nor listed.
 UNSUBSCRIBED = Outcome("unsubscribed", False, "Permanent", "General", "5.0.0", f"Amazon SES: {UNSUBSCRIBED_TEXT}",
@@ -182,7 +184,10 @@ def apply_list_management(sub: Any) -> None:
         outcome = sub.outcomes.get(bare)
         if opted_out(contact_list, contact, topic) and (outcome is None or outcome.delivered):
             sub.outcomes[bare] = UNSUBSCRIBED
-    sends(backend)[sub.message_id] = (message, clock.time_s())
+    kept = sends(backend)
+    kept[sub.message_id] = (message, clock.time_s())
+    while len(kept) > MAX_KEPT_SENDS:  # a long-running lab forgets the oldest: their links then publish no event
+        kept.pop(next(iter(kept)))
     lab = current()
     if len(message.recipients) != 1 or lab is None or lab.info is None:
         return
