@@ -190,3 +190,10 @@ def test_cli_lab_mail_shows_feedback_mail_with_the_flag(t: sesbook.Target, lab_i
     assert cli.main(["lab", "mail", "--feedback", "--to", "shop@example.com"]) == 0
     out = capsys.readouterr().out
     assert "MAILER-DAEMON@amazonses.com" in out and "Delivery Status Notification (Failure)" in out
+
+
+def test_a_v1_raw_send_forwards_to_its_source_over_the_from_header(t: sesbook.Target) -> None:
+    raw = f"From: shop@example.com\nTo: bounce@{SIM}\nSubject: raw\n\nbody\n"
+    t.lab.advance_clock(2)  # type: ignore[union-attr]
+    t.ses.send_raw_email(Source="news@example.com", RawMessage={"Data": raw.encode()})
+    assert [m["Destination"]["ToAddresses"][0] for m in feedback_mail(t)] == ["news@example.com"]

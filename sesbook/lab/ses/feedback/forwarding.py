@@ -5,8 +5,9 @@ SES (Developer Guide, "Receiving Amazon SES notifications through email":
 https://docs.aws.amazon.com/ses/latest/dg/monitor-sending-activity-using-notifications-email.html, and the
 ``SetIdentityFeedbackForwardingEnabled`` API reference, checked 2026): every identity forwards bounces and
 complaints by email unless it was switched off (possible only with both a Bounce and a Complaint SNS topic);
-delivery notifications are never mailed. The message goes to the send's ``ReturnPath`` (v1) or
-``FeedbackForwardingEmailAddress`` (v2) when given, else to the Return-Path header of a raw message, else to
+delivery notifications are never mailed. The message goes to the send's ``ReturnPath`` (v1 SendEmail,
+SendTemplatedEmail, SendBulkTemplatedEmail; SendRawEmail has none) or ``FeedbackForwardingEmailAddress`` (v2)
+when given, else to the Return-Path header of a raw message, else to
 the sender (``Source``, MAIL FROM, the From header). The mailbox simulator's bounces and complaints take
 the same two roads as real ones, email or SNS as the identity is set up (Developer Guide, "Using the mailbox
 simulator": https://docs.aws.amazon.com/ses/latest/dg/send-an-email-from-console.html#send-email-simulator,
