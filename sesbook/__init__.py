@@ -87,11 +87,13 @@ if TYPE_CHECKING:
     from sesbook.identities.verify import verify_email as verify_email
     from sesbook.identities.wait import wait_for_verification as wait_for_verification
     from sesbook.mailbox import InboundLog as InboundLog
+    from sesbook.mailbox import follow_unsubscribe as follow_unsubscribe
     from sesbook.mailbox import follow_verification_link as follow_verification_link
     from sesbook.mailbox import inbound_log as inbound_log
     from sesbook.mailbox import last_message as last_message
     from sesbook.mailbox import mailbox_messages as mailbox_messages
     from sesbook.mailbox import script_outcome as script_outcome
+    from sesbook.mailbox import unsubscribe_link as unsubscribe_link
     from sesbook.monitoring.alarms import AlarmSpec as AlarmSpec
     from sesbook.monitoring.alarms import AlarmsResult as AlarmsResult
     from sesbook.monitoring.alarms import alarms_cloudformation as alarms_cloudformation
@@ -394,6 +396,8 @@ _LAZY: dict[str, str] = {
     "last_message": "sesbook.mailbox",
     "mailbox_messages": "sesbook.mailbox",
     "follow_verification_link": "sesbook.mailbox",
+    "unsubscribe_link": "sesbook.mailbox",
+    "follow_unsubscribe": "sesbook.mailbox",
     "script_outcome": "sesbook.mailbox",
     # ipywidgets front-ends: each calls the same function as the code cell beside it
     "composer": "sesbook.widgets.composer",

@@ -2,8 +2,12 @@
 the messages its inbound server received (``kind`` ``"inbound"``: the rules that matched, each action's outcome
 and the SPF/DKIM/DMARC verdicts, so a learner sees why a message went where it went).
 
+SES's own feedback mail (email feedback forwarding: the bounce report, ``kind`` ``"bounce"``; the complaint
+report, ``"complaint"``; the simulator's out-of-office reply, ``"auto-reply"``; ``api`` ``"feedback"``) is
+listed only with ``include_feedback=True``, e.g. ``mailbox_messages(target, to=sender, include_feedback=True)``.
+
 Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). From a terminal:
-``python -m sesbook lab mail [--to ADDRESS] [--json]`` reads the running lab.
+``python -m sesbook lab mail [--to ADDRESS] [--json] [--feedback]`` reads the running lab.
 """
 
 from __future__ import annotations
@@ -59,8 +63,10 @@ class MailMessage:
     timestamp: str
     api: str | None = None
     attachments: tuple[MailAttachment, ...] = ()
-    kind: str = "outbound"  # "inbound": received by the lab's inbound server (or SES's delivery to a lab domain)
+    kind: str = "outbound"  # "inbound": received by the lab's inbound server (or SES's delivery to a lab domain);
+    # SES's feedback mail (api "feedback"): "bounce", "complaint", "auto-reply"
     inbound: dict[str, Any] | None = None  # inbound only: reply, verdicts, rules with their actions
+    about: str | None = None  # feedback mail only: the id of the message it reports on
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MailMessage:
@@ -75,7 +81,13 @@ class MailMessage:
             attachments=tuple(MailAttachment(a.get("Filename"), str(a.get("ContentType", "")), int(a.get("Size", 0)))
                               for a in data.get("Attachments") or []),
             kind=str(data.get("Kind") or "outbound"), inbound=data.get("Inbound"),
+            about=(data.get("Feedback") or {}).get("MessageId"),
         )
+
+    @property
+    def is_feedback(self) -> bool:
+        """True for mail SES itself sent about a send (email feedback forwarding, auto replies)."""
+        return self.api == "feedback"
 
     @property
     def verdicts(self) -> dict[str, str]:
@@ -120,9 +132,17 @@ def _lab(target: Target | LabInfo) -> LabInfo:
 
 
 def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None = None,  # noqa: A002
-             source: str | None = None) -> tuple[MailMessage, ...]:
-    """The lab mailbox's messages, oldest first, filtered by recipient ``to``, message ``id``, ``source``."""
+             source: str | None = None, include_feedback: bool = False) -> tuple[MailMessage, ...]:
+    """The lab mailbox's messages, oldest first, filtered by recipient ``to``, message ``id``, ``source``.
+
+    ``include_feedback``: also SES's own feedback mail (bounce and complaint reports, auto replies), which
+    SES mails to the send's Return-Path or sender while the identity forwards feedback by email (the
+    default). Lab only."""
+    if not isinstance(include_feedback, bool):
+        raise ValidationError("include_feedback", include_feedback, "must be True or False")
     query = {k: v for k, v in (("to", to), ("id", id), ("email", source)) if v}
+    if include_feedback:
+        query["feedback"] = "1"
     path = "/_aws/ses" + ("?" + urlencode(query) if query else "")
     data = _lab(target).request("GET", path) or {}
     return tuple(MailMessage.from_json(m) for m in data.get("messages", []))
@@ -132,9 +152,10 @@ def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None 
 mailbox_messages = messages
 
 
-def last_message(target: Target | LabInfo, *, to: str | None = None) -> MailMessage:
-    """The newest message (to ``to``, if given); raises :class:`NoMessageError` when there is none."""
-    found = messages(target, to=to)
+def last_message(target: Target | LabInfo, *, to: str | None = None, include_feedback: bool = False) -> MailMessage:
+    """The newest message (to ``to``, if given; SES's feedback mail too with ``include_feedback``); raises
+    :class:`NoMessageError` when there is none."""
+    found = messages(target, to=to, include_feedback=include_feedback)
     if not found:
         who = f" to {to}" if to else ""
         raise NoMessageError(f"the lab mailbox has no message{who}. Did the send (or verify_email) succeed?")
@@ -158,6 +179,37 @@ def follow_verification_link(target: Target | LabInfo, address: str) -> str:
             return str(resp.read().decode()).strip()
     except urllib.error.HTTPError as exc:
         raise LabError(f"the verification link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
+
+
+def unsubscribe_link(message: MailMessage) -> str | None:
+    """The URL of the message's ``List-Unsubscribe`` header (SES adds it to a message sent with v2
+    ``ListManagementOptions`` to one recipient), or None when it has none."""
+    import email
+    import email.policy
+
+    if not message.raw:
+        return None
+    header = email.message_from_string(message.raw, policy=email.policy.default).get("List-Unsubscribe")
+    found = re.findall(r"<(https?://[^>]+)>", str(header or ""))
+    return found[0] if found else None
+
+
+def follow_unsubscribe(target: Target | LabInfo, message: MailMessage) -> str:
+    """Lab only: unsubscribe as a mail client's one-click button does (RFC 8058: a POST of
+    ``List-Unsubscribe=One-Click`` to the header's URL) and return the page. SES then opts the contact out
+    of the message's topic (or of every topic without one) and publishes a Subscription event."""
+    info = _lab(target)
+    link = unsubscribe_link(message)
+    if link is None or not link.startswith(info.aws_endpoint):
+        raise NoMessageError(f"message {message.id} has no lab List-Unsubscribe link: send it with "
+                             "ListManagementOptions (v2 SendEmail) to a single recipient.")
+    request = urllib.request.Request(link, data=b"List-Unsubscribe=One-Click", method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as resp:  # noqa: S310 - the lab's own loopback URL
+            return str(resp.read().decode()).strip()
+    except urllib.error.HTTPError as exc:
+        raise LabError(f"the unsubscribe link was refused: HTTP {exc.code}: {exc.read().decode()[:200]}") from exc
 
 
 #: What the lab can make an ordinary address do (``POST /_sesbook/feedback/outcomes``): SES's mailbox simulator
@@ -229,7 +281,7 @@ def _running_lab() -> LabInfo:
 
 
 def cmd_mail(args: argparse.Namespace) -> int:
-    found = messages(_running_lab(), to=args.to)
+    found = messages(_running_lab(), to=args.to, include_feedback=bool(getattr(args, "feedback", False)))
     if args.json:
         print(json.dumps({"messages": [dataclasses.asdict(m) for m in found]}, indent=2))
         return 0
@@ -260,4 +312,6 @@ def register(subparsers: Any) -> None:
                               description="Show the messages the running lab delivered, newest last.")
     mail.add_argument("--to", default=None, help="only messages to this address")
     mail.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    mail.add_argument("--feedback", action="store_true",
+                      help="also SES's own feedback mail (bounce and complaint reports, auto replies)")
     mail.set_defaults(lab_func=cmd_mail)

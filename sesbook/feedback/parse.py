@@ -66,6 +66,11 @@ class Feedback:
     headers: tuple[tuple[str, str], ...] = ()
     sns_message_id: str | None = None
     topic_arn: str | None = None
+    #: Subscription events: the contact list, and the contact's preferences after the change
+    #: (``unsubscribe_all``; ``topic_preferences``: (topic, ``OptIn`` | ``OptOut``) pairs)
+    contact_list: str | None = None
+    unsubscribe_all: bool | None = None
+    topic_preferences: tuple[tuple[str, str], ...] = ()
     payload: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -90,6 +95,9 @@ class Feedback:
 
     def rows(self) -> list[tuple[str, Any]]:
         detail = "/".join(x for x in (self.bounce_type, self.bounce_subtype) if x) or self.complaint_type
+        if self.kind == "Subscription":
+            detail = "unsubscribed from all" if self.unsubscribe_all else ", ".join(
+                f"{topic}: {status}" for topic, status in self.topic_preferences) or None
         return [("kind", f"{self.kind} ({self.shape})"), ("message id", self.message_id),
                 ("recipients", ", ".join(self.addresses)), ("detail", detail),
                 ("diagnostic", "; ".join(r.diagnostic_code for r in self.recipients if r.diagnostic_code) or None),
@@ -192,7 +200,19 @@ def parse(message: Any) -> Feedback:
         tags=tags, headers=tuple((str(h.get("name")), str(h.get("value"))) for h in mail.get("headers") or []
                                  if isinstance(h, dict)),
         sns_message_id=(envelope or {}).get("MessageId"), topic_arn=(envelope or {}).get("TopicArn"), payload=payload,
+        **(_subscription(body) if kind == "Subscription" else {}),
     )
+
+
+def _subscription(body: dict[str, Any]) -> dict[str, Any]:
+    """A Subscription event's ``subscription`` object: the list and the new preferences."""
+    new = body.get("newTopicPreferences") or {}
+    return {
+        "contact_list": body.get("contactList"),
+        "unsubscribe_all": bool(new["unsubscribeAll"]) if "unsubscribeAll" in new else None,
+        "topic_preferences": tuple((str(t.get("topicName")), str(t.get("subscriptionStatus")))
+                                   for t in new.get("topicSubscriptionStatus") or [] if isinstance(t, dict)),
+    }
 
 
 #: The name sesbook exports (``sesbook.parse_feedback``).

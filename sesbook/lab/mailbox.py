@@ -23,7 +23,14 @@ mailbox_bytes=...)``); past either, the oldest messages are dropped first, one I
 newest is always kept. A long-running lab does not grow without end (SES's own limit per message is 40 MB).
 
 Filters: ``?id=MESSAGE_ID``, ``?email=SOURCE`` (as LocalStack), and ``?to=ADDRESS`` (any recipient,
-case-insensitive). ``DELETE /_aws/ses`` empties it, ``DELETE /_aws/ses?id=...`` removes one message.
+case-insensitive).
+
+SES's own feedback mail (email feedback forwarding: the bounce and complaint messages SES mails to the sender,
+and the simulator's out-of-office replies; :mod:`sesbook.lab.ses.feedback.forwarding`) is kept here too,
+marked ``Api`` ``"feedback"`` with ``Kind`` ``bounce`` | ``complaint`` | ``auto-reply`` and ``Feedback``
+(``MessageId`` of the message it is about, ``Recipients``). It is listed only with ``?feedback=1`` (then
+beside the other messages, oldest first), so a reader of the mail that was sent sees the same list whether
+or not anything bounced. ``DELETE /_aws/ses`` empties it, ``DELETE /_aws/ses?id=...`` removes one message.
 A lab reset empties it too.
 """
 
@@ -36,7 +43,7 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
-from sesbook._validate import parse_whole_number
+from sesbook._validate import parse_bool, parse_whole_number
 from sesbook.errors import ValidationError
 from sesbook.facts import is_simulator
 from sesbook.lab import clock
@@ -150,10 +157,15 @@ def _recipients(message: dict[str, Any]) -> list[str]:
     return found
 
 
-def select(*, id: str | None = None, email: str | None = None, to: str | None = None) -> list[dict[str, Any]]:  # noqa: A002
-    """The messages matching every filter given, oldest first."""
+#: ``Api`` of SES's own feedback mail (:mod:`sesbook.lab.ses.feedback.forwarding`).
+FEEDBACK_API = "feedback"
+
+
+def select(*, id: str | None = None, email: str | None = None, to: str | None = None,  # noqa: A002
+           feedback: bool = False) -> list[dict[str, Any]]:
+    """The messages matching every filter given, oldest first; SES's feedback mail only with ``feedback``."""
     with _lock:
-        out = list(_messages)
+        out = [m for m in _messages if feedback or m.get("Api") != FEEDBACK_API]
     if id:
         out = [m for m in out if m.get("Id") == id]
     if email:
@@ -186,5 +198,10 @@ def _serve(request: Any) -> tuple[int, Any]:
         return 204, ""
     if request.method != "GET":
         return 405, {"error": "use GET to read the mailbox or DELETE to empty it"}
-    found = select(id=args.get("id") or None, email=args.get("email") or None, to=args.get("to") or None)
+    try:
+        feedback = parse_bool("feedback", args.get("feedback") or "false")
+    except ValidationError as exc:
+        return 400, {"error": str(exc)}
+    found = select(id=args.get("id") or None, email=args.get("email") or None, to=args.get("to") or None,
+                   feedback=feedback)
     return 200, {"messages": found}

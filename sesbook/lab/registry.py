@@ -56,6 +56,7 @@ MODULES: tuple[str, ...] = (
     "sesbook.lab.ses.templates.wire",  # template API v1 + v2, Handlebars rendering (pybars3)
     "sesbook.lab.ses.sending.wire",  # every send API -> the send pipeline
     "sesbook.lab.ses.feedback.wire",  # notifications, event destinations, the suppression list, moto's simulator off
+    "sesbook.lab.ses.contacts.wire",  # contact lists as SES answers them, /_sesbook/unsubscribe (Subscription events)
     "sesbook.lab.ses.metrics.wire",  # GetSendStatistics, AWS/SES CloudWatch reads, reputation control
     "sesbook.lab.ses.responses",  # UUID request ids, SES-shaped message ids, v2 error bodies
 )

@@ -57,7 +57,10 @@ class _App:
 
         request = Request(environ)
         try:
-            refused = None if handler is _clock else _not_a_json_object(request)  # the clock says its own usage
+            # the clock says its own usage; a route marked ``takes_any_body`` (the RFC 8058 one-click unsubscribe
+            # POST is a form body) reads its body itself
+            own_body = handler is _clock or getattr(handler, "takes_any_body", False)
+            refused = None if own_body else _not_a_json_object(request)
             status, body = refused if refused else handler(request)
         except LabError as exc:
             status, body = 400, {"error": str(exc)}

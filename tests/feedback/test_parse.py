@@ -102,3 +102,12 @@ def test_feedback_shows_as_a_table() -> None:
     fb = parse(json.loads((FIXTURES / "notification_bounce_dsn.json").read_text()))
     assert "Permanent/General" in repr(fb) and "<table " in fb._repr_html_()
     assert sesbook.parse_feedback is parse
+
+
+def test_a_subscription_event_says_which_list_and_the_new_preferences() -> None:
+    fb = parse(json.loads((FIXTURES / "event_subscription.json").read_text()))
+    assert (fb.contact_list, fb.unsubscribe_all) == ("ContactListName", True)
+    assert fb.topic_preferences == (("ExampleTopicName", "OptOut"),)
+    assert "unsubscribed from all" in repr(fb)
+    other = parse(json.loads((FIXTURES / "event_bounce.json").read_text()))
+    assert (other.contact_list, other.unsubscribe_all, other.topic_preferences) == (None, None, ())

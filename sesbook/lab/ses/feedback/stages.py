@@ -23,12 +23,21 @@ Event destinations: SNS topics receive the JSON as a string; CloudWatch destinat
 (value 1, namespace ``AWS/SES``, the event type as metric name, the set's dimensions: message tag, email
 header or the default value) in moto's CloudWatch, readable with ``GetMetricStatistics``; Kinesis Data
 Firehose, EventBridge and Pinpoint destinations are stored and shown but receive nothing (the lab runs no
-stream, bus or Pinpoint project). Email feedback forwarding is kept as a setting (GetIdentityNotificationAttributes,
-GetEmailIdentity) but the lab mails no bounce or complaint message to the sender: the lab mailbox keeps only
-the mail that was sent, so that notebooks and tests that read it are not changed by feedback.
-DeliveryDelay events come only for addresses scripted with the ``delay`` outcome (then delivered). Open,
-Click and Subscription events are never produced (no one opens, clicks or unsubscribes in the lab);
-destinations may still list them.
+stream, bus or Pinpoint project). Email feedback forwarding (:mod:`.forwarding`): while the sending
+identity forwards feedback (the default), each bounce is mailed as a DSN and each complaint as an ARF report
+to the send's Return-Path (else the sender), and the simulator's ``ooto@`` address answers with an
+out-of-office auto reply; that mail lands in the lab mailbox marked as SES's own feedback mail, listed only
+when asked (``/_aws/ses?feedback=1``), so readers of the sent mail see what they saw before.
+DeliveryDelay events come only for addresses scripted with the ``delay`` outcome (then delivered). Open and
+Click events come when someone fetches the tracking pixel or follows a tracked link
+(:mod:`sesbook.lab.ses.metrics.tracking`); a Subscription event when someone follows the unsubscribe link of a
+message sent with v2 ``ListManagementOptions`` (:mod:`sesbook.lab.ses.contacts`, through :func:`publish_event`).
+A v2 send to a contact who unsubscribed bounces (Permanent/General, reported by SES itself) without counting
+toward the Bounce metric or reputation and without a suppression list entry.
+
+Not produced: Subscription events from SES's unsubscribe landing page (topic choices; the lab has none), from
+``UpdateContact`` calls (SES publishes none for them either, as far as its documentation says), and
+Kinesis Data Firehose / EventBridge / Pinpoint deliveries of any event.
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ from typing import Any
 from sesbook.facts import is_simulator
 from sesbook.lab import ACCOUNT_ID, clock
 from sesbook.lab.registry import state as lab_state
-from sesbook.lab.ses.feedback import outcomes, payloads
+from sesbook.lab.ses.feedback import forwarding, outcomes, payloads
 from sesbook.lab.ses.feedback import state as st
 from sesbook.lab.ses.feedback.outcomes import Outcome
 from sesbook.lab.ses.metrics import state as metrics
@@ -125,6 +134,7 @@ def publish_feedback(sub: Any) -> None:
     found: dict[str, Outcome] = getattr(sub, "outcomes", {}) or {}
     now = clock.time_s()
     unrendered = set() if message.template is None else {m for m, _, _ in _units(sub)} - set(sub.rendered)
+    forward_to = forwarding.destination(message) if record is not None and record.feedback_forwarding_status else None
     for message_id, recipients, tags in _units(sub):
         if not message_id or message_id in unrendered:  # not sent: only its Rendering Failure is published
             continue
@@ -132,7 +142,8 @@ def publish_feedback(sub: Any) -> None:
                     config_set, tags)
         try:
             sent.headers = payloads.headers_of(message, message_id, recipients, now)
-            _publish_one(backend, record, sent, {r: found.get(r, outcomes.DELIVERED) for r in recipients}, now)
+            _publish_one(backend, record, sent, {r: found.get(r, outcomes.DELIVERED) for r in recipients}, now,
+                         forward_to=forward_to)
         except Exception:  # noqa: BLE001 - the message was accepted: SES answers with its id whatever feedback does
             log.exception("lab: feedback for message %s failed; the send stands", message_id)
     publish_rendering_failures(backend)
@@ -146,7 +157,8 @@ def _count(backend: Any, sent: Sent, metric: str, recipients: list[str]) -> None
     metrics.record(backend, metric, count=simulated, configuration_set=sent.configuration_set, reputation=False)
 
 
-def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome], now: float) -> None:
+def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome], now: float, *,
+                 forward_to: str | None = None) -> None:
     if any(o.kind == "reject" for o in found.values()):
         _event(backend, sent, "REJECT", {"reason": REJECT_REASON})
         _count(backend, sent, "Reject", list(found))
@@ -168,7 +180,7 @@ def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome
         _event(backend, sent, "DELIVERY", doc)
     groups: dict[tuple[str, Outcome], list[str]] = {}
     for recipient, outcome in found.items():
-        if outcome.kind in ("bounce", "ooto"):
+        if outcome.kind in ("bounce", "ooto", "unsubscribed"):
             groups.setdefault(("Bounce", outcome), []).append(recipient)
         elif outcome.kind == "complaint":
             groups.setdefault(("Complaint", outcome), []).append(recipient)
@@ -179,12 +191,31 @@ def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome
             _count(backend, sent, kind, recipients)
         _notify(backend, record, sent, kind, outcome, recipients, now)
         _event(backend, sent, kind.upper(), body)
+        if forward_to:
+            _forward(backend, sent, kind, outcome, recipients, forward_to, now)
         reason = "COMPLAINT" if kind == "Complaint" else "BOUNCE"
         if (outcome.hard_bounce or kind == "Complaint") and reason in reasons and not outcome.simulator:
             for recipient in recipients:
                 if outcome.bounce_subtype != "OnAccountSuppressionList" and not is_simulator(recipient):
                     st.suppress(backend, recipient, reason, message_id=sent.message_id,
                                 feedback_id=body.get("feedbackId"))
+
+
+def _forward(backend: Any, sent: Sent, kind: str, outcome: Outcome, recipients: list[str], to: str,
+             now: float) -> None:
+    """Email feedback forwarding (:mod:`.forwarding`): the DSN, the complaint report, or the auto replies,
+    into the lab mailbox as SES's own feedback mail. Never counted, never added to a list."""
+    from sesbook.lab import mailbox
+
+    if outcome.kind == "ooto":
+        mails = [("auto-reply", [r], *forwarding.auto_reply(sent, r, to, now)) for r in recipients]
+    elif kind == "Complaint":
+        mails = [("complaint", recipients, *forwarding.complaint_mail(sent, outcome, recipients, to, now))]
+    else:
+        mails = [("bounce", recipients, *forwarding.bounce_mail(sent, outcome, recipients, to, now))]
+    for label, about, mail_id, mail in mails:
+        mailbox.deliver(forwarding.record(mail_id, label, mail, region=backend.region_name,
+                                          original=sent.message_id, recipients=about))
 
 
 def _notify(backend: Any, record: Any, sent: Sent, kind: str, outcome: Outcome | None, recipients: list[str],
@@ -208,6 +239,25 @@ def _event(backend: Any, sent: Sent, event_type: str, body: dict[str, Any] | Non
             publish_sns(backend, destination["SnsDestination"].get("TopicArn", ""), doc)
         elif destination.get("CloudWatchDestination"):
             put_metric(backend, destination["CloudWatchDestination"], doc)
+
+
+def sent_for(backend: Any, message: Any, message_id: str, at: float) -> Sent:
+    """The :class:`Sent` record of one accepted (non-bulk) message, as :func:`publish_feedback` builds it."""
+    name, record = st.sending_identity(backend, message.sender)
+    if name is None:
+        name = (_bare(message.sender or "")).rpartition("@")[2]
+    config_set = message.configuration_set or (getattr(record, "configuration_set_name", None) if record else None)
+    recipients = [_bare(r) for r in message.recipients]
+    sent = Sent(message_id, at, message.source or message.header_from,
+                f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{name}", recipients, message.operation,
+                config_set, message.tags)
+    sent.headers = payloads.headers_of(message, message_id, recipients, at)
+    return sent
+
+
+def publish_event(backend: Any, sent: Sent, event_type: str, body: dict[str, Any], *, key: str | None = None) -> None:
+    """One event (SESv2 type name, e.g. ``SUBSCRIPTION``) to the set's matching destinations."""
+    _event(backend, sent, event_type, body, key=key)
 
 
 def publish_sns(backend: Any, topic_arn: str, doc: dict[str, Any]) -> None:

@@ -61,6 +61,11 @@ class OutboundMessage:
     bulk: tuple[dict[str, Any], ...] = ()  # SendBulkTemplatedEmail destinations, as given
     configuration_set: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    #: Where SES mails feedback when the identity forwards it (v1 ``ReturnPath``, v2
+    #: ``FeedbackForwardingEmailAddress``); None: the raw message's Return-Path header, else the sender.
+    return_path: str | None = None
+    #: v2 ``ListManagementOptions``: (contact list name, topic name or None).
+    list_management: tuple[str, str | None] | None = None
 
     @property
     def sender(self) -> str | None:
@@ -246,3 +251,8 @@ def _replace(message: OutboundMessage, **changes: Any) -> OutboundMessage:
     from dataclasses import replace
 
     return replace(message, **changes)
+
+
+def replace(message: OutboundMessage, **changes: Any) -> OutboundMessage:
+    """``message`` with ``changes`` (the wire adds options a constructor does not take, e.g. ``return_path``)."""
+    return _replace(message, **changes)

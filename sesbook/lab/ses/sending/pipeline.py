@@ -15,6 +15,10 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    rendered was still accepted, is not delivered and becomes a rendering-failure record;
 7. :func:`~sesbook.lab.ses.feedback.stages.decide_outcomes` — each recipient's fate: delivered, or
    bounced (the mailbox simulator, the account suppression list), complained about, rejected (a virus);
+   then :func:`~sesbook.lab.ses.contacts.state.apply_list_management` (v2 ``ListManagementOptions``:
+   unknown recipients become contacts, unsubscribed ones bounce, a single recipient's message gets the
+   ``List-Unsubscribe`` headers and its ``{{amazonSESUnsubscribeUrl}}`` placeholders filled; the list must
+   exist, checked by ``check_list_management`` right after ``validate``);
 8. :func:`add_tracking` — when the configuration set asks for open and click tracking, the HTML part's links
    pass through the lab and an open pixel is added (:mod:`sesbook.lab.ses.metrics.tracking`);
 9. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to, with the API
@@ -51,6 +55,7 @@ from moto.ses.exceptions import (
 
 from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, is_simulator
 from sesbook.lab import clock, current, mailbox
+from sesbook.lab.ses.contacts.state import apply_list_management, check_list_management, with_headers
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
 from sesbook.lab.ses.feedback.stages import decide_outcomes, publish_feedback
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
@@ -82,6 +87,8 @@ class Submission:
     #: templated sends: message id -> (rendered content, destination, data) of each destination that rendered
     rendered: dict[str, tuple[Rendered, dict[str, list[str]], str | None]] = field(default_factory=dict)
     outcomes: dict[str, Any] = field(default_factory=dict)  # recipient -> feedback Outcome (decide_outcomes)
+    #: headers SES adds to the message it delivers, first in the header block (list management's unsubscribe)
+    extra_headers: list[tuple[str, str]] = field(default_factory=list)
 
 
 Stage = Callable[[Submission], None]
@@ -284,6 +291,8 @@ def deliver(sub: Submission) -> None:
         record["Destination"] = {k: [a for a in v or [] if (parseaddr(a)[1] or a).lower() not in undelivered]
                                  for k, v in dest.items()}
         record["Api"] = message.api
+        if sub.extra_headers and record.get("RawData"):
+            record["RawData"] = with_headers(record["RawData"], sub.extra_headers)
         record["Attachments"] = attachments(record["RawData"]) if record.get("RawData") else []
         kept = mailbox.deliver(record, count_raw=message.raw is not None)
         if kept is not None:
@@ -309,11 +318,13 @@ def count_metrics(sub: Submission) -> None:
 #: The pipeline, in order. Adding a capability (suppression, events, metrics) is adding a function here.
 STAGES: tuple[Stage, ...] = (
     validate,
+    check_list_management,
     check_identity_and_mail_from,
     apply_sandbox_and_quotas,
     accept,
     render,
     decide_outcomes,
+    apply_list_management,
     add_tracking,
     deliver,
     publish_feedback,

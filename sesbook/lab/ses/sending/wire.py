@@ -24,6 +24,24 @@ from sesbook.lab.ses.sending.message import flatten
 from sesbook.lab.ses.sending.pipeline import run, submit
 
 
+def _v1_feedback(self: Any, message: build.OutboundMessage) -> build.OutboundMessage:
+    """v1 ``ReturnPath``: where SES forwards bounces and complaints by email."""
+    return_path = self._get_param("ReturnPath")
+    return build.replace(message, return_path=return_path) if return_path else message
+
+
+def _v2_feedback(params: dict[str, Any], message: build.OutboundMessage) -> build.OutboundMessage:
+    """v2 ``FeedbackForwardingEmailAddress`` and ``ListManagementOptions``."""
+    options = params.get("ListManagementOptions")
+    if options is not None:
+        if not isinstance(options, dict) or not options.get("ContactListName"):
+            raise BadRequestException("ListManagementOptions needs a ContactListName.")
+        message = build.replace(message, list_management=(str(options["ContactListName"]),
+                                                          options.get("TopicName") or None))
+    forward = params.get("FeedbackForwardingEmailAddress")
+    return build.replace(message, return_path=forward) if forward else message
+
+
 # -- v1 ------------------------------------------------------------------------------------------------------
 @v1_action("send_email")
 def send_email(self: Any) -> ActionResult:
@@ -32,7 +50,7 @@ def send_email(self: Any) -> ActionResult:
         self._get_param("Message.Body.Text.Data"), self._get_param("Message.Body.Html.Data"),
         configuration_set=self._get_param("ConfigurationSetName"), tags=self._get_param("Tags"),
     )
-    return ActionResult({"MessageId": submit(self.backend, message)})
+    return ActionResult({"MessageId": submit(self.backend, _v1_feedback(self, message))})
 
 
 @v1_action("send_templated_email")
@@ -42,7 +60,7 @@ def send_templated_email(self: Any) -> ActionResult:
         self._get_param("TemplateData"),
         configuration_set=self._get_param("ConfigurationSetName"), tags=self._get_param("Tags"),
     )
-    return ActionResult({"MessageId": submit(self.backend, message)})
+    return ActionResult({"MessageId": submit(self.backend, _v1_feedback(self, message))})
 
 
 @v1_action("send_bulk_templated_email")
@@ -52,7 +70,7 @@ def send_bulk_templated_email(self: Any) -> ActionResult:
         self._get_param("Destinations", []),
         configuration_set=self._get_param("ConfigurationSetName"), tags=self._get_param("DefaultTags"),
     )
-    sent = run(self.backend, message)
+    sent = run(self.backend, _v1_feedback(self, message))
     return ActionResult({"Status": [{"MessageId": message_id} for message_id in sent.message_ids]})
 
 
@@ -64,7 +82,7 @@ def send_raw_email(self: Any) -> ActionResult:
         envelope=self._get_param("Destinations", []), api="v1",
         configuration_set=self._get_param("ConfigurationSetName"), tags=self._get_param("Tags"),
     )
-    return ActionResult({"MessageId": submit(self.backend, message)})
+    return ActionResult({"MessageId": submit(self.backend, _v1_feedback(self, message))})
 
 
 # -- v2 ------------------------------------------------------------------------------------------------------
@@ -94,6 +112,7 @@ def send_email_v2(self: Any) -> str:
         message = build.from_template("v2", source, dest, name, template.get("TemplateData") or "{}", **options)
     else:
         raise BadRequestException("Content needs one of Simple, Raw or Template.")
+    message = _v2_feedback(params, message)
     return json.dumps({"MessageId": submit(self.sesv2_backend.core_backend, message)})
 
 
@@ -118,6 +137,6 @@ def send_bulk_email_v2(self: Any) -> str:
         params.get("FromEmailAddress"), name, template.get("TemplateData") or "{}", destinations,
         configuration_set=params.get("ConfigurationSetName"), tags=params.get("DefaultEmailTags"), api="v2",
     )
-    sent = run(self.sesv2_backend.core_backend, message)
+    sent = run(self.sesv2_backend.core_backend, _v2_feedback(params, message))
     return json.dumps({"BulkEmailEntryResults": [{"Status": "SUCCESS", "MessageId": message_id}
                                                  for message_id in sent.message_ids]})
