@@ -130,6 +130,21 @@ def test_a_single_recipient_message_gets_the_unsubscribe_headers_and_footer(t: s
     assert contact(t, "ann@example.net")["UnsubscribeAll"] is False  # added to the list by the send
 
 
+def test_a_raw_message_names_its_list_in_ses_header(t: sesbook.Target) -> None:
+    """Raw and SMTP messages carry the options as ``X-SES-LIST-MANAGEMENT-OPTIONS: LIST; topic=TOPIC``."""
+    message = sesbook.build_message(source="shop@example.com", to="ann@example.net", subject="News", text="Hi.",
+                                    headers={"X-SES-LIST-MANAGEMENT-OPTIONS": "news; topic=weekly"})
+    t.lab.advance_clock(2)  # type: ignore[union-attr]
+    sent = sesbook.send_raw(t, message)
+    record = kept(t, str(sent.message_id))
+    assert "X-SES-LIST-MANAGEMENT-OPTIONS" not in record["RawData"]
+    assert unsubscribe_url(record).startswith(t.lab.aws_endpoint + "/_sesbook/unsubscribe/")  # type: ignore[union-attr]
+    message.replace_header("X-SES-LIST-MANAGEMENT-OPTIONS", "news; topic=no-such-topic")
+    t.lab.advance_clock(2)  # type: ignore[union-attr]
+    with pytest.raises(sesbook.AwsError, match="BadRequestException"):
+        sesbook.send_raw(t, message)
+
+
 def test_several_recipients_get_no_unsubscribe_link(t: sesbook.Target) -> None:
     message_id = send(t, ["ann@example.net", "bob@example.net"])
     assert "List-Unsubscribe" not in kept(t, message_id)["RawData"]

@@ -184,23 +184,30 @@ def attachments(raw: str) -> list[dict[str, Any]]:
     return found
 
 
-_SES_HEADER = re.compile(r"^(x-ses-configuration-set|x-ses-message-tags)[ \t]*:(.*(?:\r?\n[ \t].*)*)\r?\n",
+_SES_HEADER = re.compile(r"^(x-ses-configuration-set|x-ses-message-tags|x-ses-list-management-options)[ \t]*:"
+                         r"(.*(?:\r?\n[ \t].*)*)\r?\n",
                          re.IGNORECASE | re.MULTILINE)
 
 
-def _ses_headers(text: str) -> tuple[str, str | None, list[tuple[str, str]]]:
-    """The message without SES's own headers, the configuration set and the tags they named."""
+def _ses_headers(text: str) -> tuple[str, str | None, list[tuple[str, str]], tuple[str, str | None] | None]:
+    """The message without SES's own headers; the configuration set, the tags and the list management
+    options (``X-SES-LIST-MANAGEMENT-OPTIONS: LIST; topic=TOPIC``) they named."""
     end = re.search(r"\r?\n\r?\n", text)
     head, body = (text[:end.end()], text[end.end():]) if end else (text, "")
     configuration_set: str | None = None
     tags: list[tuple[str, str]] = []
+    listing: tuple[str, str | None] | None = None
     for match in _SES_HEADER.finditer(head):
         value = " ".join(match[2].split())
         if match[1].lower() == "x-ses-configuration-set":
             configuration_set = value or None
+        elif match[1].lower() == "x-ses-list-management-options":
+            name, _, rest = value.partition(";")
+            topic = rest.strip().partition("=")[2].strip() if rest.strip().lower().startswith("topic") else ""
+            listing = (name.strip(), topic or None) if name.strip() else None
         else:
             tags += [(n.strip(), v.strip()) for n, _, v in (p.partition("=") for p in value.split(",")) if n.strip()]
-    return _SES_HEADER.sub("", head) + body, configuration_set, tags
+    return _SES_HEADER.sub("", head) + body, configuration_set, tags, listing
 
 
 def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str] | tuple[str, ...] = (),
@@ -213,11 +220,12 @@ def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str]
 
     A raw message names its configuration set and message tags in headers (SES Developer Guide, "Specifying
     a configuration set when you send email" and "Monitor email sending using Amazon SES event publishing",
-    checked 2026): ``X-SES-CONFIGURATION-SET: NAME`` and ``X-SES-MESSAGE-TAGS: name1=value1, name2=value2``.
+    checked 2026): ``X-SES-CONFIGURATION-SET: NAME`` and ``X-SES-MESSAGE-TAGS: name1=value1, name2=value2``;
+    list management ("Using list management", checked 2026) as ``X-SES-LIST-MANAGEMENT-OPTIONS: LIST; topic=TOPIC``.
     A set given as a parameter wins over the header; SES takes both headers out before the message goes on.
     """
     text_raw = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    text_raw, header_set, header_tags = _ses_headers(text_raw)
+    text_raw, header_set, header_tags, listing = _ses_headers(text_raw)
     if configuration_set is None and header_set:
         configuration_set = header_set
     if header_tags:
@@ -243,7 +251,7 @@ def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str]
         source=source, recipients=envelope or (to + cc + bcc), envelope=envelope,
         header_from=str(header_from) if header_from is not None else None, header_to=to, header_cc=cc,
         header_bcc=bcc, subject=str(parsed.get("Subject", "")) or None, text=text, html=html, raw=text_raw,
-        size=len(text_raw.encode()), configuration_set=configuration_set, tags=_tags(tags),
+        size=len(text_raw.encode()), configuration_set=configuration_set, tags=_tags(tags), list_management=listing,
     )
 
 
