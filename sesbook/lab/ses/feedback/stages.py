@@ -296,20 +296,11 @@ def put_metric(backend: Any, destination: dict[str, Any], doc: dict[str, Any]) -
 
 
 # -- rendering failures recorded by the template stage ----------------------------------------------------------
-def _field(entry: Any, *names: str) -> Any:
-    for name in names:
-        value = entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
-        if value is not None:
-            return value
-    return None
-
-
 def publish_rendering_failures(backend: Any) -> None:
     """Rendering Failure events for the render stage's failures (:func:`sesbook.lab.ses.templates.state.failures`)
     not published yet.
 
-    Each entry is read for: message id, template name, error message, source, destination (a list or an SES
-    ``Destination``), configuration set and tags; missing ones stay empty.
+    Each entry is the render stage's record (its keys are listed on ``failures``).
     """
     from sesbook.lab.ses.templates.state import failures as rendering_failures
 
@@ -319,22 +310,19 @@ def publish_rendering_failures(backend: Any) -> None:
     seen = lab_state(backend, "rendering_failures_published", lambda: [0])
     for entry in list(failures)[seen[0]:]:
         seen[0] += 1
-        config_set = _field(entry, "ConfigurationSet", "configuration_set", "ConfigurationSetName")
+        config_set = entry.get("ConfigurationSet")
         metrics.record(backend, "RenderingFailure", configuration_set=config_set)
         if not config_set:
             continue
-        dest = _field(entry, "destination", "Destination", "recipients") or []
-        if isinstance(dest, dict):
-            dest = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
-        source = _field(entry, "source", "Source") or ""
+        dest = entry.get("Destination") or {}
+        recipients = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
+        source = entry.get("Source") or ""
         domain = _bare(source).rpartition("@")[2]
-        tags = _field(entry, "tags", "Tags") or ()
-        sent = Sent(str(_field(entry, "message_id", "MessageId", "id") or ""), clock.time_s(), source,
-                    f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{domain}", [_bare(a) for a in dest],
-                    str(_field(entry, "operation") or "SendTemplatedEmail"), config_set,
-                    tuple((str(t.get("Name")), str(t.get("Value"))) if isinstance(t, dict) else tuple(t) for t in tags))
-        body = {"errorMessage": str(_field(entry, "Error", "error", "errorMessage") or ""),
-                "templateName": str(_field(entry, "Template", "template", "templateName") or "")}
+        sent = Sent(str(entry.get("MessageId") or ""), clock.time_s(), source,
+                    f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{domain}",
+                    [_bare(a) for a in recipients], str(entry.get("Operation") or "SendTemplatedEmail"), config_set,
+                    tuple((str(n), str(v)) for n, v in entry.get("Tags") or ()))
+        body = {"errorMessage": str(entry.get("Error") or ""), "templateName": str(entry.get("Template") or "")}
         _event(backend, sent, "RENDERING_FAILURE", body, key="failure")
 
 

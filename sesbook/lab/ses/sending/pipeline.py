@@ -215,13 +215,13 @@ def render(sub: Submission) -> None:
         try:
             sub.rendered[message_id] = (render_template(template, data), dest, data)
         except RenderError as exc:
-            # HOOK (feedback/events): each record here is one SES "Rendering Failure" event to publish
-            # (eventType "Rendering Failure", failure.errorMessage / failure.templateName) to the
-            # configuration set's event destinations. Events are not built yet; this list is their source.
+            # Each record is one SES "Rendering Failure" event, published to the configuration set's
+            # destinations by the feedback stage (feedback.stages.publish_rendering_failures).
             failures(backend).append({
                 "MessageId": message_id, "Template": message.template, "Source": message.source,
                 "Destination": dest, "Kind": exc.kind, "Error": exc.message, "Attribute": exc.attribute,
-                "Api": message.api, "ConfigurationSet": message.configuration_set,
+                "Api": message.api, "Operation": message.operation, "ConfigurationSet": message.configuration_set,
+                "Tags": list(message.tags),
                 "Timestamp": clock.now().isoformat(timespec="milliseconds"),
             })
 

@@ -182,8 +182,8 @@ FAILURES_KEY = "rendering_failures"
 def failures(backend: Any) -> list[dict[str, Any]]:
     """The backend's rendering failures, oldest first (a list moto's reset throws away).
 
-    Each: ``{"MessageId", "Template", "Source", "Destination", "Kind", "Error", "Attribute", "Api",
-    "Timestamp"}``.
+    Each: ``{"MessageId", "Template", "Source", "Destination", "Kind", "Error", "Attribute", "Api", "Operation",
+    "ConfigurationSet", "Tags", "Timestamp"}`` (``Destination`` an SES ``Destination``, ``Tags`` (name, value) pairs).
     """
     from sesbook.lab.registry import state
 
