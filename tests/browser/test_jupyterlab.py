@@ -1,0 +1,332 @@
+"""Every notebook run in JupyterLab in a real browser, the way a learner runs it (``make learn``).
+
+nbval and papermill run the notebooks in a kernel and compare or keep the outputs; nothing there draws
+them. This test does: JupyterLab on loopback, headless Debian Chromium driven by Playwright, and for each
+notebook (00 to 07, then 99, in order) "Run All Cells", then what a learner would see checked in the page:
+
+- **no error output**: no output of type ``error`` in the notebook model (what an uncaught exception leaves;
+  JupyterLab draws it as a traceback in an ``.jp-OutputArea-output`` whose rendered text has the mime type
+  ``application/vnd.jupyter.stderr``), and no stderr *stream* output holding a Python traceback (an
+  exception logged from a thread). Plain stderr (a progress line, a warning) is not an error;
+- **every cell ran**: the kernel is idle and every code cell has an execution count;
+- **every picture loaded**: each ``<img>`` in the notebook (attachments, PNG and SVG outputs) is complete
+  with ``naturalWidth > 0`` (a broken image has 0);
+- **every widget drawn**: no "Loading widget..." or "Error displaying widget" left in an output, and each
+  widget view (``.jupyter-widgets``) has a size;
+- **Japanese drawn with a CJK font**: Chromium's DevTools ``CSS.getPlatformFontsForNode`` names the fonts
+  that actually drew the glyphs of a node. A Japanese run of text from the notebook is put in a span of its
+  own and must be drawn by a font whose family is a CJK one ("Noto Sans CJK JP", ...). Why not the other
+  ways: ``document.fonts.check('16px "Noto Sans CJK JP"')`` answers true for any font that is not a web font,
+  installed or not; comparing widths against a tofu box depends on the fallback font's metrics. The
+  DevTools answer is what Chromium itself used, with no threshold to tune.
+
+The lab is started as ``make learn`` starts it (:func:`sesbook.learn.start_lab_process`, announced to every
+kernel in ``SESBOOK_LAB``), so what 01 verifies, 02 finds verified. JupyterLab serves a temporary copy of
+``notebooks/`` and ``img/`` with the outputs cleared (so every output checked is one this run made); the
+committed notebooks are never opened. The lab is seeded as a learner's is, but nothing here depends on ids.
+
+A screenshot of each notebook (its last screen) is saved under the test's ``tmp_path``. Skipped, saying why,
+when ``/usr/bin/chromium`` or the ``playwright`` package is missing (``.ci/run`` installs Chromium and the
+CJK and emoji fonts; never ``playwright install``: no browser is downloaded). Run only this test with
+``pytest tests/browser -m browser``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import nbformat
+import pytest
+
+from sesbook.learn import JUPYTER, start_lab_process
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.lab]
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NOTEBOOKS = sorted(path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+#: Seconds one notebook may take from "Run All Cells" to the last output drawn.
+NOTEBOOK_TIMEOUT = 240
+#: A font family that can draw Japanese (Noto CJK is what .ci/run installs; the others are common elsewhere).
+CJK_FAMILIES = ("CJK", "Noto Sans JP", "Noto Serif JP", "IPAGothic", "IPAPGothic", "IPAexGothic", "TakaoGothic",
+                "VL Gothic", "Droid Sans Fallback", "Source Han")
+
+try:
+    from playwright.sync_api import sync_playwright
+except ImportError:  # pragma: no cover - depends on the machine
+    sync_playwright = None
+
+if sync_playwright is None:
+    pytest.skip("the playwright package is not installed (pip install -r requirements.txt)", allow_module_level=True)
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk fonts-noto-color-emoji)",
+                allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _copy_cleared(root: Path) -> None:
+    """``notebooks/`` (outputs and execution counts cleared) and ``img/`` copied under ``root``."""
+    shutil.copytree(ROOT / "img", root / "img")
+    (root / "notebooks").mkdir()
+    for name in NOTEBOOKS:
+        nb = nbformat.read(ROOT / "notebooks" / name, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+        nbformat.write(nb, root / "notebooks" / name)
+
+
+def _settings(folder: Path) -> None:
+    """JupyterLab user settings for the run: every cell kept in the page (no windowing, so each output can be
+    checked without scrolling to it), and no news or update check (no network, no pop-up)."""
+    tracker = folder / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+    tracker.parent.mkdir(parents=True)
+    tracker.write_text(json.dumps({"windowingMode": "none"}))
+    notes = folder / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notes.parent.mkdir(parents=True)
+    notes.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"JupyterLab exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.25)  # waiting for a server to come up, not timing a behaviour
+    raise AssertionError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen[Any]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """One lab (as ``make learn`` starts it) and JupyterLab on a cleared copy of the notebooks; yields its URL."""
+    base = tmp_path_factory.mktemp("jupyterlab")
+    served = base / "served"
+    served.mkdir()
+    _copy_cleared(served)
+    _settings(base / "settings")
+    env = {key: value for key, value in os.environ.items() if key not in ("MPLBACKEND", "SESBOOK_LAB_SEED")}
+    env.update({
+        "PYTHONPATH": str(ROOT),  # kernels import this checkout's sesbook, not an installed one
+        "SESBOOK_LAB_STATE": str(base / "lab.json"),
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "IPYTHONDIR": str(base / "ipython"),
+    })
+    lab, info = start_lab_process(env=env)
+    token = secrets.token_hex(16)
+    port = _free_port()
+    log = base / "jupyterlab.log"
+    command = [*JUPYTER, f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
+               f"--LabApp.user_settings_dir={base / 'settings'}", f"--LabApp.workspaces_dir={base / 'workspaces'}",
+               "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False",
+               "--LabApp.extension_manager=readonly",  # no PyPI look-ups from the extension manager
+               "--ServerApp.allow_root=True"]  # CI runs as root; the server listens on loopback only
+    try:
+        with log.open("wb") as out:
+            server = subprocess.Popen(command, env={**env, "SESBOOK_LAB": json.dumps(info)}, stdout=out,
+                                      stderr=subprocess.STDOUT, cwd=served)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(f"{url}/api/status?token={token}", server, log)
+            yield {"url": url, "token": token, "served": served, "log": log}
+        finally:
+            _stop(server)
+    finally:
+        _stop(lab)
+
+
+@pytest.fixture(scope="module")
+def page(jupyterlab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium (headless, a fresh profile) with JupyterLab open and ready."""
+    assert sync_playwright is not None
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000}, locale="en-US")
+        try:
+            tab = context.pages[0] if context.pages else context.new_page()
+            tab.console_errors = []
+            tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
+            tab.goto(f"{jupyterlab['url']}/lab?reset&token={jupyterlab['token']}", timeout=60_000)
+            tab.wait_for_function("() => window.jupyterapp !== undefined",
+                                  timeout=60_000)
+            tab.evaluate("async () => { await window.jupyterapp.restored; }")
+            yield tab
+        finally:
+            context.close()
+
+
+#: Open one notebook, run all its cells, wait for the kernel, then report what the page shows.
+RUN_NOTEBOOK = """
+async ([path, timeoutMs]) => {
+  const app = window.jupyterapp;
+  const widget = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  await widget.context.ready;
+  await widget.sessionContext.ready;
+  app.shell.activateById(widget.id);
+  const timeout = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`Run All Cells did not finish within ${timeoutMs / 1000} s`)), timeoutMs));
+  const ran = await Promise.race([app.commands.execute('notebook:run-all-cells'), timeout]);
+  const kernel = widget.sessionContext.session.kernel;
+  const deadline = Date.now() + 30000;
+  while (kernel.status !== 'idle' && Date.now() < deadline) { await new Promise(r => setTimeout(r, 100)); }
+  return {ran, kernel: kernel.status, id: widget.id};
+}
+"""
+
+#: What the page shows for the current notebook: the checks of the module docstring, as data.
+INSPECT = """
+() => {
+  const widget = window.jupyterapp.shell.currentWidget;
+  const node = widget.content.node;
+  const cells = widget.content.widgets;
+  const report = {unrun: [], errors: [], tracebacks: [], images: [], widgets: [], widgetViews: 0, japanese: null};
+  cells.forEach((cell, index) => {
+    if (cell.model.type !== 'code') return;
+    const head = cell.model.sharedModel.getSource().split('\\n')[0].slice(0, 80);
+    if (cell.model.executionCount === null) report.unrun.push(`cell ${index}: ${head}`);
+    const outputs = cell.model.outputs;
+    for (let i = 0; i < outputs.length; i++) {
+      const output = outputs.get(i).toJSON();
+      if (output.output_type === 'error') {
+        report.errors.push(`cell ${index} (${head}): ${output.ename}: ${output.evalue}`);
+      } else if (output.output_type === 'stream' && output.name === 'stderr') {
+        const text = Array.isArray(output.text) ? output.text.join('') : output.text;
+        if (text.includes('Traceback (most recent call last)')) report.tracebacks.push(`cell ${index}: ${text}`);
+      }
+    }
+  });
+  for (const img of node.querySelectorAll('img')) {
+    if (!img.complete || img.naturalWidth === 0) report.images.push(img.src.slice(0, 80));
+  }
+  for (const area of node.querySelectorAll('.jp-OutputArea-output')) {
+    const text = area.textContent;
+    if (text.includes('Loading widget...') || text.includes('Error displaying widget')) {
+      report.widgets.push(text.trim().slice(0, 200));
+    }
+  }
+  for (const view of node.querySelectorAll('.jupyter-widgets')) {
+    report.widgetViews += 1;
+    const box = view.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0 && !view.closest('.jupyter-widgets.widget-box')?.hidden) {
+      // a child of a hidden box may be sizeless; a top-level view must not be
+      if (view.parentElement.closest('.jupyter-widgets') === null) report.widgets.push('a widget view of size 0');
+    }
+  }
+  // the first run of Japanese text in a rendered cell, in a span of its own for the font check
+  const japanese = /[\\u3040-\\u30ff\\u3400-\\u9fff]+/;
+  const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT,
+      {acceptNode: t => japanese.test(t.data) && !t.parentElement.closest('.cm-editor, .jp-InputArea-editor')
+                          ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP});
+  const text = walker.nextNode();
+  if (text) {
+    const match = japanese.exec(text.data);
+    const part = text.splitText(match.index);
+    part.splitText(match[0].length);
+    const span = document.createElement('span');
+    span.setAttribute('data-cjk-probe', '');
+    part.parentNode.replaceChild(span, part);
+    span.appendChild(part);
+    span.scrollIntoView();
+    report.japanese = match[0];
+  }
+  return report;
+}
+"""
+
+#: Shut the notebook's kernel down and close it (saved first: it is a temporary copy).
+CLOSE = """
+async () => {
+  const widget = window.jupyterapp.shell.currentWidget;
+  await widget.context.save();
+  await widget.sessionContext.shutdown();
+  widget.dispose();
+}
+"""
+
+
+def _fonts_of_probe(page: Any) -> list[dict[str, Any]]:
+    """The platform fonts Chromium used to draw the ``[data-cjk-probe]`` span (DevTools protocol)."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("DOM.enable")
+        cdp.send("CSS.enable")
+        document = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})
+        found = cdp.send("DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": "[data-cjk-probe]"})
+        return list(cdp.send("CSS.getPlatformFontsForNode", {"nodeId": found["nodeId"]})["fonts"])
+    finally:
+        cdp.detach()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_and_draws_in_jupyterlab(name: str, page: Any, tmp_path: Path) -> None:
+    started = time.monotonic()
+    page.console_errors.clear()
+    outcome = page.evaluate(RUN_NOTEBOOK, [f"notebooks/{name}", NOTEBOOK_TIMEOUT * 1000])
+    # widgets are drawn after their output arrives: wait for the last placeholder to go (bounded)
+    try:
+        page.wait_for_function(
+            "() => ![...window.jupyterapp.shell.currentWidget.content.node.querySelectorAll('.jp-OutputArea-output')]"
+            ".some(o => o.textContent.includes('Loading widget...'))", timeout=30_000)
+    except Exception:  # noqa: BLE001 - a timeout here is reported by the check below, with the widget named
+        pass
+    report = page.evaluate(INSPECT)
+    fonts = _fonts_of_probe(page) if report["japanese"] else []
+    page.screenshot(path=str(tmp_path / f"{name.removesuffix('.ipynb')}.png"))
+    page.evaluate(CLOSE)
+    seconds = time.monotonic() - started
+    print(f"{name}: {seconds:.1f} s, {report['widgetViews']} widget views, fonts {fonts}")
+
+    assert outcome["kernel"] == "idle", f"{name}: the kernel is {outcome['kernel']} after Run All Cells"
+    assert not report["errors"], f"{name}: error outputs:\n" + "\n".join(report["errors"])
+    assert not report["tracebacks"], f"{name}: tracebacks on stderr:\n" + "\n".join(report["tracebacks"])
+    assert not report["unrun"], f"{name}: cells without an execution count:\n" + "\n".join(report["unrun"])
+    assert outcome["ran"] is True, f"{name}: Run All Cells reported a failure"
+    assert not report["images"], f"{name}: pictures that did not load: {report['images']}"
+    assert not report["widgets"], f"{name}: widgets not drawn: {report['widgets']}"
+    assert report["japanese"], f"{name}: no Japanese text found to check the font with"
+    cjk = [font for font in fonts if font["glyphCount"] and any(f in font["familyName"] for f in CJK_FAMILIES)]
+    assert cjk, (f"{name}: {report['japanese']!r} was drawn with {fonts}, none a CJK font "
+                 "(apt-get install fonts-noto-cjk)")
