@@ -128,9 +128,12 @@ def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: 
     raise AssertionError(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
-def _stop(proc: subprocess.Popen[Any]) -> None:
-    if proc.poll() is None:
+def _stop(*procs: subprocess.Popen[Any] | None) -> None:
+    """SIGTERM to all at once (each stops in its own time), then wait for each; kill what does not stop."""
+    running = [proc for proc in procs if proc is not None and proc.poll() is None]
+    for proc in running:
         proc.send_signal(signal.SIGTERM)
+    for proc in running:
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -140,7 +143,8 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """One lab (as ``make learn`` starts it) and JupyterLab on a cleared copy of the notebooks; yields its URL."""
+    """One lab (as ``make learn`` starts it) and JupyterLab on a cleared copy of the notebooks starting; yields
+    its URL and ``ready``, which waits until it answers."""
     base = tmp_path_factory.mktemp("jupyterlab")
     served = base / "served"
     served.mkdir()
@@ -165,18 +169,17 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
                "--LabApp.expose_app_in_browser=True", "--ServerApp.open_browser=False",
                "--LabApp.extension_manager=readonly",  # no PyPI look-ups from the extension manager
                "--ServerApp.allow_root=True"]  # CI runs as root; the server listens on loopback only
+    url = f"http://127.0.0.1:{port}"
+    server = None
     try:
         with log.open("wb") as out:
             server = subprocess.Popen(command, env={**env, "SESBOOK_LAB": json.dumps(info)}, stdout=out,
                                       stderr=subprocess.STDOUT, cwd=served)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_up(f"{url}/api/status?token={token}", server, log)
-            yield {"url": url, "token": token, "served": served, "log": log}
-        finally:
-            _stop(server)
+        # not waited for here: Chromium starts meanwhile (the page fixture calls ready())
+        yield {"url": url, "token": token, "served": served, "log": log,
+               "ready": lambda: _wait_until_up(f"{url}/api/status?token={token}", server, log)}
     finally:
-        _stop(lab)
+        _stop(lab, server)
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +192,7 @@ def page(jupyterlab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -
             str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
             viewport={"width": 1400, "height": 1000}, locale="en-US")
         try:
+            jupyterlab["ready"]()
             tab = context.pages[0] if context.pages else context.new_page()
             tab.console_errors = []
             tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
@@ -212,6 +216,7 @@ async ([path, timeoutMs]) => {
   const widget = await within('opening the notebook', open);
   await within('starting its kernel', Promise.all([widget.context.ready, widget.sessionContext.ready]));
   app.shell.activateById(widget.id);
+  window.notebookUnderTest = widget;
   const t1 = Date.now();
   const ran = await within('Run All Cells', app.commands.execute('notebook:run-all-cells'));
   const kernel = widget.sessionContext.session.kernel;
@@ -224,7 +229,7 @@ async ([path, timeoutMs]) => {
 #: What the page shows for the current notebook: the checks of the module docstring, as data.
 INSPECT = """
 () => {
-  const widget = window.jupyterapp.shell.currentWidget;
+  const widget = window.notebookUnderTest;
   const node = widget.content.node;
   const cells = widget.content.widgets;
   const report = {unrun: [], errors: [], tracebacks: [], images: [], widgets: [], widgetViews: 0, japanese: null};
@@ -286,12 +291,12 @@ INSPECT = """
 }
 """
 
-#: Shut the notebook's kernel down and close it (saved first: it is a temporary copy).
+#: Save the notebook (a temporary copy), shut its kernel down and close it; not waited for, so the next
+#: notebook's kernel starts meanwhile.
 CLOSE = """
-async () => {
-  const widget = window.jupyterapp.shell.currentWidget;
-  await Promise.all([widget.context.save(), widget.sessionContext.shutdown()]);
-  widget.dispose();
+() => {
+  const widget = window.notebookUnderTest;
+  Promise.all([widget.context.save(), widget.sessionContext.shutdown()]).finally(() => widget.dispose());
 }
 """
 
@@ -318,7 +323,7 @@ def _run_and_inspect(page: Any, path: str, screenshot: Path) -> dict[str, Any]:
     # a widget is drawn after its output arrives: wait (bounded) for the last placeholder to go
     try:
         page.wait_for_function(
-            "() => ![...window.jupyterapp.shell.currentWidget.content.node.querySelectorAll('.jp-OutputArea-output')]"
+            "() => ![...window.notebookUnderTest.content.node.querySelectorAll('.jp-OutputArea-output')]"
             ".some(o => o.textContent.includes('Loading widget...'))", timeout=30_000)
     except PlaywrightTimeout:
         pass  # reported by the widget check, with the output named
@@ -339,7 +344,7 @@ def _cjk_fonts(report: dict[str, Any]) -> list[str]:
             if font["glyphCount"] and any(family in font["familyName"] for family in CJK_FAMILIES)]
 
 
-def test_the_checks_catch_what_they_look_for(jupyterlab: dict[str, Any], page: Any, tmp_path: Path) -> None:
+def test_the_checks_catch_what_they_look_for(page: Any, jupyterlab: dict[str, Any], tmp_path: Path) -> None:
     """A notebook made to fail every check (and to draw a widget, which none of 00-99 may have yet): each
     check must see it, or a green run of the real notebooks would prove nothing."""
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
