@@ -18,7 +18,8 @@ notebook (00 to 07, then 99, in order) "Run All Cells", then what a learner woul
   own and must be drawn by a font whose family is a CJK one ("Noto Sans CJK JP", ...). Why not the other
   ways: ``document.fonts.check('16px "Noto Sans CJK JP"')`` answers true for any font that is not a web font,
   installed or not; comparing widths against a tofu box depends on the fallback font's metrics. The
-  DevTools answer is what Chromium itself used, with no threshold to tune.
+  DevTools answer is what Chromium itself used, with no threshold to tune. The same check asks that a
+  ✅/❌ mark, where a notebook shows one, be drawn with an emoji font.
 
 The lab is started as ``make learn`` starts it (:func:`sesbook.learn.start_lab_process`, announced to every
 kernel in ``SESBOOK_LAB``), so what 01 verifies, 02 finds verified. JupyterLab serves a temporary copy of
@@ -183,26 +184,31 @@ def jupyterlab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, A
 
 
 @pytest.fixture(scope="module")
-def page(jupyterlab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Chromium (headless, a fresh profile) with JupyterLab open and ready."""
+def playwright() -> Iterator[Any]:
+    """Playwright's driver (one per module: its sync API cannot be started twice at once)."""
     assert sync_playwright is not None
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def page(playwright: Any, jupyterlab: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Chromium (headless, a fresh profile) with JupyterLab open and ready."""
     profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
-            viewport={"width": 1400, "height": 1000}, locale="en-US")
-        try:
-            jupyterlab["ready"]()
-            tab = context.pages[0] if context.pages else context.new_page()
-            tab.console_errors = []
-            tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
-            tab.goto(f"{jupyterlab['url']}/lab?reset&token={jupyterlab['token']}", timeout=60_000)
-            tab.wait_for_function("() => window.jupyterapp !== undefined",
-                                  timeout=60_000)
-            tab.evaluate("async () => { await window.jupyterapp.restored; }")
-            yield tab
-        finally:
-            context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+        viewport={"width": 1400, "height": 1000}, locale="en-US")
+    try:
+        jupyterlab["ready"]()
+        tab = context.pages[0] if context.pages else context.new_page()
+        tab.console_errors = []
+        tab.on("console", lambda msg: msg.type == "error" and tab.console_errors.append(msg.text))
+        tab.goto(f"{jupyterlab['url']}/lab?reset&token={jupyterlab['token']}", timeout=60_000)
+        tab.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+        tab.evaluate("async () => { await window.jupyterapp.restored; }")
+        yield tab
+    finally:
+        context.close()
 
 
 #: Open one notebook, run all its cells, wait for the kernel, then report what the page shows.
@@ -269,24 +275,26 @@ INSPECT = """
     const box = view.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) report.widgets.push(`a widget view drawn ${box.width} x ${box.height}`);
   }
-  // the first run of Japanese text in a rendered cell, in a span of its own for the font check
-  const japanese = /[\\u3040-\\u30ff\\u3400-\\u9fff]+/;
-  const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT,
-      {acceptNode: t => japanese.test(t.data) && !t.parentElement.closest('.cm-editor, .jp-InputArea-editor')
-                          ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP});
-  const text = walker.nextNode();
-  if (text) {
-    const match = japanese.exec(text.data);
+  // the first run of Japanese text, and the first check mark, in a span of its own for the font checks
+  const probe = (name, pattern) => {
+    const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT,
+        {acceptNode: t => pattern.test(t.data) && !t.parentElement.closest('.cm-editor, .jp-InputArea-editor')
+                            ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_SKIP});
+    const text = walker.nextNode();
+    if (!text) return null;
+    const match = pattern.exec(text.data);
     const part = text.splitText(match.index);
     part.splitText(match[0].length);
     const span = document.createElement('span');
-    span.setAttribute('data-cjk-probe', '');
+    span.setAttribute('data-font-probe', name);
     part.parentNode.replaceChild(span, part);
     span.appendChild(part);
-    report.japanese = match[0];
-  }
+    return match[0];
+  };
+  report.japanese = probe('japanese', /[\\u3040-\\u30ff\\u3400-\\u9fff]+/);
+  report.emoji = probe('emoji', /[\\u2705\\u274c]/);
   // the screenshot shows the first problem if there is one, else the Japanese text checked
-  (firstProblem || node.querySelector('[data-cjk-probe]') || node).scrollIntoView();
+  (firstProblem || node.querySelector('[data-font-probe="japanese"]') || node).scrollIntoView();
   return report;
 }
 """
@@ -301,14 +309,15 @@ CLOSE = """
 """
 
 
-def _fonts_of_probe(page: Any) -> list[dict[str, Any]]:
-    """The platform fonts Chromium used to draw the ``[data-cjk-probe]`` span (DevTools protocol)."""
+def _fonts_of_probe(page: Any, name: str) -> list[dict[str, Any]]:
+    """The platform fonts Chromium used to draw the ``[data-font-probe=NAME]`` span (DevTools protocol)."""
     cdp = page.context.new_cdp_session(page)
     try:
         cdp.send("DOM.enable")
         cdp.send("CSS.enable")
         document = cdp.send("DOM.getDocument", {"depth": 0})
-        found = cdp.send("DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": "[data-cjk-probe]"})
+        selector = f'[data-font-probe="{name}"]'
+        found = cdp.send("DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": selector})
         return list(cdp.send("CSS.getPlatformFontsForNode", {"nodeId": found["nodeId"]})["fonts"])
     finally:
         cdp.detach()
@@ -328,14 +337,16 @@ def _run_and_inspect(page: Any, path: str, screenshot: Path) -> dict[str, Any]:
     except PlaywrightTimeout:
         pass  # reported by the widget check, with the output named
     report = {**outcome, **page.evaluate(INSPECT)}
-    report["fonts"] = _fonts_of_probe(page) if report["japanese"] else []
+    report["fonts"] = _fonts_of_probe(page, "japanese") if report["japanese"] else []
+    report["emoji_fonts"] = _fonts_of_probe(page, "emoji") if report["emoji"] else []
     page.screenshot(path=str(screenshot))
     page.evaluate(CLOSE)
     report["console"] = list(page.console_errors)
     report["seconds"] = time.monotonic() - started
     print(f"{path}: {report['seconds']:.1f} s (open {report['openSeconds']:.1f} s, run {report['runSeconds']:.1f} s), "
           f"{report['widgetViews']} widget views, Japanese drawn with "
-          f"{[font['familyName'] for font in report['fonts']]}; browser console errors: {report['console']}")
+          f"{[font['familyName'] for font in report['fonts']]}, {report['emoji']} with "
+          f"{[font['familyName'] for font in report['emoji_fonts']]}; browser console errors: {report['console']}")
     return report
 
 
@@ -344,13 +355,18 @@ def _cjk_fonts(report: dict[str, Any]) -> list[str]:
             if font["glyphCount"] and any(family in font["familyName"] for family in CJK_FAMILIES)]
 
 
+def _emoji_fonts(report: dict[str, Any]) -> list[str]:
+    return [font["familyName"] for font in report["emoji_fonts"]
+            if font["glyphCount"] and "Emoji" in font["familyName"]]
+
+
 def test_the_checks_catch_what_they_look_for(page: Any, jupyterlab: dict[str, Any], tmp_path: Path) -> None:
     """A notebook made to fail every check (and to draw a widget, which none of 00-99 may have yet): each
     check must see it, or a green run of the real notebooks would prove nothing."""
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
                                                            "language": "python"}})
     nb.cells = [
-        nbformat.v4.new_markdown_cell('検証済みID <img src="no-such-picture.png">'),
+        nbformat.v4.new_markdown_cell('検証済みID ✅ <img src="no-such-picture.png">'),
         nbformat.v4.new_code_cell('import ipywidgets\nipywidgets.IntSlider(value=3, description="送信数")'),
         nbformat.v4.new_code_cell('import sys\nprint("Traceback (most recent call last):\\nValueError: logged", '
                                   "file=sys.stderr)\nprint('50%|#####     | 5/10', file=sys.stderr)"),
@@ -366,6 +382,7 @@ def test_the_checks_catch_what_they_look_for(page: Any, jupyterlab: dict[str, An
     assert len(report["images"]) == 1 and report["images"][0].endswith("no-such-picture.png")
     assert report["widgetViews"] == 1 and report["widgets"] == []
     assert report["japanese"] == "検証済み" and _cjk_fonts(report)
+    assert report["emoji"] == "✅" and _emoji_fonts(report)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -381,3 +398,37 @@ def test_notebook_runs_and_draws_in_jupyterlab(name: str, page: Any, tmp_path: P
     assert report["japanese"], f"{name}: no Japanese text found to check the font with"
     assert _cjk_fonts(report), (f"{name}: {report['japanese']!r} was drawn with {report['fonts']}, none a CJK "
                                 "font (apt-get install fonts-noto-cjk)")
+    assert not report["emoji"] or _emoji_fonts(report), (
+        f"{name}: {report['emoji']!r} was drawn with {report['emoji_fonts']}, no emoji font "
+        "(apt-get install fonts-noto-color-emoji)")
+
+
+def test_the_font_check_tells_a_cjk_font_from_tofu(playwright: Any, page: Any, tmp_path: Path) -> None:
+    """The same text drawn twice: in the test's Chromium, and in one that sees only DejaVu (no CJK, no emoji
+    font: a bare machine, where Japanese comes out as boxes). The font check passes the first and fails the
+    second, so a pass above means the glyphs really came from a CJK font."""
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not dejavu.is_dir():
+        pytest.skip(f"{dejavu} is missing (it comes with Chromium on Debian)")
+    config = tmp_path / "fonts.conf"
+    config.write_text(f'<?xml version="1.0"?><fontconfig><dir>{dejavu}</dir>'
+                      f"<cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>")
+    sample = '<p>SES <span data-font-probe="japanese">検証済み</span> <span data-font-probe="emoji">✅</span></p>'
+
+    def draw(tab: Any) -> dict[str, Any]:
+        tab.set_content(sample)
+        return {"fonts": _fonts_of_probe(tab, "japanese"), "emoji_fonts": _fonts_of_probe(tab, "emoji")}
+
+    tab = page.context.new_page()
+    try:
+        with_fonts = draw(tab)
+    finally:
+        tab.close()
+    assert _cjk_fonts(with_fonts) and _emoji_fonts(with_fonts), with_fonts
+    bare = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS,
+                                      env={**os.environ, "FONTCONFIG_FILE": str(config)})
+    try:
+        without = draw(bare.new_page())
+    finally:
+        bare.close()
+    assert without["fonts"] and not _cjk_fonts(without) and not _emoji_fonts(without), without
