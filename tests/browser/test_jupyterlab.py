@@ -26,11 +26,11 @@ kernel in ``SESBOOK_LAB``), so what 01 verifies, 02 finds verified. JupyterLab s
 ``notebooks/`` and ``img/`` with the outputs cleared (so every output checked is one this run made); the
 committed notebooks are never opened. The lab is seeded as a learner's is, but nothing here depends on ids.
 
-A screenshot of each notebook (at its first error, else at the Japanese text checked) is saved under the
-test's ``tmp_path``. Skipped, saying why, when ``/usr/bin/chromium`` or the ``playwright`` package is
-missing, except under CI (``CI=true``), where that is a failure: ``.ci/run`` installs Chromium and the CJK
-and emoji fonts (never ``playwright install``: no browser is downloaded). Run only this test with
-``pytest tests/browser -m browser``.
+A screenshot of each notebook (at its first error, else at the Japanese text checked), and one of each widget
+it draws, are saved under the test's ``tmp_path``. Skipped, saying why, when ``/usr/bin/chromium`` or the
+``playwright`` package is missing, except under CI (``CI=true``), where that is a failure: ``.ci/run``
+installs Chromium and the CJK and emoji fonts (never ``playwright install``: no browser is downloaded). Run
+only this test with ``pytest tests/browser -m browser``.
 """
 
 from __future__ import annotations
@@ -271,6 +271,7 @@ INSPECT = """
   }
   for (const view of node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets')) {
     if (view.parentElement.closest('.jupyter-widgets') !== null) continue;  // inside a box: the box counts
+    view.setAttribute('data-widget-view', String(report.widgetViews));
     report.widgetViews += 1;
     const box = view.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) report.widgets.push(`a widget view drawn ${box.width} x ${box.height}`);
@@ -293,9 +294,16 @@ INSPECT = """
   };
   report.japanese = probe('japanese', /[\\u3040-\\u30ff\\u3400-\\u9fff]+/);
   report.emoji = probe('emoji', /[\\u2705\\u274c]/);
-  // the screenshot shows the first problem if there is one, else the Japanese text checked
-  (firstProblem || node.querySelector('[data-font-probe="japanese"]') || node).scrollIntoView();
+  window.firstProblem = firstProblem;
   return report;
+}
+"""
+
+#: The page screenshot shows the first problem if there is one, else the Japanese text checked.
+INSPECT_SCROLL = """
+() => {
+  const node = window.notebookUnderTest.content.node;
+  (window.firstProblem || node.querySelector('[data-font-probe="japanese"]') || node).scrollIntoView();
 }
 """
 
@@ -339,6 +347,10 @@ def _run_and_inspect(page: Any, path: str, screenshot: Path) -> dict[str, Any]:
     report = {**outcome, **page.evaluate(INSPECT)}
     report["fonts"] = _fonts_of_probe(page, "japanese") if report["japanese"] else []
     report["emoji_fonts"] = _fonts_of_probe(page, "emoji") if report["emoji"] else []
+    for index in range(report["widgetViews"]):  # each widget as drawn, beside the page
+        page.locator(f'[data-widget-view="{index}"]').screenshot(
+            path=str(screenshot.with_name(f"{screenshot.stem}-widget-{index}.png")), timeout=10_000)
+    page.evaluate(INSPECT_SCROLL)
     page.screenshot(path=str(screenshot))
     page.evaluate(CLOSE)
     report["console"] = list(page.console_errors)
