@@ -32,6 +32,13 @@ if TYPE_CHECKING:
 JUPYTER = (sys.executable, "-m", "jupyter", "lab", "--ServerApp.ip=127.0.0.1", "--no-browser")
 
 
+def jupyter_command(base: Sequence[str] = JUPYTER, *, uid: int | None = None) -> list[str]:
+    """``base``, plus ``--ServerApp.allow_root=True`` when running as root (a container, often): Jupyter
+    refuses to start as root without it. It listens on loopback only either way."""
+    uid = os.geteuid() if uid is None and hasattr(os, "geteuid") else uid
+    return [*base, "--ServerApp.allow_root=True"] if uid == 0 and base == JUPYTER else list(base)
+
+
 def start_lab_process(*, seed: int = 1, region: str = "us-east-1", env: dict[str, str] | None = None,
                       timeout: float = 60.0) -> tuple[subprocess.Popen[str], dict[str, Any]]:
     """``python -m sesbook lab`` in a child process; returns it with its announcement (the JSON line)."""
@@ -53,7 +60,7 @@ def learn(notebooks: str = "notebooks", *, seed: int = 1, region: str = "us-east
     print(f"lab ready: AWS API {info['aws_endpoint']}, DNS {info['dns']}; every notebook kernel started from "
           "here uses it", file=sys.stderr, flush=True)
     try:
-        return subprocess.call([*command, notebooks], env=env)
+        return subprocess.call([*jupyter_command(command), notebooks], env=env)
     except KeyboardInterrupt:
         return 130
     finally:

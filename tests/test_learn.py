@@ -58,3 +58,13 @@ def test_a_saved_notebook_is_named_with_the_way_back(tmp_path: Path) -> None:
     assert changed_notebooks(tmp_path) == []
     (tmp_path / "notebooks" / "01-x.ipynb").write_text('{"saved": "from JupyterLab"}')
     assert changed_notebooks(tmp_path) == ["notebooks/01-x.ipynb"]
+
+
+def test_jupyterlab_may_start_as_root_on_loopback() -> None:
+    """Jupyter refuses to run as root without allow_root (a root container); a learner there must not be stuck."""
+    from sesbook.learn import JUPYTER, jupyter_command
+
+    assert jupyter_command(uid=0)[-1] == "--ServerApp.allow_root=True"
+    assert "--ServerApp.ip=127.0.0.1" in jupyter_command(uid=0)
+    assert jupyter_command(uid=1000) == list(JUPYTER)
+    assert jupyter_command(["python", "fake.py"], uid=0) == ["python", "fake.py"]  # a test's stand-in is left alone
