@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/ruff check sesbook tests notebooks benchmarks img
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(STAMP)
 	$(BIN)/ruff check sesbook tests notebooks benchmarks img

@@ -54,10 +54,16 @@ _LAB_FIXTURES = {"lab", "lab_info", "target"}
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark ``notebook`` (nbval cells, papermill runs) and ``lab`` (a running lab) so that
-    ``pytest -m "not lab and not notebook"`` runs the fast unit tests alone."""
+    ``pytest -m "not lab and not notebook"`` runs the fast unit tests alone; keep on one xdist worker what
+    must run in order (``make test`` runs ``-n auto --dist loadgroup``)."""
     for item in items:
         name = item.path.name
-        if item.path.suffix == ".ipynb" or name.startswith(("test_notebook_", "test_runbook")):
+        if item.path.parent.name == "browser":  # one JupyterLab runs the notebooks in order: one worker
+            item.add_marker(pytest.mark.xdist_group(name="browser"))
+        if item.path.suffix == ".ipynb":  # nbval: a notebook's cells run in order in one kernel, one worker
+            item.add_marker(pytest.mark.notebook)
+            item.add_marker(pytest.mark.xdist_group(name=f"nbval-{name}"))
+        elif name.startswith(("test_notebook_", "test_runbook")):
             item.add_marker(pytest.mark.notebook)
         elif _LAB_FIXTURES & set(getattr(item, "fixturenames", ())) or name.startswith(("test_lab", "test_ext_")):
             item.add_marker(pytest.mark.lab)

@@ -50,6 +50,7 @@ def mixed(sender: sesbook.Target) -> sesbook.Target:
     1 refused for an unverified recipient. The feedback stages count 4 deliveries (a, b, c and success@) and
     bounce@'s hard bounce (in the metrics, not in the reputation rates: simulator mail)."""
     freeze_at_quarter_hour(sender)
+    sender.ses.create_configuration_set(ConfigurationSet={"Name": "news"})  # SES refuses a send to a set that is not
     send_v1(sender, "a@example.net")
     send_v1(sender, "b@example.net", ConfigurationSetName="news")
     send_v1(sender, "c@example.net")

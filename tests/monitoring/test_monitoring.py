@@ -30,6 +30,7 @@ def sent(sender: sesbook.Target) -> sesbook.Target:
     freeze_at_quarter_hour(sender)
     for to in ("a@example.net", "b@example.net", "c@example.net", "success@simulator.amazonses.com"):
         send(sender, to)
+    sender.ses.create_configuration_set(ConfigurationSet={"Name": "news"})
     send(sender, "d@example.net", ConfigurationSetName="news")
     sender.lab.advance_clock(15 * 60)
     sesbook.record_lab_event(sender, "Bounce")
