@@ -118,3 +118,19 @@ def changed_notebooks(root: Path) -> list[str]:
     except (OSError, subprocess.SubprocessError):
         return []
     return sorted(line[3:] for line in out.splitlines() if line.endswith(".ipynb"))
+
+
+def let_ses_write(target: Any, bucket: str) -> None:
+    """A bucket policy that lets SES (any receipt rule of the account) put objects in ``bucket``: SES refuses a
+    rule whose bucket it may not write to."""
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Sid": "AllowSesPuts", "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"},
+        "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*",
+        "Condition": {"StringEquals": {"AWS:SourceAccount": "123456789012"}}}]}
+    target.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+
+def let_ses_invoke(target: Any, function: str) -> None:
+    """A resource policy that lets SES invoke ``function`` (name or ARN) for any receipt rule of the account."""
+    target.lambda_.add_permission(FunctionName=function, StatementId="AllowSesInvoke", Action="lambda:InvokeFunction",
+                                  Principal="ses.amazonaws.com", SourceAccount="123456789012")

@@ -29,7 +29,7 @@ from sesbook.sending.mime import Attachment
 from sesbook.smtp import smtp_credentials
 from sesbook.target import validate_settings
 
-from helpers import verify_domain_now
+from helpers import let_ses_write, verify_domain_now
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -424,6 +424,7 @@ def ctx(lab: Lab) -> Iterator[Ctx]:
     target = sesbook.connect("lab")
     verify_domain_now(target, "example.com")
     target.s3.create_bucket(Bucket="inbox")
+    let_ses_write(target, "inbox")
     target.ses.create_receipt_rule_set(RuleSetName="rs")
     target.ses.create_receipt_rule(RuleSetName="rs", Rule={"Name": "aaa", "Enabled": True, "Recipients": [
         "aaa@example.com"], "Actions": [{"S3Action": {"BucketName": "inbox"}}]})

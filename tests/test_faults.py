@@ -32,7 +32,7 @@ import pytest
 
 import sesbook
 
-from helpers import verify_domain_now
+from helpers import let_ses_invoke, let_ses_write, verify_domain_now
 
 if TYPE_CHECKING:
     from sesbook.lab.runtime import Lab
@@ -67,12 +67,14 @@ def receiving(lab: Lab) -> sesbook.Target:
     target = sesbook.connect("lab")
     verify_domain_now(target, "example.com")
     target.s3.create_bucket(Bucket="inbox")
+    let_ses_write(target, "inbox")
     return target
 
 
 def test_a_bucket_removed_mid_run(receiving: sesbook.Target, caplog: pytest.LogCaptureFixture) -> None:
     t = receiving
     t.s3.create_bucket(Bucket="second")
+    let_ses_write(t, "second")
     t.ses.create_receipt_rule_set(RuleSetName="rs")
     t.ses.create_receipt_rule(RuleSetName="rs", Rule={"Name": "all", "Enabled": True, "Recipients": ["example.com"],
                                                       "Actions": [{"S3Action": {"BucketName": "inbox"}},
@@ -114,6 +116,7 @@ def test_a_failing_lambda_lets_the_next_action_run(receiving: sesbook.Target,
                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     arn = t.lambda_.create_function(FunctionName="broken", Runtime="python3.11", Role=role, Handler="broken.handler",
                                     Code={"ZipFile": buffer.getvalue()}, Timeout=10)["FunctionArn"]
+    let_ses_invoke(t, arn)
     t.ses.create_receipt_rule_set(RuleSetName="rs")
     t.ses.create_receipt_rule(RuleSetName="rs", Rule={"Name": "all", "Enabled": True, "Recipients": ["example.com"],
                                                       "Actions": [{"LambdaAction": {

@@ -30,7 +30,7 @@ import sesbook
 from sesbook.lab.smtp import tls
 from sesbook.smtp import smtp_credentials
 
-from helpers import verify_domain_now
+from helpers import let_ses_write, verify_domain_now
 
 if TYPE_CHECKING:
     from sesbook.lab.runtime import Lab
@@ -86,6 +86,7 @@ def test_inbound_load_loses_nothing_acknowledged(lab: Lab) -> None:
     assert info is not None
     verify_domain_now(target, "example.com")  # SES receives only for verified domains
     target.s3.create_bucket(Bucket="inbox")
+    let_ses_write(target, "inbox")
     target.ses.create_receipt_rule_set(RuleSetName="rs")
     target.ses.create_receipt_rule(RuleSetName="rs", Rule={"Name": "all", "Enabled": True, "Recipients": [
         "example.com"], "Actions": [{"S3Action": {"BucketName": "inbox", "ObjectKeyPrefix": "in/"}}]})

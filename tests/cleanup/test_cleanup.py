@@ -13,7 +13,7 @@ import pytest
 import sesbook
 from sesbook.cleanup.names import SuiteNames, txt_text
 
-from helpers import put_in_zone
+from helpers import let_ses_invoke, let_ses_write, put_in_zone
 
 if TYPE_CHECKING:
     from sesbook.lab import LabInfo
@@ -30,6 +30,7 @@ def _function(target: sesbook.Target, name: str) -> str:
                                                 "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     made = target.lambda_.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="gate.handler",
                                           Code={"ZipFile": package.getvalue()})
+    let_ses_invoke(target, name)
     return str(made["FunctionArn"])
 
 
@@ -47,6 +48,7 @@ def suite_setup(target: sesbook.Target) -> None:
     sesbook.ensure_smtp_user(target, "sesbook-smtp", policy)
     wiring = sesbook.wire_feedback(target, DOMAIN, configuration_set="sesbook-feedback")
     target.s3.create_bucket(Bucket="sesbook-inbound")
+    let_ses_write(target, "sesbook-inbound")
     target.s3.put_object(Bucket="sesbook-inbound", Key="aaa_emails/one", Body=b"mail")
     arn = _function(target, "sesbook-allow-list")
     rules = [sesbook.ReceiptRule("sesbook-aaa", recipients=(f"aaa@{DOMAIN}",),
@@ -66,6 +68,7 @@ def suite_setup(target: sesbook.Target) -> None:
 def unrelated_setup(target: sesbook.Target) -> None:
     """Resources the suite did not make, some of them next to (or inside) the suite's own."""
     target.s3.create_bucket(Bucket="keep-me")
+    let_ses_write(target, "keep-me")
     target.s3.put_object(Bucket="keep-me", Key="data", Body=b"precious")
     target.sns.create_topic(Name="other-topic")
     target.iam.create_role(RoleName="their-role", AssumeRolePolicyDocument="{}")

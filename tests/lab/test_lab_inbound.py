@@ -11,6 +11,8 @@ import pytest
 
 from sesbook.lab.smtp.tls import client_context
 
+from helpers import let_ses_invoke, let_ses_write
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -67,6 +69,7 @@ def simple(subject: str = "hello", sender: str = "alice@sender.test", to: str = 
 def receiving(sender: sesbook.Target) -> Iterator[sesbook.Target]:
     """example.com verified, bucket ``inbox`` made; each test adds its own rule set."""
     sender.s3.create_bucket(Bucket="inbox")
+    let_ses_write(sender, "inbox")
     yield sender
 
 
@@ -277,6 +280,7 @@ def _function(target: sesbook.Target, code: str = HANDLER, handler: str = "gate.
                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
     made = target.lambda_.create_function(FunctionName=filename.removesuffix(".py"), Runtime="python3.11", Role=role,
                                           Handler=handler, Code={"ZipFile": buffer.getvalue()}, Timeout=10)
+    let_ses_invoke(target, str(made["FunctionArn"]))
     return str(made["FunctionArn"])
 
 
@@ -303,6 +307,7 @@ def test_mailbox_reader_and_cli_show_what_each_rule_did(receiving: sesbook.Targe
     from sesbook.mailbox import messages
 
     receiving.s3.create_bucket(Bucket="gone")
+    let_ses_write(receiving, "gone")
     rule_set(receiving, {"Name": "aaa", "Recipients": ["aaa@example.com"], "Actions": [
         {"S3Action": {"BucketName": "inbox", "ObjectKeyPrefix": "aaa_emails/"}},
         {"S3Action": {"BucketName": "gone"}}]})

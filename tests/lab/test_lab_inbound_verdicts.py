@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import dkim
 import pytest
 
-from helpers import put_in_zone
+from helpers import let_ses_write, put_in_zone
 
 if TYPE_CHECKING:
     import sesbook
@@ -55,6 +55,7 @@ def published(sender: sesbook.Target) -> sesbook.Target:
                 ['"v=DKIM1; k=rsa; p=' + public[:200] + '" "' + public[200:] + '"'])
     put_in_zone(sender, "sender.test", "_dmarc.sender.test", "TXT", ["v=DMARC1; p=reject"])
     sender.s3.create_bucket(Bucket="inbox")
+    let_ses_write(sender, "inbox")
     sender.ses.create_receipt_rule_set(RuleSetName="rs")
     sender.ses.create_receipt_rule(RuleSetName="rs", Rule={
         "Name": "all", "Enabled": True, "Recipients": ["example.com"],

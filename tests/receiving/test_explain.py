@@ -11,6 +11,8 @@ from sesbook.errors import ValidationError
 from sesbook.receiving.diagram import draw_rule_set, rule_set_diagram
 from sesbook.receiving.explain import explain_message, explain_receipt
 
+from helpers import let_ses_invoke, let_ses_write
+
 if TYPE_CHECKING:
     import sesbook
 
@@ -20,6 +22,8 @@ def inbound(sender: sesbook.Target, function_arn: str) -> sesbook.Target:
     """example.com verified; rule set 'main' made with raw boto3 calls, as a learner or another tool would."""
     ses = sender.ses
     sender.s3.create_bucket(Bucket="inbound-mail")
+    let_ses_write(sender, "inbound-mail")
+    let_ses_invoke(sender, function_arn)
     ses.create_receipt_rule_set(RuleSetName="main")
     rules = [
         {"Name": "EmailToS3", "Enabled": True, "Recipients": ["aaa@example.com"],

@@ -18,6 +18,8 @@ from sesbook.receiving.filters import allow_only
 from sesbook.receiving.model import Rule, S3Action, StopAction
 from sesbook.receiving.rules import ensure_rule_set
 
+from helpers import let_ses_write
+
 if TYPE_CHECKING:
     import sesbook
     from sesbook.lab import LabInfo
@@ -51,6 +53,7 @@ def live(sender: sesbook.Target, lab_info: LabInfo) -> sesbook.Target:
     if not lab_info.inbound_smtp:
         pytest.skip("the lab has no inbound SMTP server yet")
     sender.s3.create_bucket(Bucket=BUCKET)
+    let_ses_write(sender, BUCKET)
     ensure_rule_set(sender, "agree", [
         Rule("First", recipients=["aaa@example.com"], actions=[S3Action(BUCKET, "first/")]),
         Rule("Stopper", recipients=["stop@example.com"], actions=[S3Action(BUCKET, "stopper/"), StopAction()]),

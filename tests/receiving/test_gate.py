@@ -18,6 +18,8 @@ from sesbook.receiving.model import LambdaAction, Rule, S3Action
 from sesbook.receiving.policies import grant_rule_access
 from sesbook.receiving.rules import ensure_rule_set
 
+from helpers import let_ses_invoke, let_ses_write
+
 if TYPE_CHECKING:
     import sesbook
     from sesbook.lab import LabInfo
@@ -72,6 +74,8 @@ def test_deployed_gate_stops_unlisted_senders(sender: sesbook.Target, lab_info: 
     assert gate.function_arn == "arn:aws:lambda:us-east-1:123456789012:function:sesbook-sender-gate"
     assert deploy_sender_gate(sender, ["friend@partner.test"]).outcome == "unchanged"
     ensure_bucket(sender, "inbound-mail")
+    let_ses_write(sender, "inbound-mail")
+    let_ses_invoke(sender, gate.function_arn)
     rules = [Rule("gate", ["support@example.com"], [LambdaAction(gate.function_arn, "RequestResponse")]),
              Rule("keep", ["support@example.com"], [S3Action("inbound-mail", "support/")])]
     for rule in rules:

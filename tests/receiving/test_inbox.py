@@ -21,6 +21,8 @@ from sesbook.receiving.model import Rule, S3Action, SNSAction
 from sesbook.receiving.policies import grant_rule_access
 from sesbook.receiving.rules import ensure_rule_set
 
+from helpers import let_ses_write
+
 if TYPE_CHECKING:
     import sesbook
     from sesbook.lab import LabInfo
@@ -122,6 +124,7 @@ def test_inbound_endpoint_and_a_played_sender(sender: sesbook.Target, lab_info: 
     with pytest.raises(ValidationError):
         endpoint.source_address("192.0.2.1")
     ensure_bucket(sender, "inbound-mail")
+    let_ses_write(sender, "inbound-mail")
     rule = Rule("EmailToS3", ["aaa@example.com"], [S3Action("inbound-mail", "aaa_emails/")])
     ensure_rule_set(sender, "main", [rule])
     _send(lab_info, "aaa@example.com", "played", source="127.0.0.3")

@@ -17,6 +17,8 @@ from sesbook.receiving.rules import (
     set_rule_position,
 )
 
+from helpers import let_ses_write
+
 if TYPE_CHECKING:
     import sesbook
 
@@ -34,6 +36,7 @@ def _rules() -> list[Rule]:
 @pytest.fixture
 def bucket(target: sesbook.Target) -> str:
     target.s3.create_bucket(Bucket="inbound-mail")
+    let_ses_write(target, "inbound-mail")
     return "inbound-mail"
 
 

@@ -18,7 +18,9 @@ and the API Reference pages of each call, checked 2026):
 - ``SetReceiptRulePosition`` without ``After`` puts the rule first;
 - an ``AddHeaderAction``'s header name is 1-50 letters, digits and dashes, its value under 2048 characters
   without CR or LF ("Add header action", https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-add-header.html);
-  anything else is ``InvalidParameterValue``.
+  anything else is ``InvalidParameterValue``;
+- SES must be allowed to write to each S3 action's bucket and invoke each Lambda action's function
+  (:mod:`.permissions`): ``InvalidS3Configuration`` / ``InvalidLambdaFunction`` otherwise.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from moto.ses.exceptions import AlreadyExists, InvalidParameterValue, RuleDoesNo
 from sesbook.lab.registry import wrap
 from sesbook.lab.ses._wire import SES_BACKEND
 from sesbook.lab.ses.errors import LimitExceeded
+from sesbook.lab.ses.receiving.permissions import check_rule as check_permissions
 
 MAX_RULE_SETS = 40
 MAX_RULES_PER_SET = 200
@@ -84,12 +87,15 @@ def _create_rule(original: Any, self: Any, rule_set_name: str, rule: dict[str, A
         if len(found.rules) >= MAX_RULES_PER_SET:
             raise LimitExceeded(f"A receipt rule set can have at most {MAX_RULES_PER_SET} rules.")
         check_rule_limits(rule)
+        check_permissions(self.region_name, rule_set_name, rule)
     original(self, rule_set_name, rule, after)
 
 
 @wrap(SES_BACKEND, "update_receipt_rule")
 def _update_rule(original: Any, self: Any, rule_set_name: str, rule: dict[str, Any]) -> None:
     check_rule_limits(rule)
+    if rule_set_name in self.receipt_rule_set and isinstance(rule, dict):
+        check_permissions(self.region_name, rule_set_name, rule)
     original(self, rule_set_name, rule)
 
 
