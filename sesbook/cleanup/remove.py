@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sesbook import _html
 from sesbook._aws import aws_errors
@@ -99,9 +99,13 @@ def _filter(target: Target, r: Resource, _: SuiteNames) -> None:
     delete_filter(target, r.name)
 
 
-def _function(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("lambda"):
-        target.lambda_.delete_function(FunctionName=r.name)
+def _one_call(service: str, client: str, operation: str,
+              params: Callable[[Resource], dict[str, Any]]) -> Callable[[Target, Resource, SuiteNames], None]:
+    """A remover that is one call: ``target.CLIENT.OPERATION(**params(resource))``."""
+    def remove(target: Target, r: Resource, _: SuiteNames) -> None:
+        with aws_errors(service):
+            getattr(getattr(target, client), operation)(**params(r))
+    return remove
 
 
 def _role(target: Target, r: Resource, _: SuiteNames) -> None:
@@ -125,26 +129,6 @@ def _bucket(target: Target, r: Resource, _: SuiteNames) -> None:
         s3.delete_bucket(Bucket=r.name)
 
 
-def _configuration_set(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("sesv2"):
-        target.sesv2.delete_configuration_set(ConfigurationSetName=r.name)
-
-
-def _subscription(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("sns"):
-        target.sns.unsubscribe(SubscriptionArn=r.ref)
-
-
-def _topic(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("sns"):
-        target.sns.delete_topic(TopicArn=r.ref)
-
-
-def _queue(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("sqs"):
-        target.sqs.delete_queue(QueueUrl=r.ref)
-
-
 def _template(target: Target, r: Resource, _: SuiteNames) -> None:
     if "v2" in r.ref:  # v1 and v2 list the same templates (one store per region): one delete is enough
         with aws_errors("sesv2"):
@@ -152,11 +136,6 @@ def _template(target: Target, r: Resource, _: SuiteNames) -> None:
     else:
         with aws_errors("ses"):
             target.ses.delete_template(TemplateName=r.name)
-
-
-def _suppressed(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("sesv2"):
-        target.sesv2.delete_suppressed_destination(EmailAddress=r.name)
 
 
 def _user(target: Target, r: Resource, _: SuiteNames) -> None:
@@ -171,11 +150,6 @@ def _user(target: Target, r: Resource, _: SuiteNames) -> None:
         iam.delete_user(UserName=r.name)
 
 
-def _alarm(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("cloudwatch"):
-        target.cloudwatch.delete_alarms(AlarmNames=[r.name])
-
-
 def _record(target: Target, r: Resource, _: SuiteNames) -> None:
     zone_id, rrset, ours = r.ref
     left = [v for v in rrset.get("ResourceRecords", []) if v["Value"] not in ours]
@@ -188,22 +162,23 @@ def _record(target: Target, r: Resource, _: SuiteNames) -> None:
             HostedZoneId=zone_id, ChangeBatch={"Comment": "sesbook clean-up", "Changes": [change]})
 
 
-def _identity(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("ses"):
-        target.ses.delete_identity(Identity=r.name)
-
-
-def _zone(target: Target, r: Resource, _: SuiteNames) -> None:
-    with aws_errors("route53"):
-        target.route53.delete_hosted_zone(Id=r.ref)
-
-
 REMOVERS: dict[str, Callable[[Target, Resource, SuiteNames], None]] = {
-    "receipt rule set": _rule_set, "IP filter": _filter, "Lambda function": _function, "IAM role": _role,
-    "S3 bucket": _bucket,
-    "configuration set": _configuration_set, "SNS subscription": _subscription, "SNS topic": _topic,
-    "SQS queue": _queue, "template": _template, "suppressed address": _suppressed, "IAM user": _user,
-    "CloudWatch alarm": _alarm, "DNS record": _record, "identity": _identity, "hosted zone": _zone,
+    "receipt rule set": _rule_set, "IP filter": _filter,
+    "Lambda function": _one_call("lambda", "lambda_", "delete_function", lambda r: {"FunctionName": r.name}),
+    "IAM role": _role, "S3 bucket": _bucket,
+    "configuration set": _one_call("sesv2", "sesv2", "delete_configuration_set",
+                                   lambda r: {"ConfigurationSetName": r.name}),
+    "SNS subscription": _one_call("sns", "sns", "unsubscribe", lambda r: {"SubscriptionArn": r.ref}),
+    "SNS topic": _one_call("sns", "sns", "delete_topic", lambda r: {"TopicArn": r.ref}),
+    "SQS queue": _one_call("sqs", "sqs", "delete_queue", lambda r: {"QueueUrl": r.ref}),
+    "template": _template,
+    "suppressed address": _one_call("sesv2", "sesv2", "delete_suppressed_destination",
+                                    lambda r: {"EmailAddress": r.name}),
+    "IAM user": _user,
+    "CloudWatch alarm": _one_call("cloudwatch", "cloudwatch", "delete_alarms", lambda r: {"AlarmNames": [r.name]}),
+    "DNS record": _record,
+    "identity": _one_call("ses", "ses", "delete_identity", lambda r: {"Identity": r.name}),
+    "hosted zone": _one_call("route53", "route53", "delete_hosted_zone", lambda r: {"Id": r.ref}),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -44,3 +45,21 @@ def ses_backend_for(region: str) -> Any:
     if region not in SES_REGIONS:  # a control-API body names it; moto would answer a bare KeyError
         raise ValueError(f"region {region!r} is not a region where SES runs; use one of {', '.join(SES_REGIONS)}")
     return ses_backends[ACCOUNT_ID][region]
+
+
+def url_token(fields: dict[str, str | None]) -> str:
+    """``fields`` as one opaque URL path segment (the lab's tracking and unsubscribe links carry them)."""
+    data = json.dumps(fields, separators=(",", ":"))
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def read_url_token(text: str, required: tuple[str, ...], what: str) -> dict[str, Any]:
+    """The fields of a :func:`url_token`; ``ValueError("not WHAT")`` unless it decodes to an object whose
+    ``required`` fields are strings."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except ValueError:
+        raise ValueError(f"not {what}") from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in required):
+        raise ValueError(f"not {what}")
+    return data

@@ -30,14 +30,13 @@ acts as the header link does. Raw messages get the headers; their body placehold
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import replace
 from email.utils import parseaddr
 from typing import Any
 
 from sesbook.lab import clock, current
 from sesbook.lab.registry import state
+from sesbook.lab.ses._wire import read_url_token, url_token
 from sesbook.lab.ses.errors import BadRequestException, WireError
 from sesbook.lab.ses.feedback.outcomes import SES_REPORTING_MTA, Outcome
 
@@ -109,19 +108,11 @@ def unsubscribe(contact_list: Any, contact: Any, topic: str | None) -> None:
 
 # -- tokens --------------------------------------------------------------------------------------------------
 def token_for(region: str, list_name: str, topic: str | None, address: str, message_id: str) -> str:
-    data = json.dumps({"r": region, "l": list_name, "t": topic, "e": address, "m": message_id},
-                      separators=(",", ":"))
-    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+    return url_token({"r": region, "l": list_name, "t": topic, "e": address, "m": message_id})
 
 
 def parse_token(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except ValueError:
-        raise ValueError("not an unsubscribe token") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("r", "l", "e", "m")):
-        raise ValueError("not an unsubscribe token")
-    return data
+    return read_url_token(text, ("r", "l", "e", "m"), "an unsubscribe token")
 
 
 def sends(backend: Any) -> dict[str, Any]:

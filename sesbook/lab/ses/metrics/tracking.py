@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 import logging
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from sesbook.lab.registry import route
+from sesbook.lab.ses._wire import read_url_token, url_token
 from sesbook.lab.ses.metrics.state import record
 
 if TYPE_CHECKING:
@@ -64,18 +64,11 @@ def tracking_wanted(backend: Any, configuration_set: str | None) -> bool:
 
 
 def token_for(region: str, configuration_set: str, message_id: str) -> str:
-    data = json.dumps({"r": region, "c": configuration_set, "m": message_id}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+    return url_token({"r": region, "c": configuration_set, "m": message_id})
 
 
 def _parse_token(text: str) -> dict[str, str]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-    except ValueError:
-        raise ValueError("not a tracking token") from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("r", "c", "m")):
-        raise ValueError("not a tracking token")
-    return data
+    return read_url_token(text, ("r", "c", "m"), "a tracking token")
 
 
 def rewrite(body: str, base_url: str, token: str) -> str:

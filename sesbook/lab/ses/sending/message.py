@@ -228,10 +228,9 @@ def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str]
     text_raw, header_set, header_tags, listing = _ses_headers(text_raw)
     if configuration_set is None and header_set:
         configuration_set = header_set
-    if header_tags:
-        given = _tags(tags)
-        tags = [{"Name": n, "Value": v} for n, v in (*given, *((n, v) for n, v in header_tags
-                                                               if n not in {g for g, _ in given}))]
+    given = _tags(tags)  # a tag given as a parameter wins over the header's tag of that name
+    named = {name for name, _ in given}
+    all_tags = given + tuple((n, v) for n, v in header_tags if n not in named)
     parsed = email.message_from_string(text_raw, policy=email.policy.default)
 
     raw_headers = list(parsed.raw_items())  # address headers unparsed: a malformed one is moto's to refuse, not a crash
@@ -251,7 +250,7 @@ def from_raw(raw: str | bytes, *, source: str | None = None, envelope: list[str]
         source=source, recipients=envelope or (to + cc + bcc), envelope=envelope,
         header_from=str(header_from) if header_from is not None else None, header_to=to, header_cc=cc,
         header_bcc=bcc, subject=str(parsed.get("Subject", "")) or None, text=text, html=html, raw=text_raw,
-        size=len(text_raw.encode()), configuration_set=configuration_set, tags=_tags(tags), list_management=listing,
+        size=len(text_raw.encode()), configuration_set=configuration_set, tags=all_tags, list_management=listing,
     )
 
 
