@@ -42,6 +42,38 @@ TARGETS = ("lab", "aws")
 SERVICES = ("ses", "sesv2", "s3", "sns", "sqs", "route53", "iam", "lambda", "cloudwatch", "sts")
 
 
+class _SearchPaths(list):  # type: ignore[type-arg]
+    """A loader's search paths that take each path once: every boto3 Session appends its own data folder."""
+
+    def append(self, path: Any) -> None:
+        if path not in self:
+            super().append(path)
+
+
+_LOADER: Any = None
+
+
+def _botocore_session() -> Any:
+    """A new botocore session that reads AWS's model files through one loader per process.
+
+    Each botocore session otherwise parses ``endpoints.json`` and every service model it uses again
+    (about 0.25 s for the endpoints alone); a notebook or a test that connects more than once paid that
+    each time. The loader only reads files and caches what it read, so sessions can share it; everything
+    else (credentials, the target's event handlers, the clients) stays per session.
+    """
+    import botocore.loaders
+    import botocore.session
+
+    global _LOADER
+    session = botocore.session.Session()
+    if _LOADER is None:
+        loader = botocore.loaders.create_loader(session.get_config_variable("data_path"))
+        loader._search_paths = _SearchPaths(loader.search_paths)  # noqa: SLF001 - see _SearchPaths
+        _LOADER = loader
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
 @dataclass(frozen=True)
 class Endpoints:
     """Where the target's traffic goes: the AWS API, DNS, and mail in and out."""
@@ -209,9 +241,13 @@ class Target:
                     aws_access_key_id="testing",
                     aws_secret_access_key="testing",  # noqa: S106 - the lab's dummy key
                     region_name=self.region,
+                    botocore_session=_botocore_session(),
                 )
             else:
-                session = boto3.Session(profile_name=self.profile, region_name=self.region)
+                session = boto3.Session(profile_name=self.profile, region_name=self.region,
+                                        botocore_session=_botocore_session())
+                if self.profile is not None and self.profile not in session.available_profiles:
+                    raise ProfileNotFound(profile=self.profile)  # what botocore's own loader used to find
         except ProfileNotFound as exc:
             raise TargetError(
                 f"AWS profile {self.profile!r} not found. List profiles with `aws configure list-profiles` "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.awsrequest import AWSResponse
@@ -10,6 +10,9 @@ from botocore.awsrequest import AWSResponse
 import sesbook
 from sesbook.errors import TargetError, ValidationError
 from sesbook.target import PLANNED_REQUEST_ID
+
+if TYPE_CHECKING:
+    from sesbook.lab import LabInfo
 
 
 class Wire:
@@ -192,3 +195,19 @@ def test_sqs_receive_message_is_planned_not_sent(aws_target: tuple[sesbook.Targe
     target.sqs.receive_message(QueueUrl="https://sqs.eu-west-1.amazonaws.com/123456789012/feedback")
     assert wire.sent == []
     assert [f"{c.service}.{c.operation}" for c in target.plan] == ["sqs.ReceiveMessage"]
+
+
+def test_targets_share_aws_model_files_but_not_sessions_or_clients(lab_info: LabInfo) -> None:
+    """Every target reads botocore's model files through one loader (parsed once per process); each keeps
+    its own session, event handlers and clients, and the loader's search paths do not grow per session."""
+    from sesbook import target as target_module
+
+    first, second = sesbook.connect("lab"), sesbook.connect("lab")
+    assert first.ses.list_identities()["Identities"] == []
+    paths = list(target_module._LOADER.search_paths)
+    assert second.ses.list_identities()["Identities"] == []
+    for _ in range(3):
+        sesbook.connect("lab").sesv2.list_email_identities()
+    assert first.session is not second.session and first.ses is not second.ses
+    assert first.session._session.get_component("data_loader") is second.session._session.get_component("data_loader")
+    assert target_module._LOADER.search_paths == paths, "a session's boto3 data folder is added once"
