@@ -44,6 +44,8 @@ Errors are SES's wire errors, with the codes of ``message.api`` (:data:`sesbook.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -65,7 +67,7 @@ from sesbook.lab.ses.feedback.stages import decide_outcomes, publish_feedback
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.metrics import state as metrics
 from sesbook.lab.ses.metrics import tracking
-from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination
+from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination, mime_parts
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 from sesbook.lab.ses.templates.state import Rendered, RenderError, failures, rendered_mime
 from sesbook.lab.ses.templates.state import render as render_template
@@ -234,14 +236,30 @@ def _date() -> str:
 
 
 def add_tracking(sub: Submission) -> None:
-    """Open and click tracking for simple sends with HTML, when the configuration set asks for it."""
+    """Open and click tracking, when the configuration set asks for it, of every HTML mail: simple content,
+    each rendered template (bulk: each destination's message, with its own id), and the text/html parts of
+    raw and SMTP MIME (:func:`~sesbook.lab.ses.metrics.tracking.rewrite_mime`)."""
     message, backend = sub.message, sub.backend
     lab = current()
-    if message.html is None or message.raw is not None or lab is None or lab.info is None \
-            or not tracking.tracking_wanted(backend, message.configuration_set):
+    if lab is None or lab.info is None or not tracking.tracking_wanted(backend, message.configuration_set):
         return
-    token = tracking.token_for(backend.region_name, str(message.configuration_set), str(sub.message_id))
-    sub.message = replace(message, html=tracking.rewrite(message.html, lab.info.aws_endpoint, token))
+    base, config_set = lab.info.aws_endpoint, str(message.configuration_set)
+
+    def token(message_id: str | None) -> str:
+        return tracking.token_for(backend.region_name, config_set, str(message_id))
+
+    if message.template is not None:
+        for message_id, (rendered, dest, data) in list(sub.rendered.items()):
+            if rendered.html is not None:
+                tracked = tracking.rewrite(rendered.html, base, token(message_id))
+                sub.rendered[message_id] = (replace(rendered, html=tracked), dest, data)
+    elif message.raw is not None:
+        raw = tracking.rewrite_mime(message.raw, base, token(sub.message_id))
+        if raw != message.raw:
+            text, html = mime_parts(email.message_from_string(raw, policy=email.policy.default))
+            sub.message = replace(message, raw=raw, text=text, html=html)
+    elif message.html is not None:
+        sub.message = replace(message, html=tracking.rewrite(message.html, base, token(sub.message_id)))
 
 
 def deliver(sub: Submission) -> None:
