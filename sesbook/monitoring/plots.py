@@ -16,6 +16,7 @@ is what the tests check.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sesbook._figure import DataFigure, new_figure, style
@@ -63,11 +64,17 @@ def plot_sending(metrics: SendingMetrics, *, which: tuple[str, ...] = SENDING_ME
     fig = _figure()
     ax = fig.add_subplot()
     width = metrics.period / 86400 * 0.8 / len(which)  # in days, matplotlib's date unit
+    last = metrics.start
     for i, metric in enumerate(which):
         points = metrics.filled(metric)
         ax.bar([float(mdates.date2num(t)) + width * i for t, _ in points], [v for _, v in points], width=width,
                align="edge", label=metric, color=COLOURS.get(metric))
-    ax.set_xlim(float(mdates.date2num(metrics.start)), float(mdates.date2num(metrics.end)))
+        if points:
+            last = max(last, points[-1][0])
+    # The window ends inside its last period (the current minute); the axis runs to that period's end, so
+    # the last period's bars are drawn whole, not cut at the window's end.
+    right = max(metrics.end, last + timedelta(seconds=metrics.period))
+    ax.set_xlim(float(mdates.date2num(metrics.start)), float(mdates.date2num(right)))
     ax.set_ylabel(f"count per {metrics.period // 60} min")
     ax.set_ylim(bottom=0)
     scope = f" — configuration set {metrics.configuration_set}" if metrics.configuration_set else ""

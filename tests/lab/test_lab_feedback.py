@@ -280,8 +280,13 @@ def test_a_message_with_a_virus_is_accepted_then_rejected(t: sesbook.Target) -> 
                      Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": EICAR}}},
                      ConfigurationSetName="scan")
     bodies = drain_raw(t, url)
-    assert [summary(b) for b in bodies] == [("Reject", None)] and bodies[0]["reject"] == {"reason": "Bad content"}
+    # accepted (a Send event, as the Send metric counts it), then rejected; never delivered
+    assert [summary(b) for b in bodies] == [("Send", None), ("Reject", None)]
+    assert bodies[1]["reject"] == {"reason": "Bad content"}
+    assert bodies[0]["mail"]["messageId"] == bodies[1]["mail"]["messageId"]
     assert t.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
+    metrics = sesbook.sending_metrics(t, hours=1)
+    assert (metrics.total("Send"), metrics.total("Reject"), metrics.total("Delivery")) == (1, 1, 0)
 
 
 def test_a_template_that_cannot_be_rendered_becomes_a_rendering_failure_event(t: sesbook.Target) -> None:
@@ -289,14 +294,15 @@ def test_a_template_that_cannot_be_rendered_becomes_a_rendering_failure_event(t:
     t.sesv2.create_configuration_set(ConfigurationSetName="tmpl")
     t.sesv2.create_configuration_set_event_destination(
         ConfigurationSetName="tmpl", EventDestinationName="sns",
-        EventDestination={"Enabled": True, "MatchingEventTypes": ["RENDERING_FAILURE"],
+        EventDestination={"Enabled": True, "MatchingEventTypes": ["SEND", "RENDERING_FAILURE", "DELIVERY"],
                           "SnsDestination": {"TopicArn": topic}})
     t.sesv2.create_email_template(TemplateName="Welcome", TemplateContent={"Subject": "Hi {{name}}", "Text": "x"})
     t.lab.advance_clock(2)  # type: ignore[union-attr]
     answer = t.sesv2.send_email(FromEmailAddress="shop@example.com", Destination={"ToAddresses": ["ann@example.net"]},
                                 Content={"Template": {"TemplateName": "Welcome", "TemplateData": "{}"}},
                                 ConfigurationSetName="tmpl")  # accepted: SES renders after it accepted the send
-    [body] = drain_raw(t, url)
+    send, body = drain_raw(t, url)  # the Send event (the Send metric counts it too), then the failure
+    assert (send["eventType"], send["mail"]["messageId"]) == ("Send", answer["MessageId"])
     assert body["eventType"] == "Rendering Failure"
     assert body["mail"]["messageId"] == answer["MessageId"]
     assert body["failure"] == {"errorMessage": "Attribute 'name' is not present in the rendering data.",

@@ -47,8 +47,9 @@ def cw_data(target: Any, metric: str, stat: str, period: int = 60) -> list[float
 @pytest.fixture
 def mixed(sender: sesbook.Target) -> sesbook.Target:
     """A known mix: 3 sends to a verified address (one with configuration set 'news'), 2 to the simulator,
-    1 refused for an unverified recipient. The feedback stages count 4 deliveries (a, b, c and success@) and
-    bounce@'s hard bounce (in the metrics, not in the reputation rates: simulator mail)."""
+    1 refused for an unverified recipient (an error answer: not a send, and not a Reject either). The feedback
+    stages count 4 deliveries (a, b, c and success@) and bounce@'s hard bounce (in the metrics, not in the
+    reputation rates: simulator mail)."""
     freeze_at_quarter_hour(sender)
     sender.ses.create_configuration_set(ConfigurationSet={"Name": "news"})  # SES refuses a send to a set that is not
     send_v1(sender, "a@example.net")
@@ -64,7 +65,7 @@ def mixed(sender: sesbook.Target) -> sesbook.Target:
 
 def test_cloudwatch_counts_what_was_sent(mixed: sesbook.Target) -> None:
     assert cw_sum(mixed, "Send") == 5
-    assert cw_sum(mixed, "Reject") == 1
+    assert cw_sum(mixed, "Reject") == 0  # the refused call is not a Reject: SES's Reject is an accepted virus
     assert cw_sum(mixed, "Delivery") == 4
     assert cw_sum(mixed, "Bounce") == 1
 
@@ -81,7 +82,7 @@ def test_send_statistics_have_one_point_per_15_minutes(mixed: sesbook.Target) ->
     points = mixed.ses.get_send_statistics()["SendDataPoints"]
     assert len(points) == 1
     point = points[0]
-    assert (point["DeliveryAttempts"], point["Bounces"], point["Complaints"], point["Rejects"]) == (5, 1, 0, 1)
+    assert (point["DeliveryAttempts"], point["Bounces"], point["Complaints"], point["Rejects"]) == (5, 1, 0, 0)
     stamp = point["Timestamp"].astimezone(UTC)
     assert stamp.minute % 15 == 0 and stamp.second == 0
     assert timedelta(0) <= lab_now(mixed) - stamp < timedelta(minutes=15)
@@ -261,3 +262,237 @@ def test_mail_without_tracking_is_left_alone(sender: sesbook.Target) -> None:
     sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
                             Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Html": {"Data": html}}}})
     assert sender.lab.request("GET", "/_aws/ses")["messages"][-1]["Body"]["html_part"] == html
+
+
+# -- real sends drive the rates and enforcement ---------------------------------------------------------------
+def script(target: Any, address: str, outcome: str) -> None:
+    """Tell the lab what becomes of mail to ``address`` (``/_sesbook/feedback/outcomes``)."""
+    target.lab.request("POST", "/_sesbook/feedback/outcomes", {"address": address, "outcome": outcome})
+
+
+def reputation(target: Any) -> tuple[int, int, int, str]:
+    answer = target.lab.request("GET", "/_sesbook/reputation")
+    status = target.sesv2.get_account()["EnforcementStatus"]
+    assert answer["enforcement_status"] == status
+    return answer["sends"], answer["bounces"], answer["complaints"], status
+
+
+def latest_rate(target: Any, metric: str) -> float:
+    """The last minute's largest ``metric`` over GetMetricData (the rates only rise in these tests' last minute)."""
+    return cw_data(target, metric, "Maximum")[-1]
+
+
+def smtp_send(target: Any, to: str) -> None:
+    """One message through the lab's SMTP interface (STARTTLS, AUTH with an IAM user's SMTP password)."""
+    import smtplib
+
+    from sesbook.lab.smtp import tls
+    from sesbook.smtp import smtp_credentials
+
+    target.iam.create_user(UserName="smtp-user")
+    key = target.iam.create_access_key(UserName="smtp-user")["AccessKey"]
+    creds = smtp_credentials(key["AccessKeyId"], key["SecretAccessKey"], target.region)
+    host, _, port = target.lab.smtp.rpartition(":")
+    with smtplib.SMTP(host, int(port), timeout=10) as client:
+        client.starttls(context=tls.client_context())
+        client.login(creds.username, creds.password)
+        client.sendmail("sender@example.com", [to], (f"From: sender@example.com\r\nTo: {to}\r\nSubject: s\r\n"
+                                                      "MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi\r\n"))
+
+
+def test_real_sends_move_the_rates_and_the_account_under_review_then_paused(sender: sesbook.Target) -> None:
+    """102 sends over the API to ordinary (non-simulator) addresses, with scripted hard bounces and one complaint:
+    the rates over GetMetricData and GetAccount's EnforcementStatus follow SES's thresholds (review 5 % / 0.1 %,
+    pause 10 % / 0.5 %), and once paused, v1, v2 and SMTP sends are refused."""
+    freeze_at_quarter_hour(sender)
+    addresses = [f"r{i:03d}@example.net" for i in range(102)]
+    for address in addresses[91:101]:  # 10 hard bounces: the 92nd to the 101st message
+        script(sender, address, "bounce")
+    script(sender, addresses[101], "complaint")
+    for address in addresses[:99]:
+        send_v1(sender, address)
+    assert reputation(sender) == (99, 8, 0, "HEALTHY")  # 8 % bounces, but under 100 eligible sends: not judged
+    send_v1(sender, addresses[99])
+    assert reputation(sender) == (100, 9, 0, "PROBATION")  # 9 %: at or above the 5 % review threshold
+    assert sender.sesv2.get_account()["SendingEnabled"] is True  # under review, sending still works
+    assert latest_rate(sender, "Reputation.BounceRate") == pytest.approx(0.09)
+    assert latest_rate(sender, "Reputation.ComplaintRate") == 0.0
+    send_v1(sender, addresses[100])  # a 10th bounce, in its 101st message: 10 / 101 = 9.9 %, still under review
+    assert reputation(sender) == (101, 10, 0, "PROBATION")  # (the Send is counted before its own bounce)
+    assert latest_rate(sender, "Reputation.BounceRate") == pytest.approx(10 / 101)
+    send_v1(sender, addresses[101])  # delivered, then a complaint: 1 / 102 = 0.98 %, above the 0.5 % pause
+    assert reputation(sender) == (102, 10, 1, "SHUTDOWN")
+    assert latest_rate(sender, "Reputation.ComplaintRate") == pytest.approx(1 / 102)
+    assert latest_rate(sender, "Reputation.BounceRate") == pytest.approx(10 / 102)
+    assert sender.sesv2.get_account()["SendingEnabled"] is False
+    assert (cw_sum(sender, "Send"), cw_sum(sender, "Bounce"), cw_sum(sender, "Complaint"),
+            cw_sum(sender, "Delivery")) == (102, 10, 1, 92)
+
+    with pytest.raises(ClientError) as v1:
+        send_v1(sender, "a@example.net")
+    assert v1.value.response["Error"]["Code"] == "AccountSendingPausedException"
+    with pytest.raises(ClientError) as v2:
+        sender.sesv2.send_email(FromEmailAddress="sender@example.com", Destination={"ToAddresses": ["a@example.net"]},
+                                Content={"Simple": MESSAGE})
+    assert v2.value.response["Error"]["Code"] == "SendingPausedException"
+    import smtplib
+
+    sender.lab.advance_clock(1)
+    with pytest.raises(smtplib.SMTPDataError) as smtp:
+        smtp_send(sender, "a@example.net")
+    assert smtp.value.smtp_code == 554
+    assert smtp.value.smtp_error.decode().startswith("Sending paused for this account:")
+    assert (cw_sum(sender, "Send"), cw_sum(sender, "Reject")) == (102, 0)  # refused calls count nothing
+    assert reputation(sender) == (102, 10, 1, "SHUTDOWN")
+
+
+def test_a_delayed_delivery_counts_one_delivery_delay(sender: sesbook.Target) -> None:
+    freeze_at_quarter_hour(sender)
+    script(sender, "slow@example.net", "delay")
+    send_v1(sender, "slow@example.net")
+    assert (cw_sum(sender, "DeliveryDelay"), cw_sum(sender, "Delivery"), cw_sum(sender, "Bounce")) == (1, 1, 0)
+    sender.ses.create_configuration_set(ConfigurationSet={"Name": "news"})
+    script(sender, "slow2@example.net", "delay")
+    send_v1(sender, "slow2@example.net", ConfigurationSetName="news")
+    assert cw_sum(sender, "DeliveryDelay", [{"Name": "ses:configuration-set", "Value": "news"}]) == 1
+    assert cw_sum(sender, "DeliveryDelay") == 2
+
+
+# -- tracking of templated, raw and SMTP mail --------------------------------------------------------------------
+TRACKED = [{"Name": "ses:configuration-set", "Value": "tracked"}]
+
+
+def tracked_set(target: Any) -> None:
+    target.sesv2.create_configuration_set(ConfigurationSetName="tracked",
+                                          TrackingOptions={"CustomRedirectDomain": "track.example.com"})
+
+
+def follow(url: str) -> bytes:
+    import urllib.request
+
+    with urllib.request.urlopen(url.replace("&amp;", "&"), timeout=5) as answer:  # noqa: S310 - the loopback lab
+        return bytes(answer.read())
+
+
+def links(html: str, endpoint: str) -> tuple[str, str]:
+    """(the first tracked click link, the open pixel) of ``html``; both point at the lab."""
+    click = html.split('href="')[1].split('"')[0]
+    pixel = html.split('<img src="')[1].split('"')[0]
+    assert click.startswith(endpoint + "/_sesbook/track/click/")
+    assert pixel.startswith(endpoint + "/_sesbook/track/open/")
+    return click, pixel
+
+
+def html_of(raw: str) -> str:
+    import email
+    import email.policy
+
+    body = email.message_from_string(raw, policy=email.policy.default).get_body(("html",))
+    assert body is not None
+    return str(body.get_content())  # type: ignore[attr-defined]
+
+
+def test_templated_mail_is_tracked_per_message(sender: sesbook.Target) -> None:
+    tracked_set(sender)
+    sender.ses.create_template(Template={"TemplateName": "offer", "SubjectPart": "For {{name}}",
+                                         "TextPart": "Hi {{name}}",
+                                         "HtmlPart": '<p>Hi {{name}}, <a href="https://example.com/o">see</a></p>'})
+    sender.lab.freeze_clock()
+    sender.lab.advance_clock(1)
+    answer = sender.ses.send_bulk_templated_email(
+        Source="sender@example.com", Template="offer", DefaultTemplateData='{"name": "you"}',
+        ConfigurationSetName="tracked", Destinations=[
+            {"Destination": {"ToAddresses": ["ann@example.net"]}, "ReplacementTemplateData": '{"name": "Ann"}'},
+            {"Destination": {"ToAddresses": ["bob@example.net"]}, "ReplacementTemplateData": '{"name": "Bob"}'}])
+    ids = [s["MessageId"] for s in answer["Status"]]
+    box = {m["Id"]: m for m in sender.lab.request("GET", "/_aws/ses")["messages"]}
+    pixels = []
+    for message_id, name in zip(ids, ("Ann", "Bob"), strict=True):
+        html = box[message_id]["Body"]["html_part"]
+        assert f"Hi {name}" in html and 'href="https://example.com/o"' not in html
+        assert html_of(box[message_id]["RawData"]).rstrip() == html  # the MIME delivered holds the tracked HTML too
+        click, pixel = links(html, sender.lab.aws_endpoint)
+        pixels.append(pixel)
+    assert pixels[0] != pixels[1]  # one token per message
+    assert follow(pixels[0]).startswith(b"GIF89a")
+    assert b"url=https://example.com/o" in follow(click)
+    assert (cw_sum(sender, "Open", TRACKED), cw_sum(sender, "Click", TRACKED)) == (1, 1)
+
+
+#: One line of about 950 characters: under SMTP's 998 as sent, over it once the link passes through the lab.
+RAW_HTML = ('<html><body><p>caf\u00e9 <a href="https://example.com/raw?a=1&amp;b=2">offer</a></p>'
+            + "<p>" + "long line " * 85 + "</p></body></html>")
+
+
+def raw_mime(to: str, *, header_set: bool = False, cte: str = "quoted-printable") -> tuple[str, str, str]:
+    """A multipart/mixed message: text/plain, text/html (transfer encoding ``cte``), a PDF attachment (base64);
+    and the exact text of the plain part and of the attachment part, which tracking must leave as they are."""
+    from email.message import EmailMessage
+    from email.policy import SMTP
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "sender@example.com", to, "raw"
+    if header_set:
+        msg["X-SES-CONFIGURATION-SET"] = "tracked"
+    msg.set_content("caf\u00e9 in plain text\n", cte="quoted-printable")
+    msg.add_alternative(RAW_HTML, subtype="html", cte=cte)
+    msg.add_attachment(b"%PDF-1.4 not really" * 20, maintype="application", subtype="pdf", filename="a.pdf")
+    raw = msg.as_string(policy=SMTP)
+    plain = raw[raw.index("Content-Type: text/plain"):].split("\r\n--")[0]
+    attached = raw[raw.index("Content-Type: application/pdf"):].split("\r\n--")[0]
+    return raw, plain, attached
+
+
+def check_raw_tracked(target: Any, message_id: str, plain: str, attached: str) -> str:
+    """The kept raw message: its other parts unchanged, its HTML tracked, still valid MIME; the pixel URL."""
+    kept = target.lab.request("GET", f"/_aws/ses?id={message_id}")["messages"][0]
+    raw = kept["RawData"]
+    assert plain in raw and attached in raw  # the other parts, character for character
+    html = html_of(raw)
+    assert "https://example.com/raw" not in html.split("to=")[0] and "caf\u00e9" in html
+    assert "long line " * 85 in html  # decoded and encoded again, nothing lost
+    assert kept["Body"]["html_part"] == html
+    assert all(len(line) <= 998 for line in raw.split("\r\n"))
+    click, pixel = links(html, target.lab.aws_endpoint)
+    assert b"url=https://example.com/raw?a=1&amp;b=2" in follow(click)
+    return pixel
+
+
+@pytest.mark.parametrize("cte", ["quoted-printable", "base64", "8bit"])  # 8bit: too long once tracked, so QP
+def test_raw_mime_is_tracked_in_its_html_part_only(sender: sesbook.Target, cte: str) -> None:
+    tracked_set(sender)
+    sender.lab.freeze_clock()
+    sender.lab.advance_clock(1)
+    raw, plain, attached = raw_mime("ann@example.net", cte=cte)
+    answer = sender.ses.send_raw_email(RawMessage={"Data": raw.encode()}, ConfigurationSetName="tracked")
+    pixel = check_raw_tracked(sender, answer["MessageId"], plain, attached)
+    follow(pixel)
+    assert (cw_sum(sender, "Open", TRACKED), cw_sum(sender, "Click", TRACKED)) == (1, 1)
+    sender.lab.advance_clock(1)
+    untracked, _, _ = raw_mime("bob@example.net", cte=cte)  # no configuration set: left exactly as sent
+    other = sender.ses.send_raw_email(RawMessage={"Data": untracked.encode()})["MessageId"]
+    assert sender.lab.request("GET", f"/_aws/ses?id={other}")["messages"][0]["RawData"] == untracked
+
+
+def test_smtp_mail_is_tracked(sender: sesbook.Target) -> None:
+    import smtplib
+
+    from sesbook.lab.smtp import tls
+    from sesbook.smtp import smtp_credentials
+
+    tracked_set(sender)
+    sender.lab.freeze_clock()
+    sender.iam.create_user(UserName="smtp-user")
+    key = sender.iam.create_access_key(UserName="smtp-user")["AccessKey"]
+    creds = smtp_credentials(key["AccessKeyId"], key["SecretAccessKey"], sender.region)
+    raw, plain, attached = raw_mime("ann@example.net", header_set=True, cte="base64")  # the set named in a header
+    host, _, port = sender.lab.smtp.rpartition(":")
+    with smtplib.SMTP(host, int(port), timeout=10) as client:
+        client.starttls(context=tls.client_context())
+        client.login(creds.username, creds.password)
+        code, text = client.data(raw.encode()) if client.mail("sender@example.com")[0] == 250 and \
+            client.rcpt("ann@example.net")[0] == 250 else (0, b"")
+    assert code == 250
+    pixel = check_raw_tracked(sender, text.decode().split()[1], plain, attached)
+    assert follow(pixel).startswith(b"GIF89a")
+    assert (cw_sum(sender, "Open", TRACKED), cw_sum(sender, "Click", TRACKED)) == (1, 1)

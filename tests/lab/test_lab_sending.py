@@ -29,8 +29,8 @@ def _raw(to: str, sender: str = "shop@example.com") -> str:
 def test_stages_run_in_the_written_order() -> None:
     assert [stage.__name__ for stage in pipeline.STAGES] == [
         "validate", "check_list_management", "check_identity_and_mail_from", "apply_sandbox_and_quotas", "accept",
-        "render", "decide_outcomes", "apply_list_management", "add_tracking", "deliver", "publish_feedback",
-        "count_metrics",
+        "count_metrics", "render", "decide_outcomes", "apply_list_management", "add_tracking", "deliver",
+        "publish_feedback",
     ]
 
 

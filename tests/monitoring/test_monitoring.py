@@ -208,6 +208,20 @@ def test_sending_plot_shows_the_counts(sent: sesbook.Target) -> None:
     assert fig._repr_png_().startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize(("hours", "period"), [(1, 300), (2, 900), (1, 60)])
+def test_every_sending_bar_lies_inside_the_axes(sent: sesbook.Target, hours: int, period: int) -> None:
+    """The window ends inside its last period: that period's bars (here the bounce and the complaint, counted
+    in the last period) are drawn whole, not cut at the axis' right edge."""
+    fig = sesbook.plot_sending(sesbook.sending_metrics(sent, hours=hours, period=period))
+    ax = fig.axes[0]
+    left, right = ax.get_xlim()
+    drawn = {c.get_label(): [p for p in c.patches if p.get_height() > 0] for c in ax.containers}
+    assert {k: len(v) > 0 for k, v in drawn.items()} == dict.fromkeys(("Send", "Delivery", "Bounce", "Complaint"), True)
+    for label, patches in drawn.items():
+        for patch in patches:
+            assert left <= patch.get_x() and patch.get_x() + patch.get_width() <= right, label
+
+
 def test_reputation_plot_shows_rates_against_thresholds(target: sesbook.Target) -> None:
     sesbook.set_lab_reputation(target, sends=1000, bounces=30, complaints=2)
     sesbook.set_lab_reputation(target, sends=1000, bounces=70, complaints=2)

@@ -19,6 +19,15 @@
    when present) become Rendering Failure events here; such a message was never sent, so it has no
    Delivery (nor any other event or metric besides the Send its request counted).
 
+   The metrics and the events agree: every message counted as a ``Send`` metric gets a ``Send`` event
+   (the send call succeeded and SES accepted the message), then what became of it: a Delivery, Bounce,
+   Complaint…, a ``Reject`` (a virus) or a ``Rendering Failure``. SES defines the Send event as "the send
+   request was successful" and the Reject event as mail SES "accepted", then found a virus in, and a
+   Rendering Failure as mail it "wasn't sent" because of the template (Developer Guide, "Monitor email
+   sending using Amazon SES event publishing" and the ``EventDestination`` ``MatchingEventTypes`` reference,
+   checked 2026); its documented example Send, Reject and Rendering Failure records carry one and the same
+   message id. The documentation does not say in words that a Reject follows a Send event.
+
 Event destinations: SNS topics receive the JSON as a string; CloudWatch destinations get one data point
 (value 1, namespace ``AWS/SES``, the event type as metric name, the set's dimensions: message tag, email
 header or the default value) in moto's CloudWatch, readable with ``GetMetricStatistics``; Kinesis Data
@@ -136,10 +145,13 @@ def publish_feedback(sub: Any) -> None:
     unrendered = set() if message.template is None else {m for m, _, _ in _units(sub)} - set(sub.rendered)
     forward_to = forwarding.destination(message) if record is not None and record.feedback_forwarding_status else None
     for message_id, recipients, tags in _units(sub):
-        if not message_id or message_id in unrendered:  # not sent: only its Rendering Failure is published
+        if not message_id:
             continue
         sent = Sent(message_id, now, message.source or message.header_from, arn, recipients, message.operation,
                     config_set, tags)
+        if message_id in unrendered:  # accepted (a Send), then not rendered: its Rendering Failure follows
+            _event(backend, sent, "SEND", {})
+            continue
         try:
             sent.headers = payloads.headers_of(message, message_id, recipients, now)
             _publish_one(backend, record, sent, {r: found.get(r, outcomes.DELIVERED) for r in recipients}, now,
@@ -159,11 +171,11 @@ def _count(backend: Any, sent: Sent, metric: str, recipients: list[str]) -> None
 
 def _publish_one(backend: Any, record: Any, sent: Sent, found: dict[str, Outcome], now: float, *,
                  forward_to: str | None = None) -> None:
+    _event(backend, sent, "SEND", {})  # SES accepted the message: every message counted as a Send has one
     if any(o.kind == "reject" for o in found.values()):
         _event(backend, sent, "REJECT", {"reason": REJECT_REASON})
         _count(backend, sent, "Reject", list(found))
         return
-    _event(backend, sent, "SEND", {})
     delayed = [(r, o) for r, o in found.items() if o.kind == "delay"]
     if delayed:
         _count(backend, sent, "DeliveryDelay", [r for r, _ in delayed])
@@ -312,6 +324,9 @@ def publish_rendering_failures(backend: Any) -> None:
         seen[0] += 1
         config_set = entry.get("ConfigurationSet")
         metrics.record(backend, "RenderingFailure", configuration_set=config_set)
+        if not config_set:  # events go to the identity's default set, as the message's Send event did
+            _, identity = st.sending_identity(backend, entry.get("Source"))
+            config_set = getattr(identity, "configuration_set_name", None) if identity is not None else None
         if not config_set:
             continue
         dest = entry.get("Destination") or {}

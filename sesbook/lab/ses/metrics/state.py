@@ -1,7 +1,7 @@
 """What the lab counts about sending, and the reputation rules SES applies to the counts.
 
 One entry point, :func:`record`: one kind of SES event counted (``Send``, ``Delivery``, ``Bounce`` …). The send
-pipeline calls it for ``Send`` and ``Reject``; the feedback stages (mailbox simulator, events) call it for
+pipeline calls it for ``Send`` (an accepted message); the feedback stages (mailbox simulator, events) call it for
 ``Delivery``, ``Bounce``, ``Complaint`` and the rest. Each record
 
 1. adds to the lab's send history, in 15-minute buckets on the lab clock (what ``GetSendStatistics`` answers:

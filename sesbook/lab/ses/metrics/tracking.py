@@ -7,10 +7,16 @@ of the HTML part to pass through its tracking domain and adds a 1x1 image whose 
 https://docs.aws.amazon.com/ses/latest/dg/configure-custom-open-click-domains.html, and "Monitoring your
 Amazon SES sending activity"; only HTML mail is tracked; checked 2026).
 
+SES tracks any HTML mail sent with such a set, whatever API sent it: simple content, templates (their rendered
+HTML) and raw MIME through the API or SMTP (the text/html parts; same pages, checked 2026).
+
 In the lab a set asks for tracking when it has ``TrackingOptions`` (SESv2 ``CreateConfigurationSet``) or an
 event destination (v1) matching ``open`` or ``click``. The pipeline's ``add_tracking`` stage calls
-:func:`rewrite` on the HTML part of simple sends (raw MIME and templated sends are left as they are: the lab
-does not re-encode MIME or render templates here). The links point at the lab's own HTTP server:
+:func:`rewrite` on the HTML of simple sends and on each rendered template, and :func:`rewrite_mime` on raw
+and SMTP messages: every text/html part that is not an attachment is decoded (its transfer encoding and
+charset), rewritten and encoded again the same way (a 7bit/8bit part whose lines would grow past SMTP's 998
+characters becomes quoted-printable); every other byte of the message, the other parts included, is kept
+as it was. A part the lab cannot decode is left untracked. The links point at the lab's own HTTP server:
 
 - ``GET /_sesbook/track/open/TOKEN`` counts an ``Open`` and answers a 1x1 GIF;
 - ``GET /_sesbook/track/click/TOKEN?to=URL`` counts a ``Click`` and answers a page that forwards to ``URL``
@@ -22,9 +28,13 @@ does not re-encode MIME or render templates here). The links point at the lab's 
 from __future__ import annotations
 
 import base64
+import email.quoprimime
 import html
 import logging
+import quopri
 import re
+from email.parser import HeaderParser
+from email.policy import compat32
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -34,6 +44,7 @@ from sesbook.lab.ses.metrics.state import record
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from email.message import Message
 
 log = logging.getLogger("sesbook")
 
@@ -84,6 +95,112 @@ def rewrite(body: str, base_url: str, token: str) -> str:
     if closing:
         return rewritten[:closing.start()] + pixel + rewritten[closing.start():]
     return rewritten + pixel
+
+
+#: SMTP's longest line, in characters without the line ending (RFC 5321 section 4.5.3.1.6).
+MAX_LINE = 998
+_DELIMITER = "(?m)^--{boundary}(--)?[ \t]*\r?$"
+
+
+def rewrite_mime(raw: str, base_url: str, token: str) -> str:
+    """``raw`` (a MIME message) with each text/html part that is not an attachment passed through :func:`rewrite`
+    (see the module docstring); the rest of the message is kept character for character."""
+    return _entity(raw, base_url, token)
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """(header block, the blank line's line endings, body) of one MIME entity."""
+    if text.startswith(("\r\n", "\n")):  # a part without headers
+        ending = "\r\n" if text.startswith("\r\n") else "\n"
+        return "", ending, text[len(ending):]
+    found = re.search(r"\r?\n(\r?\n)", text)
+    if found is None:
+        return text, "", ""
+    return text[:found.start()], text[found.start():found.end()], text[found.end():]
+
+
+def _entity(text: str, base_url: str, token: str) -> str:
+    head, blank, body = _split(text)
+    if not blank:
+        return text
+    headers = HeaderParser(policy=compat32).parsestr(head + "\n\n")
+    if headers.get_content_maintype() == "multipart":
+        boundary = headers.get_param("boundary")
+        if not isinstance(boundary, str) or not boundary:
+            return text
+        return head + blank + _multipart(body, boundary, base_url, token)
+    if headers.get_content_type() != "text/html" or headers.get_content_disposition() == "attachment":
+        return text
+    changed = _html_part(headers, head, body, base_url, token)
+    if changed is None:
+        return text
+    new_head, new_body = changed
+    return new_head + blank + new_body
+
+
+def _multipart(body: str, boundary: str, base_url: str, token: str) -> str:
+    """The body of a multipart entity with each part between its delimiters rewritten (preamble, delimiter lines,
+    line endings and epilogue unchanged)."""
+    delimiters = list(re.finditer(_DELIMITER.format(boundary=re.escape(boundary)), body))
+    if not delimiters:
+        return body
+    out = [body[:delimiters[0].end()]]
+    for index, this in enumerate(delimiters):
+        if this.group(1) or index + 1 == len(delimiters):  # the close delimiter (or, malformed, the last one):
+            out.append(body[this.end():])  # the epilogue, as it was
+            break
+        after = delimiters[index + 1]
+        segment = body[this.end():after.start()]
+        lead = re.match(r"\r?\n", segment)
+        start = lead.end() if lead else 0
+        trail = re.search(r"\r?\n$", segment[start:])
+        end = len(segment) - (len(trail.group()) if trail else 0)
+        out.append(segment[:start] + _entity(segment[start:end], base_url, token) + segment[end:])
+        out.append(body[after.start():after.end()])
+    return "".join(out)
+
+
+def _html_part(headers: Message, head: str, body: str, base_url: str, token: str) -> tuple[str, str] | None:
+    """(header block, body) of a text/html leaf part with its links tracked, encoded as it was; None when
+    the part cannot be decoded (unknown charset or transfer encoding, bytes that are not its charset)."""
+    encoding = str(headers.get("Content-Transfer-Encoding") or "7bit").strip().lower()
+    charset = headers.get_content_charset() or "us-ascii"
+    ending = "\r\n" if "\r\n" in body or "\r\n" in head else "\n"
+    core = body.rstrip("\r\n")
+    tail = body[len(core):]
+    try:
+        if encoding == "base64":
+            decoded = base64.b64decode("".join(core.split()), validate=True).decode(charset)
+        elif encoding == "quoted-printable":
+            decoded = quopri.decodestring(core.encode("ascii")).decode(charset)
+        elif encoding in ("7bit", "8bit", "binary"):
+            decoded = core  # already text: the message was read as UTF-8
+        else:
+            return None
+        rewritten = rewrite(decoded, base_url, token)
+        if encoding == "base64":
+            lines = base64.encodebytes(rewritten.encode(charset)).decode("ascii").splitlines()
+            return head, ending.join(lines) + tail
+        if encoding == "7bit" and not rewritten.isascii():
+            return None
+        if encoding == "quoted-printable" or any(len(line) > MAX_LINE for line in rewritten.splitlines()):
+            latin = rewritten.replace("\r\n", "\n").encode(charset).decode("latin-1")
+            encoded = email.quoprimime.body_encode(latin, maxlinelen=76, eol=ending)
+            if encoding != "quoted-printable":
+                head = _with_encoding(head, "quoted-printable", ending)
+            return head, encoded.rstrip("\r\n") + tail
+    except (LookupError, ValueError, UnicodeError):
+        return None
+    return head, rewritten + tail
+
+
+def _with_encoding(head: str, encoding: str, ending: str) -> str:
+    """The header block with ``Content-Transfer-Encoding`` set to ``encoding`` (replaced, or added at the end)."""
+    pattern = re.compile(r"(?im)^content-transfer-encoding[ \t]*:.*(?:\r?\n[ \t].*)*$")
+    line = f"Content-Transfer-Encoding: {encoding}"
+    if pattern.search(head):
+        return pattern.sub(line, head, count=1)
+    return f"{head}{ending}{line}" if head else line
 
 
 def _engaged(backend: Any, token: dict[str, str], kind: str, details: dict[str, str]) -> None:

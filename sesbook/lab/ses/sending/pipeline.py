@@ -11,26 +11,30 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
    daily quota and the rate; counts the send (:mod:`.sandbox`);
 5. :func:`accept` — moto's own send method stores the message and draws its id (in SES's shape, two
    seeded draws per message: :mod:`sesbook.lab.ses.responses`; nothing else draws, so seeded labs repeat);
-6. :func:`render` — templated sends are rendered with Handlebars, per destination; one that cannot be
-   rendered was still accepted, is not delivered and becomes a rendering-failure record;
-7. :func:`~sesbook.lab.ses.feedback.stages.decide_outcomes` — each recipient's fate: delivered, or
+6. :func:`count_metrics` — counts the accepted send (``Send``, per recipient) in the lab's sending statistics
+   and the ``AWS/SES`` CloudWatch metrics (:mod:`sesbook.lab.ses.metrics`), before anything that happens to
+   the message (its Delivery, Bounce or Complaint, counted by the feedback stages with the same ``record``),
+   so the reputation rates never see a bounce without its send. A call the account's rules refuse
+   (``MessageRejected`` for an unverified address in the sandbox, a paused account, the quota) is answered
+   with an error and counts nothing: it is not a send, and not a ``Reject`` either (SES's Reject is a
+   message it accepted and then found a virus in);
+7. :func:`render` — templated sends are rendered with Handlebars, per destination; one that cannot be
+   rendered was still accepted (a Send), is not delivered and becomes a rendering-failure record;
+8. :func:`~sesbook.lab.ses.feedback.stages.decide_outcomes` — each recipient's fate: delivered, or
    bounced (the mailbox simulator, the account suppression list), complained about, rejected (a virus);
    then :func:`~sesbook.lab.ses.contacts.state.apply_list_management` (v2 ``ListManagementOptions``:
    unknown recipients become contacts, unsubscribed ones bounce, a single recipient's message gets the
    ``List-Unsubscribe`` headers and its ``{{amazonSESUnsubscribeUrl}}`` placeholders filled; the list must
    exist, checked by ``check_list_management`` right after ``validate``);
-8. :func:`add_tracking` — when the configuration set asks for open and click tracking, the HTML part's links
-   pass through the lab and an open pixel is added (:mod:`sesbook.lab.ses.metrics.tracking`);
-9. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to, with the API
-   it came through, its raw MIME and its attachments; mail to an address the lab receives for (an active
-   rule set in a receiving region matches it) goes through the inbound path
-   (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`) as SES would deliver it to that domain's MX;
-10. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
-    events (SNS, CloudWatch metrics), the suppression list's additions (:mod:`sesbook.lab.ses.feedback`);
-11. :func:`count_metrics` — counts the send (``Send``, per recipient) in the lab's sending statistics and
-    the ``AWS/SES`` CloudWatch metrics (:mod:`sesbook.lab.ses.metrics`). The feedback stages count
-    ``Delivery``, ``Bounce`` and ``Complaint`` with the same ``record``. A refusal by the account's rules
-    for an unverified address (``MessageRejected``) counts a ``Reject``.
+9. :func:`add_tracking` — when the configuration set asks for open and click tracking, the links of the
+   HTML (simple content, rendered templates, the text/html parts of raw and SMTP MIME) pass through the lab
+   and an open pixel is added (:mod:`sesbook.lab.ses.metrics.tracking`);
+10. :func:`deliver` — the lab mailbox keeps mail for outside addresses that were delivered to, with the API
+    it came through, its raw MIME and its attachments; mail to an address the lab receives for (an active
+    rule set in a receiving region matches it) goes through the inbound path
+    (:func:`sesbook.lab.ses.receiving.engine.deliver_sent`) as SES would deliver it to that domain's MX;
+11. :func:`~sesbook.lab.ses.feedback.stages.publish_feedback` — identity notifications, configuration set
+    events (SNS, CloudWatch metrics), the suppression list's additions (:mod:`sesbook.lab.ses.feedback`).
 
 A new capability is a new function in :data:`STAGES`, never another wrapper of moto's send methods:
 no ``SESBackend`` send method is wrapped at all (the send actions are replaced once, in :mod:`.wire`).
@@ -40,6 +44,8 @@ Errors are SES's wire errors, with the codes of ``message.api`` (:data:`sesbook.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -61,7 +67,7 @@ from sesbook.lab.ses.feedback.stages import decide_outcomes, publish_feedback
 from sesbook.lab.ses.identities.mailfrom import check_mail_from
 from sesbook.lab.ses.metrics import state as metrics
 from sesbook.lab.ses.metrics import tracking
-from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination
+from sesbook.lab.ses.sending.message import OutboundMessage, attachments, destination, mime_parts
 from sesbook.lab.ses.sending.sandbox import SendTicket, authorize_send, release
 from sesbook.lab.ses.templates.state import Rendered, RenderError, failures, rendered_mime
 from sesbook.lab.ses.templates.state import render as render_template
@@ -152,9 +158,8 @@ def apply_sandbox_and_quotas(sub: Submission) -> None:
     try:
         sub.ticket = authorize_send(sub.backend, sub.message.sender, list(sub.message.recipients))
     except SendRefused as refused:
-        sub.backend.rejected_messages_count += 1
-        if refused.kind == "unverified":  # SES rejected the message: a Reject in the statistics and metrics
-            metrics.record(sub.backend, "Reject", configuration_set=sub.message.configuration_set)
+        # A call answered with an error is not a send: no Send, no Reject (SES's Reject is for a message it
+        # accepted and then refused to send, a virus: the feedback stage counts that one).
         raise send_refused_error(refused, sub.message.api) from None
 
 
@@ -231,14 +236,30 @@ def _date() -> str:
 
 
 def add_tracking(sub: Submission) -> None:
-    """Open and click tracking for simple sends with HTML, when the configuration set asks for it."""
+    """Open and click tracking, when the configuration set asks for it, of every HTML mail: simple content,
+    each rendered template (bulk: each destination's message, with its own id), and the text/html parts of
+    raw and SMTP MIME (:func:`~sesbook.lab.ses.metrics.tracking.rewrite_mime`)."""
     message, backend = sub.message, sub.backend
     lab = current()
-    if message.html is None or message.raw is not None or lab is None or lab.info is None \
-            or not tracking.tracking_wanted(backend, message.configuration_set):
+    if lab is None or lab.info is None or not tracking.tracking_wanted(backend, message.configuration_set):
         return
-    token = tracking.token_for(backend.region_name, str(message.configuration_set), str(sub.message_id))
-    sub.message = replace(message, html=tracking.rewrite(message.html, lab.info.aws_endpoint, token))
+    base, config_set = lab.info.aws_endpoint, str(message.configuration_set)
+
+    def token(message_id: str | None) -> str:
+        return tracking.token_for(backend.region_name, config_set, str(message_id))
+
+    if message.template is not None:
+        for message_id, (rendered, dest, data) in list(sub.rendered.items()):
+            if rendered.html is not None:
+                tracked = tracking.rewrite(rendered.html, base, token(message_id))
+                sub.rendered[message_id] = (replace(rendered, html=tracked), dest, data)
+    elif message.raw is not None:
+        raw = tracking.rewrite_mime(message.raw, base, token(sub.message_id))
+        if raw != message.raw:
+            text, html = mime_parts(email.message_from_string(raw, policy=email.policy.default))
+            sub.message = replace(message, raw=raw, text=text, html=html)
+    elif message.html is not None:
+        sub.message = replace(message, html=tracking.rewrite(message.html, base, token(sub.message_id)))
 
 
 def deliver(sub: Submission) -> None:
@@ -322,13 +343,13 @@ STAGES: tuple[Stage, ...] = (
     check_identity_and_mail_from,
     apply_sandbox_and_quotas,
     accept,
+    count_metrics,  # right after accept: the Send is counted before any Delivery, Bounce or Complaint of it
     render,
     decide_outcomes,
     apply_list_management,
     add_tracking,
     deliver,
     publish_feedback,
-    count_metrics,  # keep last: it counts what was accepted
 )
 
 
