@@ -8,6 +8,10 @@ through the client. Each fact says where it comes from and when it was checked.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 # -- the sandbox ------------------------------------------------------------------------------------------
 #: SES's sandbox limits (Developer Guide, "Request production access", checked 2023): 200 messages per
@@ -155,6 +159,47 @@ def refused_extension(filename: str | None) -> str | None:
         return None
     ext = "." + filename.rsplit(".", 1)[1].strip().lower()
     return ext if ext in REFUSED_ATTACHMENT_EXTENSIONS else None
+
+
+def _decoded_name(value: object) -> str | None:
+    """A file name parameter as a reader sees it: RFC 2231 (``filename*=UTF-8''...``, continuations) and
+    RFC 2047 encoded words (``"=?UTF-8?B?...?="``, which mail programs put in parameters too) decoded."""
+    from email.errors import HeaderParseError
+    from email.header import decode_header, make_header
+    from email.utils import collapse_rfc2231_value
+
+    if value is None:
+        return None
+    text = collapse_rfc2231_value(value) if isinstance(value, tuple) else str(value)  # type: ignore[arg-type]
+    if "=?" in text:
+        try:
+            text = str(make_header(decode_header(text)))
+        except (HeaderParseError, LookupError, UnicodeDecodeError):
+            pass  # not a well-formed encoded word: judge the name as written
+    return text.strip() or None
+
+
+def attachment_names(message: Message) -> list[str]:
+    """Every file name the parts of ``message`` carry, at any depth (nested multiparts, attached
+    ``message/rfc822`` messages and their parts): the ``Content-Disposition`` ``filename`` and the
+    ``Content-Type`` ``name`` of each part (both: a mail program may show either), decoded."""
+    names: list[str] = []
+    for part in message.walk():
+        for param, header in (("filename", "content-disposition"), ("name", "content-type")):
+            name = _decoded_name(part.get_param(param, header=header))
+            if name is not None and name not in names:
+                names.append(name)
+    return names
+
+
+def refused_attachment(message: Message) -> tuple[str, str] | None:
+    """The first file name in ``message`` (:func:`attachment_names`) that SES refuses, with its refused
+    extension (lower case): ``("setup.EXE", ".exe")``; None when every name is accepted."""
+    for name in attachment_names(message):
+        ext = refused_extension(name)
+        if ext is not None:
+            return name, ext
+    return None
 
 
 def base64_size(n: int) -> int:

@@ -12,10 +12,11 @@ https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas.html, checked 20
   not sent;
 - keeps a journal (JSON lines, one line per event, each written with one ``write`` and ``fsync``):
   ``{"key", "state": "sending"}`` before asking SES, ``{"key", "state": "sent", "message_id"}`` after,
-  ``"failed"`` with the error code when SES refused it. Run again with the same journal and only the
-  messages not yet sent go out; nothing is sent twice. A message whose last line is ``sending`` (the run
-  stopped between asking SES and hearing back) may or may not have gone: it is reported as ``uncertain``
-  and not sent again unless ``resend_uncertain=True``;
+  ``"failed"`` with the error code when SES refused it, ``"invalid"`` (the field) when sesbook's own checks
+  refused it before it left (the run stops there; fix the message and run again). Run again with the same
+  journal and only the messages not yet sent go out; nothing is sent twice. A message whose last line is
+  ``sending`` (the run stopped between asking SES and hearing back) may or may not have gone: it is
+  reported as ``uncertain`` and not sent again unless ``resend_uncertain=True``;
 - retries a throttled send with exponential backoff (from ``1 / rate`` seconds, doubling, at most 30 s,
   ``max_retries`` times). Why not only botocore's retry modes: they sleep in real time inside the call,
   where pacing cannot see them. The target's own clients keep botocore's ``standard`` mode (3 attempts on
@@ -417,6 +418,9 @@ def _run(target: Target, source: str, api: str, options: dict[str, Any], todo: l
                 book.record(message.key, "sending", attempt=attempt)
                 try:
                     result = _send_one(target, source, message, api, options)
+                except ValidationError as exc:  # refused before anything left (e.g. over 40 MB): not "sending"
+                    book.record(message.key, "invalid", field=exc.field)
+                    raise
                 except AwsError as exc:
                     if exc.code in THROTTLING_CODES and "quota" not in exc.message.lower() and attempt < max_retries:
                         throttles += 1

@@ -6,6 +6,11 @@ ports 25, 587 and 2587 take STARTTLS, 465 and 2465 TLS from the start), and the 
 (its ``"smtp"`` address) for the lab. :func:`send_smtp` always upgrades with STARTTLS before AUTH, as SES
 requires, and checks the server's certificate (the lab's own for the lab, :func:`smtp_tls_context`).
 
+Before it connects (and before it plans), :func:`send_smtp` refuses what SES's SMTP interface would refuse,
+with the checks :func:`~sesbook.send_raw` uses (:mod:`sesbook.sending.validate`): the envelope's addresses
+(an internationalised domain sent as A-labels), at most 50 recipients, 40 MB after base64, no attachment
+SES refuses. Each is a :class:`~sesbook.errors.ValidationError`; nothing is sent or counted.
+
 SES's replies become :class:`~sesbook.errors.SmtpError` (``reply_code``, ``reply_text``, ``code``, a hint),
 as listed in "SMTP response codes returned by Amazon SES" (Developer Guide, checked 2026)::
 
@@ -37,6 +42,7 @@ from typing import TYPE_CHECKING
 from sesbook import _html
 from sesbook.errors import LabError, SmtpError, TargetError, ValidationError
 from sesbook.plan import PlannedCall
+from sesbook.sending.validate import check_address, check_addresses, check_raw, check_recipient_count
 from sesbook.smtp import SmtpCredentials
 
 if TYPE_CHECKING:
@@ -178,8 +184,19 @@ def _raw_and_addresses(message: Message | str | bytes, from_addr: str | None,
     if not recipients or not all(isinstance(a, str) and "@" in a for a in recipients):
         raise ValidationError("to_addrs", to_addrs, "needs at least one recipient address.",
                               hint="Give to_addrs, or To/Cc headers in the message.")
+    # What SES's SMTP interface would refuse, refused here before connecting (the same rules as send_raw):
+    # the envelope's addresses (domains as A-labels), at most 50 recipients, 40 MB, no refused attachment.
+    sender = _bare(check_address(sender, field="from_addr"))
+    recipients = tuple(_bare(a) for a in check_addresses(recipients, field="to_addrs"))
+    check_recipient_count(recipients, field="to_addrs")
+    check_raw(raw, parsed, recipients=len(recipients), api="smtp")
     subject = parsed.get("Subject")
     return raw, sender, recipients, str(subject) if subject is not None else None
+
+
+def _bare(address: str) -> str:
+    """The address of ``"Name <a@b>"`` (an SMTP envelope carries no display name)."""
+    return parseaddr(address)[1] or address
 
 
 def _error(code: int, text: bytes | str, endpoint: SmtpEndpoint) -> SmtpError:

@@ -17,7 +17,8 @@ The rules, with their sources (checked 2026):
   https://docs.aws.amazon.com/ses/latest/dg/attachments.html), compared case-insensitively, in every part
   (nested multiparts and attached ``message/rfc822`` messages too).
 
-The lab enforces the size and recipient limits with the same constants (its send pipeline's ``validate``).
+The lab enforces the size and recipient limits and the refused attachments with the same facts (its send
+pipeline's ``validate``). :func:`~sesbook.send_smtp` runs these checks too, before it connects.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 from email_validator import EmailNotValidError, validate_email
 
 from sesbook.errors import ValidationError
-from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, built_message_size, refused_extension
+from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, built_message_size, refused_attachment
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -102,14 +103,14 @@ def check_size(size: int, api: str, *, field: str = "message") -> int:
 
 
 def check_attachments(message: Message) -> None:
-    """No part of ``message`` (at any depth) has a file name SES refuses."""
-    for part in message.walk():
-        name = part.get_filename()
-        ext = refused_extension(name)
-        if ext is not None:
-            raise ValidationError("attachments", name, f"SES refuses attachments ending in {ext} "
-                                  "(one of the 90 unsupported attachment types, in any letter case).",
-                                  hint="Zip the file, rename it, or share a link instead.")
+    """No part of ``message`` (at any depth) has a file name SES refuses
+    (:func:`~sesbook.facts.refused_attachment`: ``filename`` and ``name``, RFC 2231 and encoded words decoded)."""
+    refused = refused_attachment(message)
+    if refused is not None:
+        name, ext = refused
+        raise ValidationError("attachments", name, f"SES refuses attachments ending in {ext} "
+                              "(one of the 90 unsupported attachment types, in any letter case).",
+                              hint="Zip the file, rename it, or share a link instead.")
 
 
 def check_structured(*, source: str, to: Sequence[str], cc: Sequence[str], bcc: Sequence[str], api: str,

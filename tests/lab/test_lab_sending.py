@@ -171,3 +171,74 @@ def test_more_than_50_recipients_are_refused(target: sesbook.Target, api: str) -
             FromEmailAddress="shop@example.com", Destination={"ToAddresses": to}, Content={"Simple": content}))
     assert (code, message) == ("InvalidParameterValue" if api == "v1" else "BadRequestException",
                                "Recipient count exceeds 50.")
+
+
+# -- attachments SES refuses --------------------------------------------------------------------------------
+def _with_part(part: str, *, to: str = "ann@example.net") -> bytes:
+    """A multipart/mixed message with a text part and ``part`` (headers, blank line, body) after it."""
+    return (f"From: shop@example.com\r\nTo: {to}\r\nSubject: files\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="OUTER"\r\n\r\n'
+            "--OUTER\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+            f"--OUTER\r\n{part}\r\n--OUTER--\r\n").encode()
+
+
+REFUSED_PARTS = {
+    "disposition filename, upper case": (
+        'Content-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="setup.EXE"\r\n\r\nMZ',
+        "setup.EXE"),
+    "content-type name only": ("Content-Type: application/x-msdownload; name=Tool.Scr\r\n\r\nMZ", "Tool.Scr"),
+    "a harmless filename, a refused name": (
+        'Content-Type: application/octet-stream; name="run.bat"\r\n'
+        'Content-Disposition: attachment; filename="run.txt"\r\n\r\necho', "run.bat"),
+    "RFC 2231 with a charset": (
+        "Content-Type: application/octet-stream\r\n"
+        "Content-Disposition: attachment; filename*=UTF-8''r%C3%A9sum%C3%A9.Bat\r\n\r\necho", "résumé.Bat"),
+    "RFC 2231 continuations": (
+        "Content-Type: application/octet-stream\r\n"
+        'Content-Disposition: attachment; filename*0="invoice.v"; filename*1="bs"\r\n\r\nx', "invoice.vbs"),
+    "encoded word": (
+        'Content-Type: application/octet-stream; name="=?UTF-8?B?c2V0dXAuZXhl?="\r\n'
+        "Content-Disposition: attachment\r\n\r\nMZ", "setup.exe"),
+    "nested multipart": (
+        'Content-Type: multipart/mixed; boundary="INNER"\r\n\r\n'
+        "--INNER\r\nContent-Type: text/plain\r\n\r\ninner\r\n"
+        '--INNER\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="x.Ps1"\r\n'
+        "\r\nWrite-Host\r\n--INNER--", "x.Ps1"),
+    "attached message": (
+        "Content-Type: message/rfc822\r\n\r\n"
+        "From: a@example.org\r\nSubject: fwd\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="FWD"\r\n\r\n'
+        '--FWD\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename="p.JS"\r\n'
+        "\r\nalert(1)\r\n--FWD--", "p.JS"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_PARTS))
+@pytest.mark.parametrize("api", ["v1", "v2"])
+def test_a_raw_message_with_a_refused_attachment_is_rejected(target: sesbook.Target, api: str, case: str) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    verify_domain_now(target, "example.net")
+    part, name = REFUSED_PARTS[case]
+    raw = _with_part(part)
+    if api == "v1":
+        code, message = _client_error(lambda: target.ses.send_raw_email(RawMessage={"Data": raw}))
+    else:
+        code, message = _client_error(lambda: target.sesv2.send_email(Content={"Raw": {"Data": raw}}))
+    assert code == "MessageRejected"
+    assert message.startswith(f"Unsupported attachment type: the file name '{name}' ends in .")
+    assert target.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
+    assert target.ses.get_send_quota()["SentLast24Hours"] == 0  # refused before it counted
+
+
+def test_an_allowed_attachment_goes_through(target: sesbook.Target) -> None:
+    from helpers import verify_domain_now
+
+    verify_domain_now(target, "example.com")
+    verify_domain_now(target, "example.net")
+    raw = _with_part('Content-Type: text/plain; name="exe.notes.txt"\r\n'
+                     'Content-Disposition: attachment; filename="exe.notes.txt"\r\n\r\nfine')
+    message_id = target.sesv2.send_email(Content={"Raw": {"Data": raw}})["MessageId"]
+    box = target.lab.request("GET", f"/_aws/ses?id={message_id}")["messages"]  # type: ignore[union-attr]
+    assert [a["Filename"] for a in box[0]["Attachments"]] == ["exe.notes.txt"]

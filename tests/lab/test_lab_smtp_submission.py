@@ -249,3 +249,68 @@ def test_the_server_listens_on_loopback_only() -> None:
         submission.SubmissionServer(region="us-east-1", host="0.0.0.0")  # noqa: S104
 
 
+
+
+# -- what SES's SMTP interface refuses in a message ------------------------------------------------------------
+def test_an_attachment_of_a_refused_type_gets_554_message_rejected(sender: sesbook.Target,
+                                                                   smtp: smtplib.SMTP) -> None:
+    creds = _creds(sender)
+    smtp.login(creds.username, creds.password)
+    raw = ("From: shop@example.com\r\nTo: ann@example.com\r\nSubject: tool\r\nMIME-Version: 1.0\r\n"
+           'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nhere\r\n'
+           "--B\r\nContent-Type: application/octet-stream\r\n"
+           "Content-Disposition: attachment; filename*=UTF-8''Setup.ExE\r\n\r\nMZ\r\n--B--\r\n")
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        smtp.sendmail("shop@example.com", ["ann@example.com"], raw)
+    assert refused.value.smtp_code == 554
+    assert refused.value.smtp_error.decode() == (
+        "Message rejected: Unsupported attachment type: the file name 'Setup.ExE' ends in .exe, which SES does not "
+        "accept.")
+    assert sender.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
+    assert sender.ses.get_send_quota()["SentLast24Hours"] == 0
+
+
+def test_a_message_just_over_40_mb_gets_554_after_data(sender: sesbook.Target, smtp: smtplib.SMTP) -> None:
+    creds = _creds(sender)
+    smtp.login(creds.username, creds.password)
+    line = "x" * 998 + "\r\n"
+    head = "From: shop@example.com\r\nTo: ann@example.com\r\nSubject: big\r\n\r\n"
+    raw = head + line * ((40 * 1024 * 1024 - len(head)) // len(line) + 1)
+    assert 40 * 1024 * 1024 < len(raw) < 40 * 1024 * 1024 + 1000
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        smtp.sendmail("shop@example.com", ["ann@example.com"], raw)  # SIZE= is declared: under the server's cap
+    assert refused.value.smtp_code == 554
+    assert refused.value.smtp_error.decode() == (
+        f"Transaction failed: Message length is more than 41943040 bytes long: '{len(raw)}'.")
+    assert sender.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
+    assert sender.ses.get_send_quota()["SentLast24Hours"] == 0
+
+
+def test_the_51st_rcpt_is_refused_and_the_first_50_stay(sender: sesbook.Target, smtp: smtplib.SMTP) -> None:
+    creds = _creds(sender)
+    smtp.login(creds.username, creds.password)
+    assert smtp.mail("shop@example.com")[0] == 250
+    for i in range(50):
+        assert smtp.rcpt(f"user{i}@example.net")[0] == 250
+    code, text = smtp.rcpt("user50@example.net")
+    assert (code, text) == (554, b"Transaction failed: Recipient count exceeds 50.")
+    assert smtp.rcpt("user51@example.net")[0] == 554  # still over: every further one too
+    # No To header: the lab (as moto) counts a raw message's header recipients on top of the envelope's.
+    code, text = smtp.data(_mime(to="undisclosed-recipients:;").encode())
+    assert code == 250, text
+    message_id = text.decode().split()[1]
+    box = sender.lab.request("GET", f"/_aws/ses?id={message_id}")["messages"]  # type: ignore[union-attr]
+    hidden = box[0]["Destination"]["BccAddresses"]
+    assert len(hidden) == 50 and "user50@example.net" not in hidden
+
+
+def test_sendmail_with_51_recipients_learns_which_one_was_refused(sender: sesbook.Target,
+                                                                   smtp: smtplib.SMTP) -> None:
+    creds = _creds(sender)
+    smtp.login(creds.username, creds.password)
+    everyone = [f"user{i}@example.net" for i in range(51)]
+    refused = smtp.sendmail("shop@example.com", everyone, _mime(to="undisclosed-recipients:;"))
+    assert refused == {"user50@example.net": (554, b"Transaction failed: Recipient count exceeds 50.")}
+    smtp.rset()  # a new transaction starts counting again
+    sender.lab.advance_clock(60)  # type: ignore[union-attr]
+    assert smtp.sendmail("shop@example.com", ["user50@example.net"], _mime()) == {}

@@ -215,3 +215,17 @@ def test_smtp_bulk_is_checked_before_anything_is_sent(t: Target, tmp_path: Path,
         sesbook.send_bulk(t, messages, source=SENDER, journal=tmp_path / "j.jsonl", progress=False, **kwargs)
     assert refused.value.field == field
     assert not mailbox.messages(t) and not (tmp_path / "j.jsonl").exists()
+
+
+def test_the_progress_bar_counts_the_messages_of_this_run_on_stderr(t: Target, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    journal = tmp_path / "j.jsonl"
+    sesbook.send_bulk(t, _messages(2), source=SENDER, journal=journal, progress=False)
+    assert capsys.readouterr().err == ""  # progress=False writes nothing
+    result = sesbook.send_bulk(t, _messages(5), source=SENDER, journal=journal, progress=True)
+    assert len(result.sent) == 3 and len(result.already_sent) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    frames = [f.strip() for f in err.split("\r") if f.strip()]
+    assert frames[0].startswith("sending:   0%") and "0/3" in frames[0]  # the total: what this run sends
+    assert frames[-1].startswith("sending: 100%") and "3/3" in frames[-1] and "msg/s" in frames[-1]

@@ -4,7 +4,8 @@ what lands in the lab mailbox (the API it came through, the raw MIME, the parts,
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -183,3 +184,66 @@ def test_pause_for_rate_lets_the_next_raw_smtp_send_through(sender: sesbook.Targ
             sesbook.send_email(sender, source="ann@example.com", to="bob@example.net", subject="2", text="two")
     finally:
         sender.lab.unfreeze_clock()
+
+
+# -- the configuration set and message tags reach the published events ----------------------------------------
+def _events_queue(t: Target, config_set: str) -> str:
+    """``config_set`` publishing its Send and Delivery events to SNS, the topic delivering to an SQS queue."""
+    topic = t.sns.create_topic(Name=f"{config_set}-events")["TopicArn"]
+    url = t.sqs.create_queue(QueueName=f"{config_set}-events")["QueueUrl"]
+    arn = t.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    t.sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    t.sesv2.create_configuration_set(ConfigurationSetName=config_set)
+    t.sesv2.create_configuration_set_event_destination(
+        ConfigurationSetName=config_set, EventDestinationName="to-sns",
+        EventDestination={"Enabled": True, "MatchingEventTypes": ["SEND", "DELIVERY"],
+                          "SnsDestination": {"TopicArn": topic}})
+    return url
+
+
+def _events(t: Target, url: str) -> list[dict[str, Any]]:
+    """Every SES event in the queue: the JSON string in each SNS envelope's ``Message``, parsed."""
+    found = []
+    while got := t.sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages") or []:
+        for m in got:
+            found.append(json.loads(json.loads(m["Body"])["Message"]))
+            t.sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return found
+
+
+SIM_TO = "success@simulator.amazonses.com"
+
+
+@pytest.mark.parametrize("api", ["v1", "v2"])
+@pytest.mark.parametrize("how", ["send_email", "send_raw", "send_raw headers"])
+def test_the_configuration_set_and_tags_reach_the_events(t: Target, api: str, how: str) -> None:
+    url = _events_queue(t, "tracked")
+    tags = {"campaign": "spring", "kind": "receipt"}
+    if how == "send_email":
+        sent = sesbook.send_email(t, source=SENDER, to=SIM_TO, subject="s", text="t", configuration_set="tracked",
+                                  tags=tags, api=api)
+    elif how == "send_raw":
+        message = sesbook.build_message(source=SENDER, to=SIM_TO, subject="s", text="t")
+        sent = sesbook.send_raw(t, message, configuration_set="tracked", tags=tags, api=api)
+    else:  # SES's own headers, as an SMTP client would write them; SES takes them out of the message
+        message = sesbook.build_message(source=SENDER, to=SIM_TO, subject="s", text="t", headers={
+            "X-SES-CONFIGURATION-SET": "tracked", "X-SES-MESSAGE-TAGS": "campaign=spring, kind=receipt"})
+        sent = sesbook.send_raw(t, message, api=api)
+    events = _events(t, url)
+    assert sorted(e["eventType"] for e in events) == ["Delivery", "Send"]
+    for event in events:
+        mail = event["mail"]
+        assert mail["messageId"] == sent.message_id
+        assert mail["tags"]["campaign"] == ["spring"] and mail["tags"]["kind"] == ["receipt"]
+        assert mail["tags"]["ses:configuration-set"] == ["tracked"]
+        assert mail["tags"]["ses:from-domain"] == ["example.com"]
+        assert not any(h["name"].lower().startswith("x-ses-") for h in mail["headers"])
+
+
+def test_a_tag_given_as_a_parameter_wins_over_the_header(t: Target) -> None:
+    url = _events_queue(t, "tracked")
+    message = sesbook.build_message(source=SENDER, to=SIM_TO, subject="s", text="t",
+                                    headers={"X-SES-MESSAGE-TAGS": "campaign=header, source=header"})
+    sesbook.send_raw(t, message, configuration_set="tracked", tags={"campaign": "parameter"})
+    tags = _events(t, url)[0]["mail"]["tags"]
+    assert tags["campaign"] == ["parameter"] and tags["source"] == ["header"]

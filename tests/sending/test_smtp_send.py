@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import smtplib
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
@@ -182,3 +183,76 @@ def test_an_unreachable_endpoint_is_a_target_error(lab_info: LabInfo) -> None:
     creds = sesbook.smtp_credentials("AKIAIOSFODNN7EXAMPLE", "some+secret+key", "us-east-1")
     with pytest.raises(sesbook.TargetError, match="is the lab still running"):
         sesbook.send_smtp(closed, _message(), creds, timeout=5)
+
+
+# -- what SES's SMTP interface would refuse is refused before connecting ----------------------------------------
+def _with_attachment(name: str) -> EmailMessage:
+    msg = _message()
+    msg.add_attachment(b"MZ", maintype="application", subtype="octet-stream", filename=name)
+    return msg
+
+
+def _nothing_sent_or_counted(target: sesbook.Target) -> None:
+    assert target.lab.request("GET", "/_aws/ses")["messages"] == []  # type: ignore[union-attr]
+    assert target.ses.get_send_quota()["SentLast24Hours"] == 0
+
+
+def test_a_refused_attachment_is_a_validation_error_before_connecting(sender: sesbook.Target,
+                                                                      creds: sesbook.SmtpCredentials) -> None:
+    with pytest.raises(sesbook.ValidationError) as refused:
+        sesbook.send_smtp(sender, _with_attachment("setup.EXE"), creds)
+    error = refused.value
+    assert (error.field, error.value) == ("attachments", "setup.EXE")
+    assert ".exe" in str(error) and "Zip the file" in str(error)
+    _nothing_sent_or_counted(sender)
+
+
+def test_more_than_50_recipients_is_a_validation_error_before_connecting(sender: sesbook.Target,
+                                                                         creds: sesbook.SmtpCredentials) -> None:
+    everyone = [f"user{i}@example.net" for i in range(51)]
+    with pytest.raises(sesbook.ValidationError) as refused:
+        sesbook.send_smtp(sender, _message(), creds, to_addrs=everyone)
+    error = refused.value
+    assert (error.field, error.value) == ("recipients", 51)
+    assert "at most 50 recipients" in str(error) and "send_bulk" in str(error)
+    _nothing_sent_or_counted(sender)
+
+
+def test_more_than_40_mb_is_a_validation_error_before_connecting(sender: sesbook.Target,
+                                                                creds: sesbook.SmtpCredentials) -> None:
+    line = "x" * 998 + "\r\n"
+    body = line * (40 * 1024 * 1024 // len(line) + 1)  # just over 40 MB (41943040 bytes)
+    raw = f"From: news@example.com\r\nTo: ann@example.com\r\nSubject: big\r\n\r\n{body}"
+    with pytest.raises(sesbook.ValidationError) as refused:
+        sesbook.send_smtp(sender, raw, creds)
+    error = refused.value
+    assert error.field == "message" and "40 MB" in str(error) and "smtp" in str(error)
+    assert "Link to large files" in str(error)
+    _nothing_sent_or_counted(sender)
+
+
+def test_an_envelope_address_that_is_not_one_is_refused_before_connecting(sender: sesbook.Target,
+                                                                          creds: sesbook.SmtpCredentials) -> None:
+    with pytest.raises(sesbook.ValidationError) as refused:
+        sesbook.send_smtp(sender, _message(), creds, to_addrs=["ann@example..com"])
+    assert refused.value.field == "to_addrs"
+    _nothing_sent_or_counted(sender)
+
+
+def test_the_envelope_carries_an_internationalised_domain_as_a_labels(sender: sesbook.Target,
+                                                                      creds: sesbook.SmtpCredentials) -> None:
+    with sender.dry_run() as plan:
+        sent = sesbook.send_smtp(sender, _message(), creds, to_addrs=["jo@bücher.example"])
+    assert sent.to == ("jo@xn--bcher-kva.example",) and list(plan)[0].params["To"] == ["jo@xn--bcher-kva.example"]
+
+
+def test_send_bulk_through_smtp_gets_the_same_checks(sender: sesbook.Target, creds: sesbook.SmtpCredentials,
+                                                     tmp_path: Any) -> None:
+    too_big = {"key": "big", "to": "ann@example.com", "subject": "s", "text": "y" * (41 * 1024 * 1024)}
+    with pytest.raises(sesbook.ValidationError) as refused:
+        sesbook.send_bulk(sender, [too_big], source="news@example.com", journal=tmp_path / "j.jsonl", api="smtp",
+                          credentials=creds, progress=False)
+    assert refused.value.field == "message" and "40 MB" in str(refused.value)
+    _nothing_sent_or_counted(sender)
+    last = [json.loads(line) for line in (tmp_path / "j.jsonl").read_text().splitlines()][-1]
+    assert last == {"key": "big", "state": "invalid", "field": "message"}  # not "sending": a re-run sends it

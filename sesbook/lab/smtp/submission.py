@@ -11,6 +11,12 @@ https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas-errors.html; che
   server's region (:mod:`.submission_auth`); anything else gets ``535 Authentication Credentials Invalid`` at
   once;
 - MAIL, RCPT and DATA before AUTH get ``530 Authentication required`` (aiosmtpd adds the enhanced code 5.7.0);
+- at most 50 recipients per message (Developer Guide, "Service quotas in Amazon SES", checked 2026): the
+  51st ``RCPT TO`` of a transaction gets ``554 Transaction failed: Recipient count exceeds 50.`` (SES's
+  words, as an SES SMTP client reported them in thewca/worldcubeassociation.org#9467; at which command SES
+  says it is not documented: the lab says it at the RCPT that goes over, where RFC 5321 section 4.5.3.1.8
+  has a server refuse recipients past its limit). The first 50 stay accepted: a client that goes on to DATA
+  (``smtplib``'s ``sendmail`` does, returning the refused address) sends to those 50;
 - the message goes to the **same send pipeline** as ``SendRawEmail``
   (:func:`sesbook.lab.ses.sending.pipeline.submit`, ``api="smtp"``), MAIL FROM as the source and RCPT TO as
   the envelope recipients, so the sandbox, the quotas, the 40 MB limit and delivery apply unchanged;
@@ -23,7 +29,8 @@ Replies whose exact words are confirmed in the Developer Guide or an AWS Knowled
 Ok, 451 Temporary service failure, 454 Throttling failure (both sentences), 530 Authentication required,
 535 Authentication Credentials Invalid, 554 Message rejected, 554 Access denied. Not confirmed (SES's
 wording was not found; the lab's own words): the paused-account reply and ``554 Transaction failed`` for a
-message that is too big, has too many recipients or a MAIL FROM domain that is not set up.
+message that is too big or has a MAIL FROM domain that is not set up, and the sentence after
+``554 Message rejected:`` for an attachment of a refused type.
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from sesbook.errors import LabError
+from sesbook.facts import MAX_RECIPIENTS
 from sesbook.lab.smtp import tls
 
 if TYPE_CHECKING:
@@ -65,6 +73,8 @@ REPLIES = {
     "quota": "454 Throttling failure: Daily message quota exceeded.",
     "paused": "554 Sending paused for this account: {message}",
 }
+#: The 51st RCPT of one transaction (SES's words; see the module docstring).
+TOO_MANY_RECIPIENTS = f"554 Transaction failed: Recipient count exceeds {MAX_RECIPIENTS}."
 #: Any other refusal of the pipeline (size, recipients, MAIL FROM domain): the lab's words (not confirmed).
 OTHER_REFUSAL = "554 Transaction failed: {message}"
 #: The lab itself failed (a bug, not a rule): SES's answer for its own failures.
@@ -99,6 +109,16 @@ class _Handler:
                 return AuthResult(success=True, auth_data=user)
         log.info("lab smtp: AUTH %s refused", mechanism)
         return AuthResult(success=False, handled=False, message=AUTH_INVALID)
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
+                          rcpt_options: list[str]) -> str:
+        """Accept a recipient, up to SES's 50 per message; the next one is refused (the others stay)."""
+        if len(envelope.rcpt_tos) >= MAX_RECIPIENTS:
+            log.info("lab smtp: refused recipient %d: %s", len(envelope.rcpt_tos) + 1, TOO_MANY_RECIPIENTS)
+            return TOO_MANY_RECIPIENTS
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         try:

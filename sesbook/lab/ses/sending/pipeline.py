@@ -4,7 +4,7 @@ A send builds one :class:`~sesbook.lab.ses.sending.message.OutboundMessage` and 
 (the API actions in :mod:`.wire` do; the SMTP submission server will). :data:`STAGES` runs in this order:
 
 1. :func:`validate` — the message can be sent at all: a sender, at most 10 MB (v1) or 40 MB (v2, SMTP),
-   at most 50 recipients, the template exists;
+   at most 50 recipients, no attachment of a refused type, the template exists;
 2. :func:`check_identity_and_mail_from` — a custom MAIL FROM with ``RejectMessage`` must be working;
 3. (suppression: not yet)
 4. :func:`apply_sandbox_and_quotas` — sending on, verified sender (and recipients in the sandbox), the
@@ -59,7 +59,7 @@ from moto.ses.exceptions import (
     TemplateDoesNotExist,
 )
 
-from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, is_simulator
+from sesbook.facts import MAX_MESSAGE_BYTES, MAX_RECIPIENTS, is_simulator, refused_attachment
 from sesbook.lab import clock, current, mailbox
 from sesbook.lab.ses.contacts.state import apply_list_management, check_list_management, with_headers
 from sesbook.lab.ses.errors import BadRequestException, SendRefused, WireError, send_refused_error
@@ -103,7 +103,7 @@ Stage = Callable[[Submission], None]
 # -- stages ------------------------------------------------------------------------------------------------
 def validate(sub: Submission) -> None:
     """Refuse what SES cannot send whatever the account's state: no sender, too big, too many recipients,
-    no template.
+    a refused attachment, no template.
 
     - Size (Developer Guide, "Service quotas in Amazon SES": https://docs.aws.amazon.com/ses/latest/dg/quotas.html,
       checked 2026): at most 10 MB per message through the v1 API and 40 MB through the v2 API or SMTP,
@@ -116,6 +116,15 @@ def validate(sub: Submission) -> None:
     - Recipients: at most 50 per message, To, Cc and Bcc together (same page). v1 ``InvalidParameterValue``
       "Recipient count exceeds 50." (observed in doubleunion/arooo#243; SMTP answers the same words);
       v2 ``BadRequestException`` with the same words (v2 not confirmed).
+    - Attachments (Developer Guide, "Unsupported attachment types",
+      https://docs.aws.amazon.com/ses/latest/dg/attachments.html, checked 2026): a raw message (v1
+      ``SendRawEmail``, v2 Raw content, SMTP) any of whose parts, at any depth (nested multiparts, attached
+      ``message/rfc822`` messages), names a file ending in one of the 90 refused extensions, in any letter
+      case, is refused: the ``Content-Disposition`` ``filename`` and the ``Content-Type`` ``name``, RFC 2231
+      and encoded-word forms decoded (:func:`sesbook.facts.refused_attachment`, the client's check too).
+      v1 and SMTP: ``MessageRejected`` (SMTP ``554 Message rejected: ...``); v2: ``MessageRejected`` (the
+      error botocore's SESv2 model declares for "invalid content", HTTP 400). SES's exact sentence was not
+      found; the words are the lab's.
     - Configuration set: one the send names (a parameter, or the ``X-SES-CONFIGURATION-SET`` header of a raw
       or SMTP message) must exist (API Reference, SendEmail errors, checked 2026): v1
       ``ConfigurationSetDoesNotExist``, v2 ``NotFoundException``; SMTP answers 554 (the lab's words).
@@ -139,6 +148,12 @@ def validate(sub: Submission) -> None:
             count = len(message.envelope) + len(message.header_to + message.header_cc + message.header_bcc)
         if count > RECIPIENT_LIMIT:
             raise _invalid(message.api, f"Recipient count exceeds {RECIPIENT_LIMIT}.")
+    if message.raw is not None:
+        refused = refused_attachment(email.message_from_string(message.raw, policy=email.policy.default))
+        if refused is not None:
+            name, ext = refused
+            text = f"Unsupported attachment type: the file name '{name}' ends in {ext}, which SES does not accept."
+            raise WireError("MessageRejected", text) if message.api == "v2" else MessageRejectedError(text)
     if message.template is not None and not backend.templates.get(message.template):
         text = f"Template ({message.template}) does not exist"
         raise WireError("NotFoundException", text) if message.api == "v2" else TemplateDoesNotExist(text)
