@@ -447,3 +447,31 @@ def test_opens_and_clicks_become_open_and_click_events(t: sesbook.Target) -> Non
     assert opened["open"]["userAgent"] == "test-reader/1.0" and opened["open"]["ipAddress"] == "127.0.0.1"
     assert clicked["click"]["link"] == "https://example.com/offer" and clicked["click"]["linkTags"] == {}
     assert [sesbook.parse_feedback(e).kind for e in (opened, clicked)] == ["Open", "Click"]
+
+
+def test_an_open_event_names_the_operation_and_tags_of_the_send(t: sesbook.Target) -> None:
+    """An Open of raw mail says SendRawEmail in ``ses:operation`` and carries the send's own tags, as the
+    Send event of the same message does."""
+    import urllib.request
+
+    topic, url = queue_for(t, "engagement-raw")
+    t.sesv2.create_configuration_set(ConfigurationSetName="engaged",
+                                     TrackingOptions={"CustomRedirectDomain": "track.example.com"})
+    t.sesv2.create_configuration_set_event_destination(
+        ConfigurationSetName="engaged", EventDestinationName="sns",
+        EventDestination={"Enabled": True, "MatchingEventTypes": ["SEND", "OPEN"],
+                          "SnsDestination": {"TopicArn": topic}})
+    raw = ("From: shop@example.com\r\nTo: ann@example.net\r\nSubject: news\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>hello</p></body></html>\r\n")
+    sent = t.ses.send_raw_email(RawMessage={"Data": raw}, ConfigurationSetName="engaged",
+                                Tags=[{"Name": "campaign", "Value": "winter"}])
+    kept = t.lab.request("GET", "/_aws/ses")["messages"][-1]["RawData"]  # type: ignore[union-attr]
+    pixel = kept.split('<img src="')[1].split('"')[0].replace("&amp;", "&")
+    with urllib.request.urlopen(pixel, timeout=5):  # noqa: S310 - the loopback lab
+        pass
+    send, opened = drain_raw(t, url)
+    assert (send["eventType"], opened["eventType"]) == ("Send", "Open")
+    assert opened["mail"]["messageId"] == sent["MessageId"]
+    for event in (send, opened):
+        assert event["mail"]["tags"]["ses:operation"] == ["SendRawEmail"], event["eventType"]
+        assert event["mail"]["tags"]["campaign"] == ["winter"], event["eventType"]

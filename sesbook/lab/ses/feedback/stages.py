@@ -359,7 +359,8 @@ def publish_engagement(backend: Any, token: dict[str, str], kind: str, details: 
     domain = _bare(source).rpartition("@")[2]
     now = clock.time_s()
     sent = Sent(token["m"], now, source, f"arn:aws:ses:{backend.region_name}:{ACCOUNT_ID}:identity/{domain}",
-                [_bare(a) for a in recipients], "SendEmail", token["c"], ())
+                [_bare(a) for a in recipients], str(kept.get("Operation") or "SendEmail"), token["c"],
+                tuple((str(name), str(value)) for name, value in kept.get("Tags") or ()))
     body: dict[str, Any] = {"ipAddress": details.get("ipAddress", ""), "timestamp": payloads.iso(now),
                             "userAgent": details.get("userAgent", "")}
     if kind == "click":

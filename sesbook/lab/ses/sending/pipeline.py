@@ -327,6 +327,8 @@ def deliver(sub: Submission) -> None:
         record["Destination"] = {k: [a for a in v or [] if (parseaddr(a)[1] or a).lower() not in undelivered]
                                  for k, v in dest.items()}
         record["Api"] = message.api
+        # kept for the Open and Click events a tracked message raises later (feedback.stages.publish_engagement)
+        record["Operation"], record["Tags"] = message.operation, [list(tag) for tag in message.tags]
         if sub.extra_headers and record.get("RawData"):
             record["RawData"] = with_headers(record["RawData"], sub.extra_headers)
         record["Attachments"] = attachments(record["RawData"]) if record.get("RawData") else []
