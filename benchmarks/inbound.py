@@ -114,6 +114,7 @@ def main() -> None:
             target = sesbook.connect("lab")
             sesbook.ensure_verified_sender(target, domain="example.com")
             target.s3.create_bucket(Bucket="bench-inbox")
+            sesbook.apply_bucket_policy(target, "bench-inbox", rule_set="bench", rule="store", prefix="in/")
             target.ses.create_receipt_rule_set(RuleSetName="bench")
             target.ses.create_receipt_rule(RuleSetName="bench", Rule={
                 "Name": "store", "Enabled": True, "Recipients": ["example.com"],
