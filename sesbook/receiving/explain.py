@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from sesbook.receiving.matching import RuleMatch
     from sesbook.target import Target
 
+#: A Bounce action's note: receipt actions run after SES has taken the message (BounceAction, SES API reference).
+BOUNCE_NOTE = "accepted (250), then SES mails the sender a bounce message (DSN)"
+
 __all__ = ["ReceiptExplanation", "describe_action", "explain_message", "explain_receipt", "verified_domains"]
 
 
@@ -116,7 +119,7 @@ class ReceiptExplanation:
                 elif kind == "SNSAction" and self.size is not None and self.size > SNS_ACTION_MAX_BYTES:
                     note = f"the message ({self.size} bytes) is over SNS's {SNS_ACTION_MAX_BYTES // 1024} KB: not sent"
                 elif kind == "BounceAction":
-                    note = "the sender gets a bounce"
+                    note = BOUNCE_NOTE
                 steps.append(Step(match.rule_name, index, kind, describe_action(action), note))
             for action in match.skipped_actions:
                 steps.append(Step(match.rule_name, 0, action_type(action), describe_action(action),

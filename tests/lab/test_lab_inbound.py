@@ -182,14 +182,93 @@ def test_rule_order_and_stop(receiving: sesbook.Target, lab_info: LabInfo) -> No
     assert second["Inbound"]["rules"][1]["stopped"] == "rule set"
 
 
-def test_bounce_reply_code(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+def _feedback(info: LabInfo) -> list[dict[str, Any]]:
+    return [m for m in info.request("GET", "/_aws/ses?feedback=1")["messages"] if m.get("Api") == "feedback"]
+
+
+def test_bounce_action_accepts_then_mails_a_dsn(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    """SES takes the message (250) and the Bounce action mails a DSN to the envelope sender; the SNS action
+    of another rule for another recipient of the same message runs once, and a retry is never needed."""
+    import email
+    import email.policy
+
+    topic, queue = _queue_on_topic(receiving, "bounced")
+    rule_set(receiving,
+             {"Name": "bounce", "Recipients": ["gone@example.com"], "Actions": [{"BounceAction": {
+                 "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "Mailbox does not exist",
+                 "Sender": "mailer-daemon@example.com", "TopicArn": topic}}]},
+             {"Name": "notify", "Recipients": ["sns@example.com"],
+              "Actions": [{"SNSAction": {"TopicArn": topic}}]})
+    with smtp(lab_info) as client:
+        client.mail("alice@sender.test")
+        assert client.rcpt("gone@example.com")[0] == 250
+        assert client.rcpt("sns@example.com")[0] == 250
+        code, text = client.data(simple(subject="to be bounced", to="gone@example.com"))
+    assert code == 250 and text.startswith(b"Ok ")
+    notes = _notifications(receiving, queue)
+    assert sorted(n["receipt"]["action"]["type"] for n in notes) == ["Bounce", "SNS"]  # each once
+    [record] = inbound_records(lab_info)
+    assert record["Inbound"]["reply"].startswith("250 Ok ")
+    assert record["Inbound"]["rules"][0]["actions"][0]["ok"] is True
+    assert [m for m in lab_info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "bounce-action"] == []
+    [dsn] = _feedback(lab_info)
+    assert (dsn["Kind"], dsn["Source"], dsn["Destination"]["ToAddresses"]) == (
+        "bounce-action", "mailer-daemon@example.com", ["alice@sender.test"])
+    assert dsn["Feedback"] == {"MessageId": record["Id"], "Recipients": ["gone@example.com"]}
+    parsed = email.message_from_string(dsn["RawData"], policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/report"
+    assert parsed.get_param("report-type") == "delivery-status"
+    text_part, status, headers = parsed.iter_parts()
+    assert "Mailbox does not exist" in text_part.get_content()
+    assert status.get_content_type() == "message/delivery-status"
+    per_message, per_recipient = status.get_payload()
+    assert per_message["Reporting-MTA"] == "dns; inbound-smtp.us-east-1.amazonaws.com"
+    assert per_recipient["Final-Recipient"] == "rfc822; gone@example.com"
+    assert per_recipient["Action"] == "failed"
+    assert per_recipient["Status"] == "5.1.1"
+    assert per_recipient["Diagnostic-Code"] == "smtp; 550 5.1.1 Mailbox does not exist"
+    assert headers.get_content_type() == "text/rfc822-headers"
+    assert "Subject: to be bounced" in headers.get_payload()
+    [read] = [m for m in sesbook_messages(lab_info) if m.kind == "bounce-action"]
+    assert read.is_feedback and read.about == record["Id"]
+
+
+def sesbook_messages(info: LabInfo) -> tuple[Any, ...]:
+    from sesbook.mailbox import messages
+
+    return messages(info, include_feedback=True)
+
+
+def test_bounce_action_null_reverse_path_gets_no_dsn(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving, {"Name": "bounce", "Recipients": ["gone@example.com"], "Actions": [{"BounceAction": {
         "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "Mailbox does not exist",
         "Sender": "mailer-daemon@example.com"}}]})
-    with smtp(lab_info) as client, pytest.raises(smtplib.SMTPDataError) as bounced:
-        client.sendmail("alice@sender.test", ["gone@example.com"], simple(to="gone@example.com"))
-    assert (bounced.value.smtp_code, bounced.value.smtp_error) == (550, b"5.1.1 Mailbox does not exist")
-    assert inbound_records(lab_info)[0]["Inbound"]["reply"] == "550 5.1.1 Mailbox does not exist"
+    with smtp(lab_info) as client:
+        assert client.sendmail("<>", ["gone@example.com"], simple(to="gone@example.com")) == {}
+    [record] = inbound_records(lab_info)
+    assert "null reverse-path" in record["Inbound"]["rules"][0]["actions"][0]["detail"]
+    assert _feedback(lab_info) == []
+
+
+def test_bounce_message_to_a_lab_domain_arrives_through_the_inbound_path(receiving: sesbook.Target,
+                                                                          lab_info: LabInfo) -> None:
+    """The sender's domain is one the lab receives for: the DSN reaches its rules, with MAIL FROM:<>, and a
+    Bounce rule there does not answer it (no loop)."""
+    rule_set(receiving,
+             {"Name": "bounce", "Recipients": ["gone@example.com"], "Actions": [{"BounceAction": {
+                 "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "Mailbox does not exist",
+                 "Sender": "mailer-daemon@example.com"}}]},
+             s3_rule("back", "back/", ["alice@example.com"]),
+             {"Name": "bounce-back", "Recipients": ["alice@example.com"], "Actions": [{"BounceAction": {
+                 "SmtpReplyCode": "550", "Message": "no", "Sender": "mailer-daemon@example.com"}}]})
+    with smtp(lab_info) as client:
+        assert client.sendmail("alice@example.com", ["gone@example.com"], simple(to="gone@example.com")) == {}
+    [stored] = objects(receiving, "back/").values()
+    assert b"Return-Path: <>" in stored and b"multipart/report" in stored
+    first, second = inbound_records(lab_info)
+    assert second["Inbound"]["via"] == "ses" and second["Source"] == ""
+    assert "null reverse-path" in second["Inbound"]["rules"][1]["actions"][0]["detail"]
+    assert len(_feedback(lab_info)) == 1
 
 
 def test_add_header_seen_by_later_actions(receiving: sesbook.Target, lab_info: LabInfo) -> None:
@@ -252,7 +331,8 @@ def test_sns_notification_with_content_and_the_150_kb_limit(receiving: sesbook.T
     assert bounced.value.smtp_code == 552
     assert _notifications(receiving, queue) == []
     last = inbound_records(lab_info)[-1]
-    assert last["Inbound"]["rules"][0]["actions"][0]["ok"] is False
+    assert last["Inbound"]["rules"][0]["actions"] == []  # refused before any action ran
+    assert last["Inbound"]["rules"][0]["refused"].startswith("Message too large for the SNS action")
 
 
 HANDLER = '''
