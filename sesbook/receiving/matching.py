@@ -211,10 +211,13 @@ def match_rules(rules: Sequence[Mapping[str, Any]], recipients: Iterable[str], *
 
 
 def identity_covers(address: str, verified_identities: Iterable[str]) -> bool:
-    """Whether ``address`` or its domain is among the verified identities (SES receives only for those)."""
+    """Whether ``address``, its domain or a parent domain of it is a verified identity (SES receives only
+    for those; a verified domain covers its subdomains, as it does for sending: Developer Guide, "Creating
+    and verifying identities", checked 2026)."""
     domain = address.rpartition("@")[2].lower().rstrip(".")
     found = {i.lower().rstrip(".") for i in verified_identities}
-    return domain in found or address.lower() in found
+    labels = domain.split(".")
+    return address.lower() in found or any(".".join(labels[i:]) in found for i in range(len(labels) - 1))
 
 
 def recipient_reply(rules: Sequence[Mapping[str, Any]] | None, address: str, *, tls: bool,
@@ -238,7 +241,10 @@ def recipient_reply(rules: Sequence[Mapping[str, Any]] | None, address: str, *, 
 
 def data_reply(matches: Sequence[RuleMatch], size: int | None) -> str | None:
     """The refusal after ``DATA`` for a message of ``size`` bytes (as received) that ``matches`` apply to, or
-    None when SES takes it (250). Decided before any action runs."""
+    None when SES takes it (250). Decided before any action runs. A rule on the way that requires TLS on a
+    plain session refuses the whole message (:data:`TLS_REQUIRED_REPLY`)."""
+    if any(m.refused_for_tls for m in matches):
+        return TLS_REQUIRED_REPLY
     if size is None:
         return None
     if size > SIZE_LIMIT:

@@ -55,7 +55,6 @@ class Context:
     timestamp: str
     verdicts: Any
     newline: bytes
-    reply: str | None = None  # a refusal decided for the whole message (TLS), else 250
     stop: str | None = None  # "rule" | "rule set": a Lambda answer or Stop ended processing
     stored: list[str] = field(default_factory=list)  # s3://bucket/key of each object written
     outbox: list[dict[str, Any]] = field(default_factory=list)  # mail SES sends (bounce messages): mailbox records

@@ -45,7 +45,6 @@ from sesbook.receiving import matching
 from sesbook.receiving.matching import (
     BLOCKED_REPLY,
     SIZE_LIMIT,
-    TLS_REQUIRED_REPLY,
     FilterVerdict,
     action_type,
     filter_verdict,
@@ -162,14 +161,12 @@ def _receive(inbound: Inbound, found: verdicts.Verdicts) -> tuple[Outcome, Conte
     for match in matches:
         record: dict[str, Any] = {"rule": match.rule_name, "recipients": list(match.recipients), "actions": []}
         outcome.rules.append(record)
-        if refusal is not None:  # refused before any action runs: nothing is stored, nothing is sent
-            ctx.reply = refusal
-            record["refused"] = refusal.split(" ", 2)[2]
-            continue
         if match.refused_for_tls:
-            ctx.reply = ctx.reply or TLS_REQUIRED_REPLY
             record["refused"] = "TLS required"
             break
+        if refusal is not None:  # refused before any action runs: nothing is stored, nothing is sent
+            record["refused"] = refusal.split(" ", 2)[2]
+            continue
         for action in match.actions:
             run: ActionRun = run_action(ctx, action_type(action), dict(action), list(match.recipients))
             record["actions"].append(run.to_json())
@@ -183,7 +180,7 @@ def _receive(inbound: Inbound, found: verdicts.Verdicts) -> tuple[Outcome, Conte
             record["stopped"] = "rule set"
             break
     outcome.stored = list(ctx.stored)
-    outcome.reply = ctx.reply or f"250 Ok {message_id}"
+    outcome.reply = refusal or f"250 Ok {message_id}"
     return outcome, ctx
 
 
