@@ -163,6 +163,73 @@ def test_size_limit_advertised_and_enforced(receiving: sesbook.Target, lab_info:
         assert code == 552
 
 
+def test_over_40_mb_without_size_declared_gets_552_and_nothing_is_stored(receiving: sesbook.Target,
+                                                                         lab_info: LabInfo) -> None:
+    """No ``SIZE=`` on MAIL FROM (smtplib's ``sendmail`` would add one): the server counts the bytes of DATA."""
+    rule_set(receiving, s3_rule("aaa", "aaa/", ["aaa@example.com"]))
+    line = b"y" * 998 + b"\r\n"
+    big = simple(subject="huge").replace(b"Hello from the test.\r\n", line * (40 * 1024 * 1024 // len(line) + 16))
+    assert len(big) > 40 * 1024 * 1024
+    with smtp(lab_info) as client:
+        assert client.mail("alice@sender.test")[0] == 250  # no SIZE= parameter
+        assert client.rcpt("aaa@example.com")[0] == 250
+        code, _ = client.data(big)
+        assert code == 552
+        assert client.noop()[0] == 250  # the session goes on
+    assert objects(receiving) == {}
+    assert inbound_records(lab_info) == []
+
+
+def test_a_block_filter_for_one_address_refuses_only_it(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
+    receiving.ses.create_receipt_filter(Filter={"Name": "no-3", "IpFilter": {"Policy": "Block",
+                                                                             "Cidr": "127.0.0.3/32"}})
+    with pytest.raises(smtplib.SMTPConnectError) as refused:
+        smtp(lab_info, source="127.0.0.3")
+    assert (refused.value.smtp_code, refused.value.smtp_error) == (554, b"5.7.1 Access denied")
+    for source in ("127.0.0.2", "127.0.0.4", "127.0.1.3"):
+        with smtp(lab_info, source=source) as client:
+            assert client.sendmail("alice@sender.test", ["aaa@example.com"], simple()) == {}
+    assert len(objects(receiving, "all/")) == 3
+    assert [r["Inbound"]["peer"] for r in inbound_records(lab_info)] == ["127.0.0.2", "127.0.0.4", "127.0.1.3"]
+
+
+def test_an_allow_filter_alone_refuses_no_one(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
+    receiving.ses.create_receipt_filter(Filter={"Name": "only-2", "IpFilter": {"Policy": "Allow",
+                                                                               "Cidr": "127.0.0.2/32"}})
+    for source in ("127.0.0.2", "127.0.0.3"):
+        with smtp(lab_info, source=source) as client:
+            assert client.sendmail("alice@sender.test", ["aaa@example.com"], simple()) == {}
+    assert len(objects(receiving, "all/")) == 2
+
+
+def test_ip_filters_apply_to_ses_own_delivery(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    """Filters are account-wide and SES's sending servers connect like anyone's: the lab's SES delivers from
+    127.0.0.1, so a filter blocking it keeps SES's own mail out too (engine.deliver_sent), and an Allow for it
+    lets that mail in again."""
+    rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
+    receiving.ses.create_receipt_filter(Filter={"Name": "no-1", "IpFilter": {"Policy": "Block",
+                                                                             "Cidr": "127.0.0.1/32"}})
+
+    def send(subject: str) -> None:
+        receiving.ses.send_email(Source="news@example.net", Destination={"ToAddresses": ["aaa@example.com"]},
+                                 Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": "Hi"}}})
+        lab_info.advance_clock(2)  # the sandbox's rate: one message a second
+
+    send("blocked")
+    assert objects(receiving, "all/") == {}
+    assert inbound_records(lab_info) == []
+    with smtp(lab_info, source="127.0.0.2") as client:  # other senders still come in
+        assert client.sendmail("alice@sender.test", ["aaa@example.com"], simple()) == {}
+    receiving.ses.create_receipt_filter(Filter={"Name": "ses", "IpFilter": {"Policy": "Allow",
+                                                                            "Cidr": "127.0.0.1/32"}})
+    send("allowed")
+    stored = list(objects(receiving, "all/").values())
+    assert len(stored) == 2 and any(b"Subject: allowed" in b for b in stored)
+    assert not any(b"Subject: blocked" in b for b in stored)
+
+
 # -- rules and actions ---------------------------------------------------------------------------------------
 def test_rule_order_and_stop(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving,
