@@ -124,3 +124,55 @@ def test_mail_sent_through_ses_lands_in_the_bucket(published: sesbook.Target, la
     # SES's own servers are the lab on 127.0.0.1 and amazonses.com's SPF (in the lab) lists it: SPF passes for
     # the envelope sender SES uses (…@amazonses.com), as SES's mail passes in AWS
     assert {r["Inbound"]["verdicts"]["spfVerdict"]["status"] for r in records} == {"PASS"}
+
+
+def test_mail_sent_through_sesv2_lands_in_the_bucket(published: sesbook.Target, lab_info: LabInfo) -> None:
+    sent = published.sesv2.send_email(
+        FromEmailAddress="news@example.net", Destination={"ToAddresses": ["aaa@example.com"]},
+        Content={"Simple": {"Subject": {"Data": "from SESv2"}, "Body": {"Text": {"Data": "Hi v2"}}}})
+    lab_info.advance_clock(2)
+    raw = EmailMessage()
+    raw["From"], raw["To"], raw["Subject"] = "news@example.net", "aaa@example.com", "raw from SESv2"
+    raw.set_content("raw v2 body\n")
+    published.sesv2.send_email(Content={"Raw": {"Data": raw.as_bytes()}})
+    stored = published.s3.list_objects_v2(Bucket="inbox")["Contents"]
+    assert len(stored) == 2
+    bodies = [published.s3.get_object(Bucket="inbox", Key=o["Key"])["Body"].read() for o in stored]
+    simple = next(b for b in bodies if b"Subject: from SESv2" in b)
+    assert f"Return-Path: <{sent['MessageId']}@amazonses.com>".encode() in simple and b"Hi v2" in simple
+    assert any(b.endswith(raw.as_bytes()) for b in bodies)
+    records = [m for m in lab_info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "inbound"]
+    assert {r["Inbound"]["via"] for r in records} == {"ses"} and len(records) == 2
+
+
+def test_mail_sent_through_the_smtp_interface_lands_in_the_bucket(published: sesbook.Target,
+                                                                   lab_info: LabInfo) -> None:
+    """The SMTP interface (email-smtp.REGION stand-in) goes through the same send pipeline and delivery stage."""
+    from sesbook.lab.smtp.tls import client_context
+    from sesbook.smtp import smtp_credentials
+
+    published.iam.create_user(UserName="smtp-user")
+    key = published.iam.create_access_key(UserName="smtp-user")["AccessKey"]
+    creds = smtp_credentials(key["AccessKeyId"], key["SecretAccessKey"], published.region)
+    assert lab_info.smtp is not None
+    host, _, port = lab_info.smtp.rpartition(":")
+    raw = EmailMessage()
+    raw["From"], raw["To"], raw["Subject"] = "news@example.net", "aaa@example.com", "through SMTP"
+    raw.set_content("submitted body\n")
+    data = raw.as_bytes(policy=raw.policy.clone(linesep="\r\n"))
+    with smtplib.SMTP(host, int(port), timeout=30) as client:
+        client.ehlo()
+        client.starttls(context=client_context())
+        client.ehlo()
+        client.login(creds.username, creds.password)
+        client.mail("news@example.net")
+        client.rcpt("aaa@example.com")
+        code, text = client.data(data)
+    assert code == 250
+    message_id = text.decode().split()[1]
+    [stored] = published.s3.list_objects_v2(Bucket="inbox")["Contents"]
+    body = published.s3.get_object(Bucket="inbox", Key=stored["Key"])["Body"].read()
+    assert f"Return-Path: <{message_id}@amazonses.com>".encode() in body
+    assert b"Subject: through SMTP" in body and b"submitted body" in body
+    [record] = [m for m in lab_info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "inbound"]
+    assert record["Inbound"]["via"] == "ses" and record["Inbound"]["tls"] is True
