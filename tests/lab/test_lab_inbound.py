@@ -74,8 +74,13 @@ def receiving(sender: sesbook.Target) -> Iterator[sesbook.Target]:
 
 
 # -- S3, recipients, filters ------------------------------------------------------------------------------------
+LONG_BODY_LINE = "L" * 982 + " — end"  # 990 bytes in UTF-8: under SMTP's 998, over any 78-column habit
+EIGHT_BIT = "Grüße aus Zürich — 受信テスト: raw UTF-8 bytes, no transfer encoding"
+
+
 def real_mime() -> bytes:
-    """A multipart message with an attachment, non-ASCII headers (encoded and raw UTF-8) and a 1500-char line."""
+    """A multipart message with an attachment, non-ASCII headers (encoded and raw UTF-8), a 1500-char header
+    line, and an 8-bit part (``Content-Transfer-Encoding: 8bit``, raw UTF-8) with a 990-byte body line."""
     message = EmailMessage()
     message["From"] = "Zoë Ämmälä <zoe@sender.test>"
     message["To"] = "aaa@example.com"
@@ -84,7 +89,10 @@ def real_mime() -> bytes:
     message.add_alternative("<p>HTML part, ünïcödé.</p>\n", subtype="html")
     message.add_attachment(bytes(range(256)) * 20, maintype="application", subtype="octet-stream",
                            filename="data.bin")
+    message.add_attachment(f"{EIGHT_BIT}\n{LONG_BODY_LINE}\nlast line\n", subtype="plain", cte="8bit",
+                           disposition="inline")
     raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    assert EIGHT_BIT.encode() in raw and b"\r\n" + LONG_BODY_LINE.encode() + b"\r\n" in raw
     long_line = b"X-Long-Header: " + b"y" * 1500 + b"\r\n"
     raw_utf8 = "X-Raw-UTF8: naïve café\r\n".encode()
     return long_line + raw_utf8 + raw
@@ -93,8 +101,10 @@ def real_mime() -> bytes:
 def test_smtp_to_s3_exactly_once_byte_for_byte(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving, s3_rule("aaa", "aaa_emails/", ["aaa@example.com"]))
     raw = real_mime()
+    assert len(LONG_BODY_LINE.encode()) == 990
     with smtp(lab_info) as client:
-        refused = client.sendmail("zoe@sender.test", ["aaa@example.com"], raw)
+        assert client.has_extn("8bitmime")
+        refused = client.sendmail("zoe@sender.test", ["aaa@example.com"], raw, mail_options=["BODY=8BITMIME"])
     assert refused == {}
     stored = objects(receiving)
     assert len(stored) == 1
@@ -102,6 +112,7 @@ def test_smtp_to_s3_exactly_once_byte_for_byte(receiving: sesbook.Target, lab_in
     assert key.startswith("aaa_emails/") and len(key) == len("aaa_emails/") + 40
     head, sep, rest = body.partition(b"X-Long-Header: ")
     assert sep and rest == raw[len(b"X-Long-Header: "):]  # the message as received, after SES's headers
+    assert EIGHT_BIT.encode() in body and b"\r\n" + LONG_BODY_LINE.encode() + b"\r\n" in body
     added = head.decode()
     for name in ("Return-Path: <zoe@sender.test>", "Received: from mail.sender.test", "X-SES-Spam-Verdict: GRAY",
                  "X-SES-Virus-Verdict: GRAY", "Authentication-Results: amazonses.com;", "X-SES-RECEIPT: "):
