@@ -22,7 +22,8 @@ rules" and "Service quotas", checked 2026):
   ``RequestResponse``. Bounce: an SMTP reply code (RFC 5321, 4xx or 5xx), an optional enhanced status code
   (RFC 3463, same class), a message and the sender address; SES has already taken the message when it runs,
   so it mails the sender a bounce message (a DSN reporting them) from that address rather than refusing.
-  AddHeader: a name of 1-50 letters, digits and dashes; a value under 2048 characters with no CR or LF. Stop: scope ``RuleSet``.
+  AddHeader: a name of 1-50 letters, digits and dashes; a value under 2048 characters with no CR or LF.
+  Stop: scope ``RuleSet``.
 """
 
 from __future__ import annotations
