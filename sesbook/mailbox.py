@@ -3,7 +3,8 @@ the messages its inbound server received (``kind`` ``"inbound"``: the rules that
 and the SPF/DKIM/DMARC verdicts, so a learner sees why a message went where it went).
 
 SES's own feedback mail (email feedback forwarding: the bounce report, ``kind`` ``"bounce"``; the complaint
-report, ``"complaint"``; the simulator's out-of-office reply, ``"auto-reply"``; ``api`` ``"feedback"``) is
+report, ``"complaint"``; the simulator's out-of-office reply, ``"auto-reply"``; the bounce message a Bounce
+receipt action mails to the sender of an inbound message, ``"bounce-action"``; ``api`` ``"feedback"``) is
 listed only with ``include_feedback=True``, e.g. ``mailbox_messages(target, to=sender, include_feedback=True)``.
 
 Only the lab has a mailbox (``GET /_aws/ses`` on the lab, LocalStack's shape). From a terminal:
@@ -64,9 +65,10 @@ class MailMessage:
     api: str | None = None
     attachments: tuple[MailAttachment, ...] = ()
     kind: str = "outbound"  # "inbound": received by the lab's inbound server (or SES's delivery to a lab domain);
-    # SES's feedback mail (api "feedback"): "bounce", "complaint", "auto-reply"
+    # SES's feedback mail (api "feedback"): "bounce", "complaint", "auto-reply", and "bounce-action" (the DSN a
+    # Bounce receipt action mails to an inbound message's sender)
     inbound: dict[str, Any] | None = None  # inbound only: reply, verdicts, rules with their actions
-    about: str | None = None  # feedback mail only: the id of the message it reports on
+    about: str | None = None  # feedback mail only: the id of the message it reports on (sent or received)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MailMessage:
@@ -86,7 +88,8 @@ class MailMessage:
 
     @property
     def is_feedback(self) -> bool:
-        """True for mail SES itself sent about a send (email feedback forwarding, auto replies)."""
+        """True for mail SES itself sent about a message (email feedback forwarding, auto replies, the bounce
+        messages of Bounce receipt actions)."""
         return self.api == "feedback"
 
     @property
@@ -137,7 +140,8 @@ def messages(target: Target | LabInfo, *, to: str | None = None, id: str | None 
 
     ``include_feedback``: also SES's own feedback mail (bounce and complaint reports, auto replies), which
     SES mails to the send's Return-Path or sender while the identity forwards feedback by email (the
-    default). Lab only."""
+    default), and the bounce messages Bounce receipt actions mail to an inbound message's sender
+    (``kind`` ``"bounce-action"``, ``about`` = the inbound message's id). Lab only."""
     if not isinstance(include_feedback, bool):
         raise ValidationError("include_feedback", include_feedback, "must be True or False")
     query = {k: v for k, v in (("to", to), ("id", id), ("email", source)) if v}
@@ -313,5 +317,6 @@ def register(subparsers: Any) -> None:
     mail.add_argument("--to", default=None, help="only messages to this address")
     mail.add_argument("--json", action="store_true", help="print JSON instead of a table")
     mail.add_argument("--feedback", action="store_true",
-                      help="also SES's own feedback mail (bounce and complaint reports, auto replies)")
+                      help="also SES's own feedback mail (bounce and complaint reports, auto replies, "
+                           "Bounce actions' bounce messages)")
     mail.set_defaults(lab_func=cmd_mail)

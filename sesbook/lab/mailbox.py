@@ -26,12 +26,13 @@ Filters: ``?id=MESSAGE_ID``, ``?email=SOURCE`` (as LocalStack), and ``?to=ADDRES
 case-insensitive).
 
 SES's own feedback mail (email feedback forwarding: the bounce and complaint messages SES mails to the sender,
-and the simulator's out-of-office replies; :mod:`sesbook.lab.ses.feedback.forwarding`) is kept here too,
-marked ``Api`` ``"feedback"`` with ``Kind`` ``bounce`` | ``complaint`` | ``auto-reply`` and ``Feedback``
-(``MessageId`` of the message it is about, ``Recipients``). It is listed only with ``?feedback=1`` (then
-beside the other messages, oldest first), so a reader of the mail that was sent sees the same list whether
-or not anything bounced. ``DELETE /_aws/ses`` empties it, ``DELETE /_aws/ses?id=...`` removes one message.
-A lab reset empties it too.
+and the simulator's out-of-office replies; :mod:`sesbook.lab.ses.feedback.forwarding`; and the bounce message
+a Bounce receipt action mails to an inbound message's sender, :mod:`sesbook.lab.ses.receiving.bounce`) is kept
+here too, marked ``Api`` ``"feedback"`` with ``Kind`` ``bounce`` | ``complaint`` | ``auto-reply`` |
+``bounce-action`` and ``Feedback`` (``MessageId`` of the message it is about, ``Recipients``). It is listed
+only with ``?feedback=1`` (then beside the other messages, oldest first), so a reader of the mail that was
+sent sees the same list whether or not anything bounced. ``DELETE /_aws/ses`` empties it,
+``DELETE /_aws/ses?id=...`` removes one message. A lab reset empties it too.
 """
 
 from __future__ import annotations

@@ -25,7 +25,17 @@ from sesbook import _html
 from sesbook._aws import aws_errors
 from sesbook.errors import ValidationError
 from sesbook.facts import SNS_ACTION_MAX_BYTES
-from sesbook.receiving.matching import FilterVerdict, action_type, filter_verdict, match_rules, rule_recipients
+from sesbook.receiving.matching import (
+    BLOCKED_REPLY,
+    UNKNOWN_RECIPIENT_REPLY,
+    FilterVerdict,
+    action_type,
+    data_reply,
+    filter_verdict,
+    identity_covers,
+    match_rules,
+    recipient_reply,
+)
 from sesbook.receiving.rules import active_rule_set, describe_rule_set
 
 if TYPE_CHECKING:
@@ -34,7 +44,11 @@ if TYPE_CHECKING:
     from sesbook.receiving.matching import RuleMatch
     from sesbook.target import Target
 
-__all__ = ["ReceiptExplanation", "describe_action", "explain_message", "explain_receipt", "verified_domains"]
+#: A Bounce action's note: receipt actions run after SES has taken the message (BounceAction, SES API reference).
+BOUNCE_NOTE = "accepted (250), then SES mails the sender a bounce message (DSN)"
+
+__all__ = ["ReceiptExplanation", "describe_action", "explain_message", "explain_receipt", "verified_domains",
+           "verified_identities"]
 
 
 def describe_action(action: Mapping[str, Any]) -> str:
@@ -73,8 +87,11 @@ class Step:
 class ReceiptExplanation:
     """What SES would do with one message: the filter's verdict, the rules that apply and the actions, in order.
 
-    ``accepted``: the sender may connect and at least one recipient is covered by a rule (and TLS is fine).
-    ``refused`` lists the recipients no enabled rule covers (refused at ``RCPT TO``).
+    ``accepted``: the sender may connect, at least one recipient is taken at ``RCPT TO``, and nothing refuses
+    the message after ``DATA`` (``reply`` starts with 250). ``refused`` lists the recipients refused at
+    ``RCPT TO`` and ``refusals`` each with its reply and why. ``data_refusal`` is the reply that refuses the
+    message after ``DATA`` (too big, or over 150 KB for an SNS action), else None. The replies are
+    :mod:`sesbook.receiving.matching`'s, the same functions the lab's inbound server answers with.
     """
 
     sender_ip: str
@@ -86,14 +103,26 @@ class ReceiptExplanation:
     refused: tuple[str, ...]
     size: int | None = None
     notes: tuple[str, ...] = field(default=())
+    refusals: tuple[tuple[str, str, str], ...] = field(default=())  # (address, SMTP reply, why) at RCPT TO
+    data_refusal: str | None = None
 
     @property
     def refused_for_tls(self) -> bool:
-        return any(m.refused_for_tls for m in self.matches)
+        return any(m.refused_for_tls for m in self.matches) or any(r.startswith("530") for _, r, _ in self.refusals)
 
     @property
     def accepted(self) -> bool:
-        return self.filter.allowed and self.rule_set is not None and bool(self.matches) and not self.refused_for_tls
+        return self.reply.startswith("250")
+
+    @property
+    def reply(self) -> str:
+        """The SMTP reply the sender ends with: 554 at connection, a refusal at ``RCPT TO`` when every
+        recipient is refused (the first one's), the refusal after ``DATA``, or ``250``."""
+        if not self.filter.allowed:
+            return BLOCKED_REPLY
+        if self.rule_set is None or not self.matches:
+            return self.refusals[0][1] if self.refusals else UNKNOWN_RECIPIENT_REPLY
+        return self.data_refusal or "250 Ok"
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -116,7 +145,7 @@ class ReceiptExplanation:
                 elif kind == "SNSAction" and self.size is not None and self.size > SNS_ACTION_MAX_BYTES:
                     note = f"the message ({self.size} bytes) is over SNS's {SNS_ACTION_MAX_BYTES // 1024} KB: not sent"
                 elif kind == "BounceAction":
-                    note = "the sender gets a bounce"
+                    note = BOUNCE_NOTE
                 steps.append(Step(match.rule_name, index, kind, describe_action(action), note))
             for action in match.skipped_actions:
                 steps.append(Step(match.rule_name, 0, action_type(action), describe_action(action),
@@ -129,20 +158,24 @@ class ReceiptExplanation:
             return f"refused at connection: {self.filter.reason}"
         if self.rule_set is None:
             return "refused: no rule set is active, so SES receives no mail in this region"
-        if self.refused_for_tls:
-            rule = next(m.rule_name for m in self.matches if m.refused_for_tls)
-            return f"refused: rule {rule!r} requires TLS and the message came without it"
+        if not self.accepted and self.refusals and not self.matches:
+            whys = "; ".join(dict.fromkeys(why for _, _, why in self.refusals))
+            return f"refused at RCPT TO ({self.refusals[0][1].split(' ', 1)[0]}): {whys}"
         if not self.matches:
             return f"refused at RCPT TO: no enabled rule of {self.rule_set!r} covers any recipient"
-        return f"accepted: {len(self.rules)} rule(s) of {self.rule_set!r} run, {len(self.steps)} action(s)"
+        if self.data_refusal is not None:
+            return f"refused after DATA: {self.data_refusal}"
+        bounces = sum(1 for s in self.steps if s.kind == "BounceAction")
+        also = f"; {bounces} bounce message(s) mailed to the sender" if bounces else ""
+        return f"accepted: {len(self.rules)} rule(s) of {self.rule_set!r} run, {len(self.steps)} action(s){also}"
 
     def lines(self) -> list[str]:
         out = [f"Message from {self.sender_ip} to {', '.join(self.recipients)} ({'TLS' if self.tls else 'no TLS'})",
                f"1. IP filters: {self.filter.reason}"]
         if self.filter.allowed:
             out.append(f"2. rule set: {self.rule_set or '(none active)'}")
-            for address in self.refused:
-                out.append(f"   {address}: no enabled rule covers it; refused at RCPT TO")
+            for address, reply, why in self.refusals:
+                out.append(f"   {address}: {why}; refused at RCPT TO ({reply.split(' ', 1)[0]})")
             for match in self.matches:
                 head = f"3. rule {match.rule_name!r} for {', '.join(match.recipients)}"
                 if match.refused_for_tls:
@@ -160,8 +193,8 @@ class ReceiptExplanation:
 
     def _repr_html_(self) -> str:
         rows: list[tuple[Any, ...]] = [("filter", self.filter.filter_name or "—", "", self.filter.reason, "")]
-        rows += [("refused", "—", "", address, "no enabled rule covers it (RCPT TO refused)")
-                 for address in self.refused]
+        rows += [("refused", "—", "", address, f"{why} (RCPT TO refused: {reply.split(' ', 1)[0]})")
+                 for address, reply, why in self.refusals]
         for match in self.matches:
             if match.refused_for_tls:
                 rows.append(("rule", match.rule_name, "", "requires TLS", "message refused"))
@@ -173,9 +206,15 @@ class ReceiptExplanation:
 
 def verified_domains(target: Target) -> tuple[str, ...]:
     """The account's domain identities whose verification status is ``Success``."""
+    return tuple(i for i in verified_identities(target) if "@" not in i)
+
+
+def verified_identities(target: Target) -> tuple[str, ...]:
+    """The account's identities (domains and addresses) whose verification status is ``Success``: SES
+    receives mail only for addresses at a verified domain or verified themselves."""
     domains: list[str] = []
     with aws_errors("ses"):
-        for page in target.ses.get_paginator("list_identities").paginate(IdentityType="Domain"):
+        for page in target.ses.get_paginator("list_identities").paginate():
             domains += page.get("Identities") or []
         verified: list[str] = []
         for start in range(0, len(domains), 100):
@@ -211,7 +250,8 @@ def explain_receipt(target: Target, *, sender_ip: str, recipients: Iterable[str]
                     rule_set: str | None = None, size: int | None = None) -> ReceiptExplanation:
     """Say what SES would do with a message from ``sender_ip`` to ``recipients`` (only reads; runs nothing).
 
-    ``rule_set`` explains a set that is not active (as if it were); ``size`` (bytes) adds the SNS limit's note.
+    ``rule_set`` explains a set that is not active (as if it were); ``size`` (bytes, the message as sent)
+    lets the dry run apply the 40 MB limit and the SNS action's 150 KB, which refuse a message after ``DATA``.
     """
     ip = _ip(sender_ip)
     wanted = _recipients(recipients)
@@ -230,21 +270,40 @@ def explain_receipt(target: Target, *, sender_ip: str, recipients: Iterable[str]
         if active_rule_set(target)[0] != rule_set:
             notes.append(f"rule set {rule_set!r} is not the active one; explained as if it were")
     verdict = filter_verdict(filters, ip)
-    domains = verified_domains(target)
+    identities = verified_identities(target)
+    domains = [i for i in identities if "@" not in i]
     matches: list[RuleMatch] = []
-    refused: list[str] = []
+    refusals: list[tuple[str, str, str]] = []
+    data_refusal: str | None = None
     if verdict.allowed and name is not None:
-        enabled = [r for r in rules if r.get("Enabled", False)]
-        covered = {a for r in enabled for a in rule_recipients(r, wanted, domains)}
-        refused = [a for a in wanted if a not in covered]
-        accepted = [a for a in wanted if a in covered]
+        accepted: list[str] = []
+        for address in wanted:  # RCPT TO, one recipient at a time, as the inbound server answers
+            reply = recipient_reply(rules, address, tls=tls, verified_identities=identities)
+            if reply is None:
+                accepted.append(address)
+            else:
+                refusals.append((address, reply, _why(rules, address, identities, domains, tls)))
         matches = match_rules(rules, accepted, tls=tls, verified_domains=domains) if accepted else []
+        data_refusal = data_reply(matches, size) if matches else None  # TLS, 40 MB, SNS's 150 KB
         ran = {a for m in matches for a in m.recipients}
         later = [a for a in accepted if a not in ran]
         if later:
             notes.append(f"{', '.join(later)}: covered only by rules after a Stop; accepted, but no action runs "
                          "for them")
-    return ReceiptExplanation(ip, wanted, tls, name, verdict, tuple(matches), tuple(refused), size, tuple(notes))
+    refused = tuple(address for address, _, _ in refusals)
+    return ReceiptExplanation(ip, wanted, tls, name, verdict, tuple(matches), refused, size, tuple(notes),
+                              tuple(refusals), data_refusal)
+
+
+def _why(rules: list[dict[str, Any]], address: str, identities: tuple[str, ...], domains: list[str],
+         tls: bool) -> str:
+    """Why ``address`` is refused at ``RCPT TO``, in words."""
+    if not identity_covers(address, identities):
+        return "neither its domain nor the address is a verified identity"
+    found = match_rules(rules, [address], tls=tls, verified_domains=domains)
+    if found and found[-1].refused_for_tls:
+        return f"rule {found[-1].rule_name!r} requires TLS and the message came without it"
+    return "no enabled rule covers it"
 
 
 def explain_message(target: Target, raw_message: bytes, sender_ip: str, *, recipients: Iterable[str] | None = None,

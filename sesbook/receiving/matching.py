@@ -22,6 +22,23 @@ https://docs.aws.amazon.com/ses/latest/dg/receiving-email-receipt-rules-console-
   ``RequestResponse`` whose function answers ``STOP_RULE_SET`` (``STOP_RULE`` ends only its own rule) —
   known only when the function runs, so a dry run says "may stop".
 - **TLS**: a matching rule with ``TlsPolicy`` ``Require`` refuses a message that did not arrive over TLS.
+
+The SMTP replies (:func:`recipient_reply`, :func:`data_reply`) are decided here too, and only here: the lab's
+inbound server answers with them and :func:`sesbook.explain_receipt` reports them, so the two agree by
+construction ("Email receiving concepts", https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html,
+and "Service quotas in Amazon SES", checked 2026):
+
+- at connection, an address a filter blocks: ``554 5.7.1`` (:data:`BLOCKED_REPLY`);
+- at ``RCPT TO``, with no active rule set, a recipient whose domain (or address) is not a verified identity, or
+  one no enabled rule covers: ``550 5.1.1`` (:data:`UNKNOWN_RECIPIENT_REPLY`); a recipient whose first
+  matching rule on the way requires TLS on a plain session: ``530 5.7.0`` (:data:`TLS_REQUIRED_REPLY`);
+- after ``DATA``: over 40 MB, ``552`` (:data:`TOO_BIG_REPLY`); a message over the SNS action's 150 KB that an
+  SNS action of the matching rules would carry: ``552 5.3.4`` (:data:`SNS_TOO_BIG_REPLY`; SES documents that
+  such mail bounces, the lab refuses it before any action runs, so a sender's retry cannot deliver it twice);
+  otherwise ``250``. A Bounce action does not change the reply: receipt actions run after SES has taken the
+  message, and the Bounce action *mails* a bounce message (a DSN) to the sender (BounceAction, SES API
+  reference).
+- The words of the replies are the lab's (SES documents the refusals, not their text); the codes are RFC 5321's.
 """
 
 from __future__ import annotations
@@ -30,17 +47,34 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sesbook.facts import SNS_ACTION_MAX_BYTES
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
 __all__ = [
     "FilterVerdict",
     "RuleMatch",
+    "data_reply",
     "filter_verdict",
+    "identity_covers",
     "match_rules",
     "recipient_matches",
+    "recipient_reply",
     "rule_recipients",
 ]
+
+#: The SMTP replies of SES's inbound servers as the lab gives them (see the module text).
+BLOCKED_REPLY = "554 5.7.1 Access denied"
+UNKNOWN_RECIPIENT_REPLY = "550 5.1.1 Requested action not taken: mailbox unavailable"
+TLS_REQUIRED_REPLY = "530 5.7.0 Must issue a STARTTLS command first"
+TOO_BIG_REPLY = "552 5.3.4 Message size exceeds fixed maximum message size"
+SNS_TOO_BIG_REPLY = ("552 5.3.4 Message too large for the SNS action (over 150 KB); SES bounces such mail: "
+                     "use an S3 action for large messages")
+#: SES receives messages up to 40 MB (Developer Guide, "Service quotas in Amazon SES", checked 2026).
+SIZE_LIMIT = 40 * 1024 * 1024
+#: The largest message an SNS action carries (Developer Guide, "Publish to Amazon SNS topic action").
+SNS_LIMIT = SNS_ACTION_MAX_BYTES
 
 #: The action types a receipt rule can hold, as the API names them (``ReceiptAction`` members).
 ACTION_TYPES = ("S3Action", "BounceAction", "WorkmailAction", "LambdaAction", "StopAction",
@@ -174,3 +208,48 @@ def match_rules(rules: Sequence[Mapping[str, Any]], recipients: Iterable[str], *
         if stops:
             break
     return found
+
+
+def identity_covers(address: str, verified_identities: Iterable[str]) -> bool:
+    """Whether ``address``, its domain or a parent domain of it is a verified identity (SES receives only
+    for those; a verified domain covers its subdomains, as it does for sending: Developer Guide, "Creating
+    and verifying identities", checked 2026)."""
+    domain = address.rpartition("@")[2].lower().rstrip(".")
+    found = {i.lower().rstrip(".") for i in verified_identities}
+    labels = domain.split(".")
+    return address.lower() in found or any(".".join(labels[i:]) in found for i in range(len(labels) - 1))
+
+
+def recipient_reply(rules: Sequence[Mapping[str, Any]] | None, address: str, *, tls: bool,
+                    verified_identities: Iterable[str]) -> str | None:
+    """The reply to ``RCPT TO:<address>``: None when SES takes mail for it, else the refusal.
+
+    ``rules``: the active rule set's rules (None: no active set, nothing is received);
+    ``verified_identities``: the names of the verified identities, domains and addresses.
+    """
+    verified = list(verified_identities)
+    if rules is None or "@" not in address or not identity_covers(address, verified):
+        return UNKNOWN_RECIPIENT_REPLY
+    domains = [i for i in verified if "@" not in i]
+    matches = match_rules(rules, [address], tls=tls, verified_domains=domains)
+    if not matches:
+        return UNKNOWN_RECIPIENT_REPLY
+    if matches[-1].refused_for_tls:
+        return TLS_REQUIRED_REPLY
+    return None
+
+
+def data_reply(matches: Sequence[RuleMatch], size: int | None) -> str | None:
+    """The refusal after ``DATA`` for a message of ``size`` bytes (as received) that ``matches`` apply to, or
+    None when SES takes it (250). Decided before any action runs. A rule on the way that requires TLS on a
+    plain session refuses the whole message (:data:`TLS_REQUIRED_REPLY`)."""
+    if any(m.refused_for_tls for m in matches):
+        return TLS_REQUIRED_REPLY
+    if size is None:
+        return None
+    if size > SIZE_LIMIT:
+        return TOO_BIG_REPLY
+    if size > SNS_LIMIT and any(action_type(a) == "SNSAction" for m in matches if not m.refused_for_tls
+                                for a in m.actions):
+        return SNS_TOO_BIG_REPLY
+    return None

@@ -20,8 +20,10 @@ rules" and "Service quotas", checked 2026):
 - S3: a bucket name (S3's rules), an optional key prefix, an optional KMS key ARN (a key or an alias).
   SNS: a topic ARN, encoding ``UTF-8`` or ``Base64``. Lambda: a function ARN, invoked ``Event`` or
   ``RequestResponse``. Bounce: an SMTP reply code (RFC 5321, 4xx or 5xx), an optional enhanced status code
-  (RFC 3463, same class), a message and the sender address. AddHeader: a name of 1-50 letters, digits and
-  dashes; a value under 2048 characters with no CR or LF. Stop: scope ``RuleSet``.
+  (RFC 3463, same class), a message and the sender address; SES has already taken the message when it runs,
+  so it mails the sender a bounce message (a DSN reporting them) from that address rather than refusing.
+  AddHeader: a name of 1-50 letters, digits and dashes; a value under 2048 characters with no CR or LF.
+  Stop: scope ``RuleSet``.
 """
 
 from __future__ import annotations
@@ -219,7 +221,8 @@ class LambdaAction(Action):
 
 @dataclass(frozen=True)
 class BounceAction(Action):
-    """Answer the sender with a bounce: SMTP reply code (4xx/5xx), optional status code, message, sender."""
+    """Bounce the message: SES (which has taken it, 250) mails a bounce message (DSN) from ``sender`` to the
+    envelope sender, reporting the SMTP reply code (4xx/5xx), optional status code and message."""
 
     smtp_reply_code: str
     message: str

@@ -74,8 +74,13 @@ def receiving(sender: sesbook.Target) -> Iterator[sesbook.Target]:
 
 
 # -- S3, recipients, filters ------------------------------------------------------------------------------------
+LONG_BODY_LINE = "L" * 982 + " — end"  # 990 bytes in UTF-8: under SMTP's 998, over any 78-column habit
+EIGHT_BIT = "Grüße aus Zürich — 受信テスト: raw UTF-8 bytes, no transfer encoding"
+
+
 def real_mime() -> bytes:
-    """A multipart message with an attachment, non-ASCII headers (encoded and raw UTF-8) and a 1500-char line."""
+    """A multipart message with an attachment, non-ASCII headers (encoded and raw UTF-8), a 1500-char header
+    line, and an 8-bit part (``Content-Transfer-Encoding: 8bit``, raw UTF-8) with a 990-byte body line."""
     message = EmailMessage()
     message["From"] = "Zoë Ämmälä <zoe@sender.test>"
     message["To"] = "aaa@example.com"
@@ -84,7 +89,10 @@ def real_mime() -> bytes:
     message.add_alternative("<p>HTML part, ünïcödé.</p>\n", subtype="html")
     message.add_attachment(bytes(range(256)) * 20, maintype="application", subtype="octet-stream",
                            filename="data.bin")
+    message.add_attachment(f"{EIGHT_BIT}\n{LONG_BODY_LINE}\nlast line\n", subtype="plain", cte="8bit",
+                           disposition="inline")
     raw = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    assert EIGHT_BIT.encode() in raw and b"\r\n" + LONG_BODY_LINE.encode() + b"\r\n" in raw
     long_line = b"X-Long-Header: " + b"y" * 1500 + b"\r\n"
     raw_utf8 = "X-Raw-UTF8: naïve café\r\n".encode()
     return long_line + raw_utf8 + raw
@@ -93,8 +101,10 @@ def real_mime() -> bytes:
 def test_smtp_to_s3_exactly_once_byte_for_byte(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving, s3_rule("aaa", "aaa_emails/", ["aaa@example.com"]))
     raw = real_mime()
+    assert len(LONG_BODY_LINE.encode()) == 990
     with smtp(lab_info) as client:
-        refused = client.sendmail("zoe@sender.test", ["aaa@example.com"], raw)
+        assert client.has_extn("8bitmime")
+        refused = client.sendmail("zoe@sender.test", ["aaa@example.com"], raw, mail_options=["BODY=8BITMIME"])
     assert refused == {}
     stored = objects(receiving)
     assert len(stored) == 1
@@ -102,6 +112,7 @@ def test_smtp_to_s3_exactly_once_byte_for_byte(receiving: sesbook.Target, lab_in
     assert key.startswith("aaa_emails/") and len(key) == len("aaa_emails/") + 40
     head, sep, rest = body.partition(b"X-Long-Header: ")
     assert sep and rest == raw[len(b"X-Long-Header: "):]  # the message as received, after SES's headers
+    assert EIGHT_BIT.encode() in body and b"\r\n" + LONG_BODY_LINE.encode() + b"\r\n" in body
     added = head.decode()
     for name in ("Return-Path: <zoe@sender.test>", "Received: from mail.sender.test", "X-SES-Spam-Verdict: GRAY",
                  "X-SES-Virus-Verdict: GRAY", "Authentication-Results: amazonses.com;", "X-SES-RECEIPT: "):
@@ -163,6 +174,73 @@ def test_size_limit_advertised_and_enforced(receiving: sesbook.Target, lab_info:
         assert code == 552
 
 
+def test_over_40_mb_without_size_declared_gets_552_and_nothing_is_stored(receiving: sesbook.Target,
+                                                                         lab_info: LabInfo) -> None:
+    """No ``SIZE=`` on MAIL FROM (smtplib's ``sendmail`` would add one): the server counts the bytes of DATA."""
+    rule_set(receiving, s3_rule("aaa", "aaa/", ["aaa@example.com"]))
+    line = b"y" * 998 + b"\r\n"
+    big = simple(subject="huge").replace(b"Hello from the test.\r\n", line * (40 * 1024 * 1024 // len(line) + 16))
+    assert len(big) > 40 * 1024 * 1024
+    with smtp(lab_info) as client:
+        assert client.mail("alice@sender.test")[0] == 250  # no SIZE= parameter
+        assert client.rcpt("aaa@example.com")[0] == 250
+        code, _ = client.data(big)
+        assert code == 552
+        assert client.noop()[0] == 250  # the session goes on
+    assert objects(receiving) == {}
+    assert inbound_records(lab_info) == []
+
+
+def test_a_block_filter_for_one_address_refuses_only_it(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
+    receiving.ses.create_receipt_filter(Filter={"Name": "no-3", "IpFilter": {"Policy": "Block",
+                                                                             "Cidr": "127.0.0.3/32"}})
+    with pytest.raises(smtplib.SMTPConnectError) as refused:
+        smtp(lab_info, source="127.0.0.3")
+    assert (refused.value.smtp_code, refused.value.smtp_error) == (554, b"5.7.1 Access denied")
+    for source in ("127.0.0.2", "127.0.0.4", "127.0.1.3"):
+        with smtp(lab_info, source=source) as client:
+            assert client.sendmail("alice@sender.test", ["aaa@example.com"], simple()) == {}
+    assert len(objects(receiving, "all/")) == 3
+    assert [r["Inbound"]["peer"] for r in inbound_records(lab_info)] == ["127.0.0.2", "127.0.0.4", "127.0.1.3"]
+
+
+def test_an_allow_filter_alone_refuses_no_one(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
+    receiving.ses.create_receipt_filter(Filter={"Name": "only-2", "IpFilter": {"Policy": "Allow",
+                                                                               "Cidr": "127.0.0.2/32"}})
+    for source in ("127.0.0.2", "127.0.0.3"):
+        with smtp(lab_info, source=source) as client:
+            assert client.sendmail("alice@sender.test", ["aaa@example.com"], simple()) == {}
+    assert len(objects(receiving, "all/")) == 2
+
+
+def test_ip_filters_apply_to_ses_own_delivery(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    """Filters are account-wide and SES's sending servers connect like anyone's: the lab's SES delivers from
+    127.0.0.1, so a filter blocking it keeps SES's own mail out too (engine.deliver_sent), and an Allow for it
+    lets that mail in again."""
+    rule_set(receiving, s3_rule("all", "all/", ["example.com"]))
+    receiving.ses.create_receipt_filter(Filter={"Name": "no-1", "IpFilter": {"Policy": "Block",
+                                                                             "Cidr": "127.0.0.1/32"}})
+
+    def send(subject: str) -> None:
+        receiving.ses.send_email(Source="news@example.net", Destination={"ToAddresses": ["aaa@example.com"]},
+                                 Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": "Hi"}}})
+        lab_info.advance_clock(2)  # the sandbox's rate: one message a second
+
+    send("blocked")
+    assert objects(receiving, "all/") == {}
+    assert inbound_records(lab_info) == []
+    with smtp(lab_info, source="127.0.0.2") as client:  # other senders still come in
+        assert client.sendmail("alice@sender.test", ["aaa@example.com"], simple()) == {}
+    receiving.ses.create_receipt_filter(Filter={"Name": "ses", "IpFilter": {"Policy": "Allow",
+                                                                            "Cidr": "127.0.0.1/32"}})
+    send("allowed")
+    stored = list(objects(receiving, "all/").values())
+    assert len(stored) == 2 and any(b"Subject: allowed" in b for b in stored)
+    assert not any(b"Subject: blocked" in b for b in stored)
+
+
 # -- rules and actions ---------------------------------------------------------------------------------------
 def test_rule_order_and_stop(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving,
@@ -182,14 +260,93 @@ def test_rule_order_and_stop(receiving: sesbook.Target, lab_info: LabInfo) -> No
     assert second["Inbound"]["rules"][1]["stopped"] == "rule set"
 
 
-def test_bounce_reply_code(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+def _feedback(info: LabInfo) -> list[dict[str, Any]]:
+    return [m for m in info.request("GET", "/_aws/ses?feedback=1")["messages"] if m.get("Api") == "feedback"]
+
+
+def test_bounce_action_accepts_then_mails_a_dsn(receiving: sesbook.Target, lab_info: LabInfo) -> None:
+    """SES takes the message (250) and the Bounce action mails a DSN to the envelope sender; the SNS action
+    of another rule for another recipient of the same message runs once, and a retry is never needed."""
+    import email
+    import email.policy
+
+    topic, queue = _queue_on_topic(receiving, "bounced")
+    rule_set(receiving,
+             {"Name": "bounce", "Recipients": ["gone@example.com"], "Actions": [{"BounceAction": {
+                 "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "Mailbox does not exist",
+                 "Sender": "mailer-daemon@example.com", "TopicArn": topic}}]},
+             {"Name": "notify", "Recipients": ["sns@example.com"],
+              "Actions": [{"SNSAction": {"TopicArn": topic}}]})
+    with smtp(lab_info) as client:
+        client.mail("alice@sender.test")
+        assert client.rcpt("gone@example.com")[0] == 250
+        assert client.rcpt("sns@example.com")[0] == 250
+        code, text = client.data(simple(subject="to be bounced", to="gone@example.com"))
+    assert code == 250 and text.startswith(b"Ok ")
+    notes = _notifications(receiving, queue)
+    assert sorted(n["receipt"]["action"]["type"] for n in notes) == ["Bounce", "SNS"]  # each once
+    [record] = inbound_records(lab_info)
+    assert record["Inbound"]["reply"].startswith("250 Ok ")
+    assert record["Inbound"]["rules"][0]["actions"][0]["ok"] is True
+    assert [m for m in lab_info.request("GET", "/_aws/ses")["messages"] if m.get("Kind") == "bounce-action"] == []
+    [dsn] = _feedback(lab_info)
+    assert (dsn["Kind"], dsn["Source"], dsn["Destination"]["ToAddresses"]) == (
+        "bounce-action", "mailer-daemon@example.com", ["alice@sender.test"])
+    assert dsn["Feedback"] == {"MessageId": record["Id"], "Recipients": ["gone@example.com"]}
+    parsed = email.message_from_string(dsn["RawData"], policy=email.policy.default)
+    assert parsed.get_content_type() == "multipart/report"
+    assert parsed.get_param("report-type") == "delivery-status"
+    text_part, status, headers = parsed.iter_parts()
+    assert "Mailbox does not exist" in text_part.get_content()
+    assert status.get_content_type() == "message/delivery-status"
+    per_message, per_recipient = status.get_payload()
+    assert per_message["Reporting-MTA"] == "dns; inbound-smtp.us-east-1.amazonaws.com"
+    assert per_recipient["Final-Recipient"] == "rfc822; gone@example.com"
+    assert per_recipient["Action"] == "failed"
+    assert per_recipient["Status"] == "5.1.1"
+    assert per_recipient["Diagnostic-Code"] == "smtp; 550 5.1.1 Mailbox does not exist"
+    assert headers.get_content_type() == "text/rfc822-headers"
+    assert "Subject: to be bounced" in headers.get_payload()
+    [read] = [m for m in sesbook_messages(lab_info) if m.kind == "bounce-action"]
+    assert read.is_feedback and read.about == record["Id"]
+
+
+def sesbook_messages(info: LabInfo) -> tuple[Any, ...]:
+    from sesbook.mailbox import messages
+
+    return messages(info, include_feedback=True)
+
+
+def test_bounce_action_null_reverse_path_gets_no_dsn(receiving: sesbook.Target, lab_info: LabInfo) -> None:
     rule_set(receiving, {"Name": "bounce", "Recipients": ["gone@example.com"], "Actions": [{"BounceAction": {
         "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "Mailbox does not exist",
         "Sender": "mailer-daemon@example.com"}}]})
-    with smtp(lab_info) as client, pytest.raises(smtplib.SMTPDataError) as bounced:
-        client.sendmail("alice@sender.test", ["gone@example.com"], simple(to="gone@example.com"))
-    assert (bounced.value.smtp_code, bounced.value.smtp_error) == (550, b"5.1.1 Mailbox does not exist")
-    assert inbound_records(lab_info)[0]["Inbound"]["reply"] == "550 5.1.1 Mailbox does not exist"
+    with smtp(lab_info) as client:
+        assert client.sendmail("<>", ["gone@example.com"], simple(to="gone@example.com")) == {}
+    [record] = inbound_records(lab_info)
+    assert "null reverse-path" in record["Inbound"]["rules"][0]["actions"][0]["detail"]
+    assert _feedback(lab_info) == []
+
+
+def test_bounce_message_to_a_lab_domain_arrives_through_the_inbound_path(receiving: sesbook.Target,
+                                                                          lab_info: LabInfo) -> None:
+    """The sender's domain is one the lab receives for: the DSN reaches its rules, with MAIL FROM:<>, and a
+    Bounce rule there does not answer it (no loop)."""
+    rule_set(receiving,
+             {"Name": "bounce", "Recipients": ["gone@example.com"], "Actions": [{"BounceAction": {
+                 "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "Mailbox does not exist",
+                 "Sender": "mailer-daemon@example.com"}}]},
+             s3_rule("back", "back/", ["alice@example.com"]),
+             {"Name": "bounce-back", "Recipients": ["alice@example.com"], "Actions": [{"BounceAction": {
+                 "SmtpReplyCode": "550", "Message": "no", "Sender": "mailer-daemon@example.com"}}]})
+    with smtp(lab_info) as client:
+        assert client.sendmail("alice@example.com", ["gone@example.com"], simple(to="gone@example.com")) == {}
+    [stored] = objects(receiving, "back/").values()
+    assert b"Return-Path: <>" in stored and b"multipart/report" in stored
+    first, second = inbound_records(lab_info)
+    assert second["Inbound"]["via"] == "ses" and second["Source"] == ""
+    assert "null reverse-path" in second["Inbound"]["rules"][1]["actions"][0]["detail"]
+    assert len(_feedback(lab_info)) == 1
 
 
 def test_add_header_seen_by_later_actions(receiving: sesbook.Target, lab_info: LabInfo) -> None:
@@ -252,7 +409,8 @@ def test_sns_notification_with_content_and_the_150_kb_limit(receiving: sesbook.T
     assert bounced.value.smtp_code == 552
     assert _notifications(receiving, queue) == []
     last = inbound_records(lab_info)[-1]
-    assert last["Inbound"]["rules"][0]["actions"][0]["ok"] is False
+    assert last["Inbound"]["rules"][0]["actions"] == []  # refused before any action ran
+    assert last["Inbound"]["rules"][0]["refused"].startswith("Message too large for the SNS action")
 
 
 HANDLER = '''

@@ -64,7 +64,7 @@ def test_stop_skips_later_actions_and_rules(inbound: sesbook.Target) -> None:
     result = explain_receipt(inbound, sender_ip="127.0.0.2", recipients=["x@sub.example.com"], tls=True)
     assert result.rules == ("Refuse",)
     kinds = [(s.kind, s.note) for s in result.steps]
-    assert kinds[0] == ("BounceAction", "the sender gets a bounce")
+    assert kinds[0] == ("BounceAction", "accepted (250), then SES mails the sender a bounce message (DSN)")
     assert kinds[1] == ("StopAction", "stops here")
     assert kinds[2] == ("AddHeaderAction", "skipped: after a Stop")
 

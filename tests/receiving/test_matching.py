@@ -82,3 +82,39 @@ def test_request_response_lambda_may_stop() -> None:
              {"Name": "after", "Enabled": True, "Recipients": [], "Actions": []}]
     found = match_rules(rules, ["x@example.com"], verified_domains=["example.com"])
     assert [m.rule_name for m in found] == ["gate", "after"] and found[0].may_stop
+
+
+def test_replies_are_decided_here() -> None:
+    from sesbook.receiving.matching import (
+        SNS_TOO_BIG_REPLY,
+        TLS_REQUIRED_REPLY,
+        TOO_BIG_REPLY,
+        UNKNOWN_RECIPIENT_REPLY,
+        data_reply,
+        identity_covers,
+        recipient_reply,
+    )
+
+    rules = [
+        {"Name": "tls", "Enabled": True, "Recipients": ["secure@example.com"], "TlsPolicy": "Require",
+         "Actions": [{"StopAction": {"Scope": "RuleSet"}}]},
+        {"Name": "sns", "Enabled": True, "Recipients": ["example.com", "other.org"],
+         "Actions": [{"SNSAction": {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t"}}]},
+        {"Name": "gone", "Enabled": True, "Recipients": [".example.com"], "Actions": [{"BounceAction": {
+            "SmtpReplyCode": "550", "Message": "no", "Sender": "m@example.com"}}]},
+    ]
+    verified = ["example.com", "me@other.org"]
+    assert identity_covers("a@sub.example.com", verified) and identity_covers("ME@other.org", verified)
+    assert not identity_covers("you@other.org", verified) and not identity_covers("a@example.com.evil", verified)
+    assert recipient_reply(None, "a@example.com", tls=True, verified_identities=verified) == UNKNOWN_RECIPIENT_REPLY
+    assert recipient_reply(rules, "a@example.com", tls=False, verified_identities=verified) is None
+    assert recipient_reply(rules, "you@other.org", tls=True, verified_identities=verified) == UNKNOWN_RECIPIENT_REPLY
+    assert recipient_reply(rules, "me@other.org", tls=True, verified_identities=verified) is None
+    assert recipient_reply(rules, "secure@example.com", tls=False, verified_identities=verified) == TLS_REQUIRED_REPLY
+    assert recipient_reply(rules, "secure@example.com", tls=True, verified_identities=verified) is None
+    sns = match_rules(rules, ["a@example.com"])
+    bounce_only = match_rules(rules, ["a@sub.example.com"])
+    assert data_reply(sns, 150 * 1024) is None and data_reply(sns, 150 * 1024 + 1) == SNS_TOO_BIG_REPLY
+    assert data_reply(bounce_only, 150 * 1024 + 1) is None  # a Bounce action never changes the reply
+    assert data_reply(bounce_only, 40 * 1024 * 1024 + 1) == TOO_BIG_REPLY
+    assert data_reply(match_rules(rules, ["secure@example.com"], tls=False), 10) == TLS_REQUIRED_REPLY

@@ -9,14 +9,17 @@ https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action.html and the pa
   ``KmsKeyArn`` SES encrypts the object client-side with that key; the lab records the key on the object
   (SSE-KMS metadata) and does not encrypt. With ``TopicArn`` a notification (without content) follows.
 - **SNS**: a notification with the message in ``content`` (``Encoding`` ``UTF-8`` or ``Base64``). Mail over
-  150 KB cannot go through SNS: SES bounces it. The lab fails the action and refuses the message at DATA
-  with ``552 5.3.4`` (the SMTP way of "bounced"; the reply text is the lab's, SES's is not documented).
+  150 KB cannot go through SNS: SES bounces it. The lab refuses such a message at DATA with ``552 5.3.4``
+  before any action runs (:func:`sesbook.receiving.matching.data_reply`); the check here only guards a
+  message that grew past the limit with the headers SES and AddHeader actions put on it.
 - **Lambda**: the function's handler runs with SES's event (:mod:`.lambdarun`). ``Event`` does not wait
   for an answer (the lab still runs it, to completion, before it answers the sender); ``RequestResponse``
   reads ``{"disposition": "STOP_RULE" | "STOP_RULE_SET" | "CONTINUE"}``. A function that fails or times out
   counts as ``CONTINUE``, and the failure is recorded.
-- **Bounce**: the sender gets the rule's reply: ``SmtpReplyCode StatusCode Message``. With ``TopicArn``
-  a notification follows.
+- **Bounce**: SES has already answered the SMTP client (``250``); the action mails a bounce message (a
+  DSN reporting ``SmtpReplyCode StatusCode Message``, :mod:`.bounce`) from the rule's ``Sender`` to the
+  envelope sender, with the null reverse-path; none for a message that came with the null reverse-path.
+  With ``TopicArn`` a notification follows.
 - **AddHeader**: the header is added for the actions after it (name: letters, digits, dashes, 1-50;
   value under 2048 characters, no CR/LF; SES checks when the rule is made).
 - **Stop**: ends the rule set (``match_rules`` already cut the list there); ``TopicArn``: a notification.
@@ -52,9 +55,9 @@ class Context:
     timestamp: str
     verdicts: Any
     newline: bytes
-    reply: str | None = None  # a Bounce (or a bounced SNS action) sets the SMTP reply
     stop: str | None = None  # "rule" | "rule set": a Lambda answer or Stop ended processing
     stored: list[str] = field(default_factory=list)  # s3://bucket/key of each object written
+    outbox: list[dict[str, Any]] = field(default_factory=list)  # mail SES sends (bounce messages): mailbox records
 
     def mail(self) -> dict[str, Any]:
         return notify.mail_object(self.message, message_id=self.message_id, mail_from=self.mail_from,
@@ -111,10 +114,8 @@ def run_s3(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -> Ac
 def run_sns(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -> ActionRun:
     topic = body.get("TopicArn", "")
     if len(ctx.message) > SNS_CONTENT_LIMIT:
-        ctx.reply = ctx.reply or ("552 5.3.4 Message too large for the SNS action (over 150 KB); SES bounces "
-                                  "such mail: use an S3 action for large messages")
-        return ActionRun("SNS", False, f"message of {len(ctx.message)} bytes is over the SNS action's 150 KB: "
-                                       "bounced")
+        return ActionRun("SNS", False, f"message of {len(ctx.message)} bytes (with the headers SES added) is over "
+                                       "the SNS action's 150 KB: not published")
     encoding = body.get("Encoding", "UTF-8")
     content = (base64.b64encode(ctx.message).decode() if encoding == "Base64"
                else ctx.message.decode("utf-8", "replace"))
@@ -150,11 +151,19 @@ def run_lambda(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -
 
 
 def run_bounce(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -> ActionRun:
-    reply = f"{body.get('SmtpReplyCode', '550')} {body.get('StatusCode', '5.1.1')} {body.get('Message', '')}".strip()
-    ctx.reply = ctx.reply or reply
+    from sesbook.lab.ses.receiving import bounce
+
+    reply = bounce.reply_of(body)
     words = notify.action_words({"BounceAction": body}, "BounceAction")
-    return ActionRun("Bounce", True, f"replied {reply!r} (from {body.get('Sender', '')})"
-                     + _notify_topic(ctx, body, words, rule_recipients))
+    extra = _notify_topic(ctx, body, words, rule_recipients)
+    if not ctx.mail_from.strip("<> "):
+        return ActionRun("Bounce", True, f"no bounce message ({reply!r}): the message came with the null "
+                                         f"reverse-path{extra}")
+    mail_id, mail = bounce.bounce_message(ctx, body, rule_recipients)
+    ctx.outbox.append(bounce.record(mail_id, mail, region=ctx.region, original=ctx.message_id,
+                                    recipients=rule_recipients))
+    return ActionRun("Bounce", True, f"mailed a bounce message ({reply!r}) from {body.get('Sender', '')} to "
+                                     f"{ctx.mail_from} (id {mail_id}){extra}")
 
 
 def run_add_header(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -> ActionRun:

@@ -8,22 +8,22 @@ uses), so the lab and ``explain()`` cannot disagree. SES's rules (Developer Guid
 concepts" https://docs.aws.amazon.com/ses/latest/dg/receiving-email-concepts.html, "Setting up email
 receiving" https://docs.aws.amazon.com/ses/latest/dg/receiving-email-setting-up.html, checked 2026):
 
-- **IP filters** apply when the client connects. A blocked address is refused before the greeting:
-  ``554 5.7.1 Access denied`` (SES documents that a blocked address's mail is rejected, not the words;
-  554 at connection is RFC 5321's "no SMTP service here" reply, 5.7.1 "delivery not authorized").
+- **IP filters** apply when the client connects. A blocked address is refused before the greeting.
 - **Recipients** are checked at ``RCPT TO``: the region must have an active rule set, the recipient's
-  domain (or the address itself) must be a verified identity, and an enabled rule must match it. Otherwise
-  ``550 5.1.1 Requested action not taken: mailbox unavailable`` — the reply mail servers report from
-  ``inbound-smtp.*.amazonaws.com`` for an address no rule covers (seen in delivery logs; AWS does not
-  document the words).
-- **TLS**: a matching rule with ``TlsPolicy`` ``Require`` refuses a plain session at ``RCPT TO`` with
-  RFC 3207's ``530 5.7.0 Must issue a STARTTLS command first`` (SES documents the refusal, not the words).
-- **Size**: at most 40 MB (SES's limit for receiving into S3; "Service quotas in Amazon SES"); the server
-  advertises ``SIZE`` and refuses more with 552.
-- Then the matching rules' actions run in order (:mod:`.actions`), and only then does the sender get its
-  answer: ``250 Ok MESSAGE-ID``, or the reply of a Bounce action, or 552 when an SNS action could not carry
-  the message. Every message that reached this point is recorded in the lab mailbox (kind ``inbound``)
-  with its rules, each action's outcome and the verdicts.
+  domain (or the address itself) must be a verified identity, and an enabled rule must match it; a
+  matching rule with ``TlsPolicy`` ``Require`` refuses a plain session.
+- **Size**: at most 40 MB (SES's limit for receiving; "Service quotas in Amazon SES"); the server
+  advertises ``SIZE`` and refuses more with 552, declared or not.
+- Then, unless :func:`sesbook.receiving.matching.data_reply` refuses the message (over 40 MB, or over 150 KB
+  for an SNS action, decided before any action runs), the matching rules' actions run in order
+  (:mod:`.actions`), and only then does the sender get ``250 Ok MESSAGE-ID``. A Bounce action does not change
+  that answer: SES has taken the message when actions run, and the Bounce action mails a bounce message
+  (:mod:`.bounce`) to the envelope sender, which the lab keeps in its mailbox as SES's own mail (and
+  delivers through this path when the sender's domain is one the lab receives for). Every message that
+  reached ``DATA`` is recorded in the lab mailbox (kind ``inbound``) with its rules, each action's outcome
+  and the verdicts.
+
+The replies and their words are :mod:`sesbook.receiving.matching`'s (``BLOCKED_REPLY`` …).
 """
 
 from __future__ import annotations
@@ -41,15 +41,20 @@ from sesbook.lab.ses.receiving import notify, verdicts
 from sesbook.lab.ses.receiving.actions import ActionRun, Context, run_action
 from sesbook.lab.ses.receiving.rules import active_rules
 from sesbook.lab.ses.receiving.state import receipt_filters
-from sesbook.receiving.matching import FilterVerdict, action_type, filter_verdict, match_rules
+from sesbook.receiving import matching
+from sesbook.receiving.matching import (
+    BLOCKED_REPLY,
+    SIZE_LIMIT,
+    FilterVerdict,
+    action_type,
+    filter_verdict,
+    match_rules,
+)
 
 log = logging.getLogger("sesbook")
 
-BLOCKED_REPLY = "554 5.7.1 Access denied"
-UNKNOWN_RECIPIENT_REPLY = "550 5.1.1 Requested action not taken: mailbox unavailable"
-TLS_REQUIRED_REPLY = "530 5.7.0 Must issue a STARTTLS command first"
-#: SES receives messages up to 40 MB (Developer Guide, "Service quotas in Amazon SES").
-SIZE_LIMIT = 40 * 1024 * 1024
+__all__ = ["BLOCKED_REPLY", "SIZE_LIMIT", "Inbound", "Outcome", "accepts", "connection_verdict", "deliver_sent",
+           "receive", "recipient_reply"]
 
 _lock = threading.Lock()
 
@@ -83,23 +88,19 @@ class Outcome:
         return self.reply.startswith("250")
 
 
-def verified_domains(backend: Any) -> list[str]:
-    """The domains verified in this backend (a rule without recipients covers all of them)."""
+def verified_identities(backend: Any) -> list[str]:
+    """The identities (domains and addresses) verified in this backend."""
     found = []
     for name in list(backend.email_identities):
         st = find(backend, name)
-        if st is not None and st.is_domain and verification_status(st) == "Success":
+        if st is not None and verification_status(st) == "Success":
             found.append(st.name)
     return found
 
 
-def _verified_for(backend: Any, address: str) -> bool:
-    domain = address.rpartition("@")[2].lower()
-    for name in (domain, address):
-        st = find(backend, name)
-        if st is not None and verification_status(st) == "Success":
-            return True
-    return False
+def verified_domains(backend: Any) -> list[str]:
+    """The domains verified in this backend (a rule without recipients covers all of them)."""
+    return [name for name in verified_identities(backend) if "@" not in name]
 
 
 def connection_verdict(region: str, ip: str) -> FilterVerdict:
@@ -110,15 +111,8 @@ def connection_verdict(region: str, ip: str) -> FilterVerdict:
 def recipient_reply(region: str, address: str, *, tls: bool) -> str | None:
     """None when SES takes mail for ``address`` now, else the SMTP reply that refuses it."""
     backend = ses_backend_for(region)
-    rules = active_rules(backend)
-    if rules is None or "@" not in address or not _verified_for(backend, address):
-        return UNKNOWN_RECIPIENT_REPLY
-    matches = match_rules(rules, [address], tls=tls, verified_domains=verified_domains(backend))
-    if not matches:
-        return UNKNOWN_RECIPIENT_REPLY
-    if matches[-1].refused_for_tls:
-        return TLS_REQUIRED_REPLY
-    return None
+    return matching.recipient_reply(active_rules(backend), address, tls=tls,
+                                    verified_identities=verified_identities(backend))
 
 
 def accepts(region: str, address: str) -> bool:
@@ -143,6 +137,9 @@ def receive(inbound: Inbound) -> Outcome:
     _record(inbound, outcome, ctx, millis)
     log.info("lab inbound %s from %s to %s: %s", outcome.message_id, inbound.mail_from,
              ", ".join(inbound.recipients), outcome.reply)
+    for sent in ctx.outbox:  # the bounce messages Bounce actions made, once this message is recorded
+        mailbox.deliver(sent)
+        deliver_sent(sent, inbound.region, envelope_from="")
     return outcome
 
 
@@ -159,13 +156,17 @@ def _receive(inbound: Inbound, found: verdicts.Verdicts) -> tuple[Outcome, Conte
                   verdicts=found, newline=newline)
     outcome = Outcome(message_id, "", verdicts=found.receipt_fields())
     rules = active_rules(backend) or []
-    for match in match_rules(rules, recipients, tls=inbound.tls, verified_domains=verified_domains(backend)):
+    matches = match_rules(rules, recipients, tls=inbound.tls, verified_domains=verified_domains(backend))
+    refusal = matching.data_reply(matches, len(inbound.data))
+    for match in matches:
         record: dict[str, Any] = {"rule": match.rule_name, "recipients": list(match.recipients), "actions": []}
         outcome.rules.append(record)
         if match.refused_for_tls:
-            ctx.reply = ctx.reply or TLS_REQUIRED_REPLY
             record["refused"] = "TLS required"
             break
+        if refusal is not None:  # refused before any action runs: nothing is stored, nothing is sent
+            record["refused"] = refusal.split(" ", 2)[2]
+            continue
         for action in match.actions:
             run: ActionRun = run_action(ctx, action_type(action), dict(action), list(match.recipients))
             record["actions"].append(run.to_json())
@@ -179,7 +180,7 @@ def _receive(inbound: Inbound, found: verdicts.Verdicts) -> tuple[Outcome, Conte
             record["stopped"] = "rule set"
             break
     outcome.stored = list(ctx.stored)
-    outcome.reply = ctx.reply or f"250 Ok {message_id}"
+    outcome.reply = refusal or f"250 Ok {message_id}"
     return outcome, ctx
 
 
@@ -250,13 +251,16 @@ def _sent_mime(record: dict[str, Any]) -> bytes:
     return built.as_bytes(policy=built.policy.clone(linesep="\r\n"))
 
 
-def deliver_sent(record: dict[str, Any], sending_region: str) -> list[Outcome]:
+def deliver_sent(record: dict[str, Any], sending_region: str, *, envelope_from: str | None = None) -> list[Outcome]:
     """Deliver one message the lab's SES accepted (a mailbox record) to every recipient the lab receives for.
 
     SES connects to the recipient domain's MX, ``inbound-smtp.REGION.amazonaws.com``, as any sender would,
     over TLS; the envelope sender is SES's bounce address ``MESSAGE-ID@amazonses.com`` (regions other than
     us-east-1: ``@REGION.amazonses.com``). The lab calls the inbound path directly, as 127.0.0.1 (so the
     receiving account's IP filters apply to it as they would to SES's sending addresses).
+
+    ``envelope_from``: another envelope sender; ``""`` is the null reverse-path (``MAIL FROM:<>``) of the
+    bounce messages SES mails, which are never bounced in turn.
     """
     dest = record.get("Destination") or {}
     everyone = [a for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in dest.get(key) or []]
@@ -279,6 +283,7 @@ def deliver_sent(record: dict[str, Any], sending_region: str) -> list[Outcome]:
             log.info("lab inbound: SES delivery to %s refused: %s", ", ".join(recipients), verdict.reason)
             continue
         outcomes.append(receive(Inbound(region=region, ip="127.0.0.1", helo=f"a1-1.smtp-out.{host}",
-                                        mail_from=f"{record.get('Id')}@{host}", recipients=tuple(recipients),
+                                        mail_from=f"{record.get('Id')}@{host}" if envelope_from is None
+                                        else envelope_from, recipients=tuple(recipients),
                                         data=data, tls=True, via="ses")))
     return outcomes

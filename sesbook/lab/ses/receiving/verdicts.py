@@ -195,10 +195,11 @@ def _dmarc_record(domain: str) -> dict[str, str] | None:
 
 
 def _walk(domain: str) -> list[tuple[str, dict[str, str]]]:
-    """DMARC records found from ``domain`` up its labels (RFC 9989 tree walk, at most 8 names), nearest first."""
+    """DMARC records found from ``domain`` up its labels to the top-level domain (RFC 9989 tree walk, at most 8
+    names; a public suffix operator may publish at a TLD, ``psd=y``), nearest first."""
     labels = domain.lower().rstrip(".").split(".")
     found = []
-    names = [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    names = [".".join(labels[i:]) for i in range(len(labels))]
     if len(names) > 8:
         names = names[:1] + names[-7:]
     for name in names:
@@ -211,10 +212,11 @@ def _walk(domain: str) -> list[tuple[str, dict[str, str]]]:
 def organizational_domain(domain: str) -> str:
     """RFC 9989's organizational domain of ``domain``, from the records the tree walk finds."""
     found = _walk(domain)
+    start = domain.lower().rstrip(".")
     for name, tags in found:
         if tags.get("psd", "").lower() == "n":
             return name
-        if tags.get("psd", "").lower() == "y":
+        if tags.get("psd", "").lower() == "y" and name != start:  # not the walk's own first name (RFC 9989)
             labels = domain.lower().split(".")
             depth = len(name.split(".")) + 1
             return ".".join(labels[-depth:])
