@@ -186,10 +186,41 @@ def _receive(inbound: Inbound, found: verdicts.Verdicts) -> tuple[Outcome, Conte
 
 def _record(inbound: Inbound, outcome: Outcome, ctx: Context, millis: int) -> None:
     """Keep the message in the lab mailbox (kind ``inbound``), with what every rule did."""
-    from email.parser import BytesParser
-    from email.policy import default
+    subject, text, html = _readable(ctx.message)
+    mailbox.deliver({
+        "Id": outcome.message_id, "Kind": "inbound", "Region": inbound.region, "Source": inbound.mail_from,
+        "Destination": {"ToAddresses": list(inbound.recipients), "CcAddresses": [], "BccAddresses": []},
+        "Subject": subject,
+        "Body": {"text_part": text, "html_part": html},
+        "RawData": ctx.message.decode("utf-8", "replace"),
+        "Inbound": {"via": inbound.via, "peer": inbound.ip, "helo": inbound.helo, "tls": inbound.tls,
+                    "reply": outcome.reply, "verdicts": outcome.verdicts, "rules": outcome.rules,
+                    "stored": outcome.stored, "processingTimeMillis": millis},
+    })
 
-    parsed = BytesParser(policy=default).parsebytes(ctx.message)
+
+def _readable(message: bytes) -> tuple[str | None, str | None, str | None]:
+    """(Subject, plain text body, HTML body) as the ``email`` package's modern API gives them (``get_body``,
+    ``get_content``). A single text part that is not an attachment (most mail) is read with the older, much
+    cheaper parser; anything else takes the modern parser, whose header objects cost more than the rest of
+    receiving a message."""
+    from email.parser import BytesParser
+    from email.policy import compat32, default
+
+    head = BytesParser(policy=compat32).parsebytes(message)
+    raw_subject = head.get("Subject")
+    subject = None if raw_subject is None else str(default.header_fetch_parse("Subject", raw_subject))
+    charset = head.get_param("charset", "ASCII")
+    if not head.is_multipart() and head.get_content_maintype() == "text" and head.get("Content-Disposition") is None \
+            and isinstance(charset, str) and head.get_content_subtype() in ("plain", "html"):
+        payload = head.get_payload(decode=True)
+        try:
+            content = payload.decode(charset, "replace") if isinstance(payload, bytes) else None
+        except LookupError:
+            content = None
+        plain = head.get_content_subtype() == "plain"
+        return subject, content if plain else None, None if plain else content
+    parsed = BytesParser(policy=default).parsebytes(message)
     text = html = None
     try:
         body = parsed.get_body(preferencelist=("plain",))
@@ -198,16 +229,7 @@ def _record(inbound: Inbound, outcome: Outcome, ctx: Context, millis: int) -> No
         html = body.get_content() if body is not None else None
     except (LookupError, ValueError, AttributeError):
         pass
-    mailbox.deliver({
-        "Id": outcome.message_id, "Kind": "inbound", "Region": inbound.region, "Source": inbound.mail_from,
-        "Destination": {"ToAddresses": list(inbound.recipients), "CcAddresses": [], "BccAddresses": []},
-        "Subject": str(parsed.get("Subject")) if parsed.get("Subject") is not None else None,
-        "Body": {"text_part": text, "html_part": html},
-        "RawData": ctx.message.decode("utf-8", "replace"),
-        "Inbound": {"via": inbound.via, "peer": inbound.ip, "helo": inbound.helo, "tls": inbound.tls,
-                    "reply": outcome.reply, "verdicts": outcome.verdicts, "rules": outcome.rules,
-                    "stored": outcome.stored, "processingTimeMillis": millis},
-    })
+    return subject, text, html
 
 
 # -- mail the lab's SES sends to domains the lab receives for ------------------------------------------------
