@@ -88,14 +88,14 @@ _memo = threading.local()  # for the message being evaluated: .answers, (name, t
 # .zones, the lab's zones as they were at its first lookup
 
 
-def _resolve(name: str, qtype: str) -> dns.resolver.Answer:
-    """What ``Resolver.resolve(name, qtype, raise_on_no_answer=False)`` against the lab's DNS server returns
-    (an empty answer for no data; NXDOMAIN; NoNameservers for SERVFAIL or REFUSED), from the server's own
-    answer function. Remembered for the rest of the message when one is being evaluated."""
+def _resolve(name: str, qtype: str) -> list[Any]:
+    """The records ``Resolver.resolve(name, qtype, raise_on_no_answer=False)`` against the lab's DNS server
+    gives (at the end of any CNAME chain; empty for no data), or its NXDOMAIN, or NoNameservers for SERVFAIL
+    and REFUSED; from the server's own answer function. Remembered for the rest of the message when one is
+    being evaluated."""
     import dns.message
     import dns.name
     import dns.rcode
-    import dns.rdataclass
     import dns.rdatatype
 
     from sesbook.lab.dns.zones import all_zones, answer
@@ -111,20 +111,19 @@ def _resolve(name: str, qtype: str) -> dns.resolver.Answer:
         return found  # type: ignore[no-any-return]
     qname = dns.name.from_text(name)
     rdtype = dns.rdatatype.from_text(qtype)
-    query = dns.message.make_query(qname, rdtype, id=0)  # no random id: nothing to spoof in-process, and
-    # dnspython draws it from SystemRandom (os.urandom), which took half the verdicts' time
-    # through the wire form, as a client receives it (dnspython finds the answer through the index parsing builds)
+    # no random id: nothing to spoof in-process, and dnspython would draw it from SystemRandom (os.urandom)
+    query = dns.message.make_query(qname, rdtype, id=0)
     zones = getattr(_memo, "zones", None)
     if answers is not None and zones is None:
         zones = _memo.zones = all_zones()  # one snapshot of the lab's zones per message
-    response = dns.message.from_wire(answer(query, zones).to_wire())
+    response = answer(query, zones)
     result: Any
     if response.rcode() == dns.rcode.NXDOMAIN:
         result = dns.resolver.NXDOMAIN(qnames=[qname], responses={qname: response})
     elif response.rcode() != dns.rcode.NOERROR:
         result = dns.resolver.NoNameservers(request=query, errors=[])
-    else:
-        result = dns.resolver.Answer(qname, rdtype, dns.rdataclass.IN, response)  # type: ignore[arg-type]
+    else:  # the answer section holds the CNAME chain, then the records asked for
+        result = [rd for rrset in response.answer if rrset.rdtype == rdtype for rd in rrset]
     if answers is not None:
         answers[key] = result
     if isinstance(result, Exception):
