@@ -1,13 +1,16 @@
 """The sequence as an operator runs it: a plan-only run against a stand-in AWS endpoint changes nothing,
-and running every notebook twice in one account leaves the state of running it once.
+running every notebook twice in one account leaves the state of running it once, and the clean-up then
+removes what the sequence made.
 
 The plan-only runs take every notebook (``PLAN_ONLY``); the lab counts what reaches it on the server side
-(``/_sesbook/requests``): reads only, no mutating request, no SMTP connection.
+(``/_sesbook/requests``): reads only, no mutating request, no SMTP connection. Each notebook's plan must
+name the calls it would make.
 
 One lab, started as ``python -m sesbook lab`` in its own process with its own state file, serves the whole
 module: first as "AWS" (``AWS_ENDPOINT_URL``, dummy credentials, ``SESBOOK_NAMESERVER`` at its DNS) for a
-plan-only run on an empty account, then as the lab (``SESBOOK_LAB``) for two real runs, then as "AWS"
-again for a plan-only run on an account that has everything.
+plan-only run on an empty account, then as the lab (``SESBOOK_LAB``) for two real runs of 00-07 (each
+notebook also as one step of the sequence: 05 uses 04's receiving set-up), then as "AWS" again for a
+plan-only run on an account that has everything, and last as the lab for the clean-up (99).
 """
 
 from __future__ import annotations
@@ -30,7 +33,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[0-3]-*.ipynb"))
+#: The real runs: every notebook but the clean-up, in order.
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[0-7]-*.ipynb"))
+CLEAN_UP = ROOT / "notebooks" / "99-clean-up.ipynb"
 #: The plan-only runs take every notebook there is: none may send a change or open an SMTP connection.
 PLAN_ONLY = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 DUMMY = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
@@ -127,27 +132,39 @@ def plan_only_run(info: dict[str, Any], runs: Path) -> subprocess.CompletedProce
     )
 
 
-def lab_run(info: dict[str, Any], out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run 00-03 in order against the lab, announced to the kernels through SESBOOK_LAB."""
+def lab_run(info: dict[str, Any], out: Path, monkeypatch: pytest.MonkeyPatch,
+            notebooks: list[Path] = NOTEBOOKS) -> dict[str, str]:
+    """Run ``notebooks`` in order against the lab, announced to the kernels through SESBOOK_LAB; each
+    notebook's outputs as text, by file name."""
     monkeypatch.setenv("SESBOOK_LAB", json.dumps(info))
     out.mkdir(parents=True, exist_ok=True)
-    for path in NOTEBOOKS:
+    for path in notebooks:
         papermill.execute_notebook(str(path), str(out / path.name), kernel_name="python3", cwd=str(path.parent),
                                    progress_bar=False, coalesce_streams=True)
+    return _texts(out)
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    """Every code cell's outputs of each executed notebook in ``folder``, as one text per notebook."""
+    import nbformat
+
+    return {path.name: "\n".join(json.dumps(c.get("outputs", []), ensure_ascii=False)
+                                 for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+            for path in sorted(folder.glob("[0-9][0-9]-*.ipynb"))}
 
 
 def _plans(folder: Path) -> dict[str, str]:
     import nbformat
 
     shown = {}
-    for path in sorted(folder.glob("0*.ipynb")):
+    for path in sorted(folder.glob("[0-9][0-9]-*.ipynb")):
         last = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"][-1]
         assert last.source.strip() == "ses_target.plan", path.name
         shown[path.name] = "".join(o.get("data", {}).get("text/plain", "") for o in last.outputs)
     return shown
 
 
-def test_plan_only_then_run_twice_then_plan_only(
+def test_plan_only_then_run_twice_then_plan_only_then_clean_up(
     lab_process: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     info = lab_process
@@ -160,19 +177,41 @@ def test_plan_only_then_run_twice_then_plan_only(
     assert_only_reads(info)
     assert snapshot(info) == empty, differences(empty, snapshot(info))
     assert mail_by_recipient(info) == Counter()
-    plans = _plans(next((tmp_path / "dry").iterdir()))
-    assert "CreateEmailIdentity(EmailIdentity='example.com'" in plans["01-verify-a-domain.ipynb"]
-    assert "CreateHostedZone(Name='example.com'" in plans["02-dns-records.ipynb"]
-    assert "placeholder-dkim-1._domainkey.example.com" in plans["02-dns-records.ipynb"]
-    assert "PutAccountDetails" in plans["03-leave-the-sandbox.ipynb"]
+    dry_folder = next((tmp_path / "dry").iterdir())
+    plans, shown = _plans(dry_folder), _texts(dry_folder)
+    expected = {  # each notebook's plan names the calls it would make
+        "01-verify-a-domain.ipynb": ("CreateEmailIdentity(EmailIdentity='example.com'",),
+        "02-dns-records.ipynb": ("CreateHostedZone(Name='example.com'", "placeholder-dkim-1._domainkey.example.com"),
+        "03-leave-the-sandbox.ipynb": ("PutAccountDetails",),
+        "04-receive-mail.ipynb": ("CreateReceiptRuleSet", "CreateBucket", "PutBucketPolicy", "CreateFunction",
+                                  "AddPermission", "CreateReceiptFilter", "ChangeResourceRecordSets"),
+        "05-send-mail.ipynb": ("CreateBucket", "PutBucketPolicy", "CreateReceiptRuleSet", "CreateReceiptRule",
+                               "SetActiveReceiptRuleSet", "CreateEmailTemplate"),
+        "06-bounces-and-complaints.ipynb": ("CreateTopic(Name='sesbook-feedback')", "SetIdentityNotificationTopic",
+                                            "CreateConfigurationSetEventDestination", "simulator.amazonses.com",
+                                            "DeleteSuppressedDestination"),
+        "07-monitoring.ipynb": ("PutMetricAlarm", "SendEmail", "CreateEmailTemplate"),
+    }
+    for name, calls in expected.items():
+        for call in calls:
+            assert call in plans[name], (name, call)
+    assert "plan-only: the SMTP steps are skipped" in shown["04-receive-mail.ipynb"]
+    assert "AWS::SES::ReceiptRule" in shown["04-receive-mail.ipynb"]
+    assert "plan-only: nothing was sent, nothing to read" in shown["05-send-mail.ipynb"]
+    assert "planned: the queue does not exist yet" in shown["06-bounces-and-complaints.ipynb"]
+    assert "SendingPausedException" not in shown["07-monitoring.ipynb"]  # the lab-only steps were skipped
 
     # 2. every notebook twice in one account: the second run leaves the state of the first, sends no more
-    lab_run(info, tmp_path / "first", monkeypatch)
+    first = lab_run(info, tmp_path / "first", monkeypatch)
     once, mail_once = snapshot(info), mail_by_recipient(info)
     assert once["identities"] and once["zones"]
-    lab_run(info, tmp_path / "second", monkeypatch)
+    rules = _clients(info)["ses"].describe_active_receipt_rule_set()["Rules"]
+    assert [r["Name"] for r in rules] == ["EmailToS3", "Gone", "SupportGate", "SupportStore"]  # 04's, 05 kept it
+    assert "s3://sesbook-inbound-mail/aaa_emails/: " in first["05-send-mail.ipynb"]  # 05's mail, in 04's bucket
+    second = lab_run(info, tmp_path / "second", monkeypatch)
     twice, mail_twice = snapshot(info), mail_by_recipient(info)
     assert without_usage(twice) == without_usage(once), differences(without_usage(once), without_usage(twice))
+    assert _clients(info)["ses"].describe_active_receipt_rule_set()["Rules"] == rules
     dkim = twice["identities"]["news.example.com"]["v2"]["DkimAttributes"]
     assert dkim["Status"] == "SUCCESS"
     keys = [r for r in twice["zones"]["example.com."] if r[0] == "sesbook1._domainkey.news.example.com."]
@@ -180,7 +219,8 @@ def test_plan_only_then_run_twice_then_plan_only(
     second_run = mail_twice - mail_once
     assert all(second_run[to] <= mail_once[to] for to in second_run), (second_run, mail_once)
     assert second_run["someone@example.net"] == 1, "only the send after production access, as in the first run"
-    for name in ("first", "second"):
+    for name, texts in (("first", first), ("second", second)):
+        assert set(texts) == {path.name for path in NOTEBOOKS}, name
         shown = _plans(tmp_path / name)  # 00 plans one call inside dry_run() on purpose
         assert shown.pop("00-the-lab-and-the-target.ipynb").startswith("Plan: 1 change(s) planned, not sent")
         assert set(shown.values()) == {"Plan: no changes"}, shown
@@ -193,3 +233,22 @@ def test_plan_only_then_run_twice_then_plan_only(
     assert_only_reads(info)
     assert without_usage(snapshot(info)) == without_usage(twice), differences(twice, snapshot(info))
     assert mail_by_recipient(info) == mail_twice
+
+    # 4. the clean-up, for real: what the sequence made is gone
+    lab_run(info, tmp_path / "clean", monkeypatch, [CLEAN_UP])
+    after = snapshot(info)
+    assert after["identities"] == {} and after["zones"] == {}, after
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing",  # noqa: S106
+                            region_name="us-east-1")
+    aws = {name: session.client(name, endpoint_url=info["aws_endpoint"])
+           for name in ("ses", "sesv2", "s3", "sns", "sqs", "lambda", "iam", "cloudwatch")}
+    assert aws["ses"].list_receipt_rule_sets().get("RuleSets", []) == []
+    assert aws["ses"].list_receipt_filters()["Filters"] == []
+    assert aws["s3"].list_buckets()["Buckets"] == []
+    assert aws["sns"].list_topics()["Topics"] == []
+    assert not aws["sqs"].list_queues().get("QueueUrls")
+    assert aws["lambda"].list_functions()["Functions"] == []
+    assert [u["UserName"] for u in aws["iam"].list_users()["Users"]] == []
+    assert aws["sesv2"].list_email_templates()["TemplatesMetadata"] == []
+    assert aws["sesv2"].list_configuration_sets()["ConfigurationSets"] == []
+    assert aws["cloudwatch"].describe_alarms()["MetricAlarms"] == []

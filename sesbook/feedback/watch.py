@@ -31,6 +31,8 @@ from sesbook.errors import FeedbackParseError, NoMessageError, ValidationError
 from sesbook.feedback.parse import Feedback, parse
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from sesbook.target import Target
 
 LONG_POLL_MAX = 20  # seconds: SQS's largest WaitTimeSeconds
@@ -123,17 +125,27 @@ class FeedbackWatch:
 
 
 def watch_feedback(target: Target, queue_url: str, *, expect: int, timeout: float = 60.0,
-                   progress: bool = True) -> FeedbackWatch:
+                   message_ids: Iterable[str] | None = None, progress: bool = True) -> FeedbackWatch:
     """Poll ``queue_url`` until ``expect`` messages arrived or ``timeout`` seconds passed; leave them in the
-    queue (see the module docstring)."""
+    queue (see the module docstring).
+
+    ``message_ids``: count and show only feedback about these sends (SES's message ids, as a send returned
+    them). A queue that other mail's feedback also reaches (every send from the identity, earlier runs) then
+    cannot fill the watch with someone else's messages; those are left in the queue as they were."""
     if not isinstance(queue_url, str) or not queue_url:
         raise ValidationError("queue_url", queue_url, "give the queue's URL", hint="wire_feedback(...).queue_url")
     if isinstance(expect, bool) or not isinstance(expect, int) or expect < 1:
         raise ValidationError("expect", expect, "must be a whole number >= 1: how many messages to wait for")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 <= timeout <= 3600:
         raise ValidationError("timeout", timeout, "must be 0-3600 seconds")
-    if target.planning:
+    if target.planning:  # nothing was sent, so no message ids either: nothing to watch
         return FeedbackWatch((), expect, planned=True)
+    ours: set[str] | None = None
+    if message_ids is not None:
+        ours = set(message_ids) if not isinstance(message_ids, str) else {message_ids}
+        if not ours or not all(isinstance(m, str) and m for m in ours):
+            raise ValidationError("message_ids", message_ids, "give the message ids of the sends to watch for",
+                                  hint="[result.message_id for result in sends]")
     deadline = time.monotonic() + timeout
     hide = int(timeout) + 60  # seconds a received message stays hidden: longer than the whole watch
     items: list[Watched] = []
@@ -149,9 +161,11 @@ def watch_feedback(target: Target, queue_url: str, *, expect: int, timeout: floa
                 for message in got:
                     handles.append(message["ReceiptHandle"])
                     try:
-                        items.append(Watched(message["MessageId"], message["Body"], parse(message)))
+                        item = Watched(message["MessageId"], message["Body"], parse(message))
                     except FeedbackParseError as exc:
-                        items.append(Watched(message["MessageId"], message["Body"], None, exc.reason))
+                        item = Watched(message["MessageId"], message["Body"], None, exc.reason)
+                    if ours is None or (item.feedback is not None and item.feedback.message_id in ours):
+                        items.append(item)
                 line.update(f"feedback: {len(items)} of {expect} message(s)")
                 if not got and time.monotonic() >= deadline:
                     break

@@ -49,6 +49,23 @@ def test_watch_stops_at_the_timeout_and_says_so(t: sesbook.Target) -> None:
     assert again.items[1].raw() == "not json" and "unparseable" in repr(again)
 
 
+def test_watch_of_given_sends_skips_other_feedback_and_leaves_it_in_the_queue(t: sesbook.Target) -> None:
+    """A queue that already holds feedback about other mail (earlier runs, other notebooks' sends from the
+    identity): watching for given message ids counts only theirs, and leaves the rest for drain."""
+    wiring = sesbook.wire_feedback(t, "example.com")
+    for _ in range(12):  # more than one receive's worth of someone else's feedback, ahead of ours
+        send(t, f"success@{SIM}")
+    ours = send(t, f"bounce@{SIM}")
+    watch = sesbook.watch_feedback(t, wiring.queue_url, expect=1, timeout=5, message_ids=[ours], progress=False)
+    assert watch.complete and [(f.kind, f.message_id) for f in watch.feedback] == [("Bounce", ours)]
+    stale = sesbook.watch_feedback(t, wiring.queue_url, expect=1, timeout=0, message_ids={"no-such-id"},
+                                   progress=False)
+    assert stale.items == () and not stale.complete
+    assert sesbook.drain(t, wiring.queue_url).received == 13  # nothing was taken away
+    with pytest.raises(ValidationError, match="message_ids"):
+        sesbook.watch_feedback(t, wiring.queue_url, expect=1, message_ids=[])
+
+
 def test_watch_refuses_bad_input_and_plans_nothing_against_aws(t: sesbook.Target) -> None:
     with pytest.raises(ValidationError, match="expect"):
         sesbook.watch_feedback(t, "https://queue", expect=0)

@@ -49,7 +49,8 @@ MESSAGES = {
     "no subject": _mail(["Content-Type: text/plain"], "x\r\n"),
     "multipart alternative": _mail(
         ["Subject: both", "MIME-Version: 1.0", 'Content-Type: multipart/alternative; boundary="b"'],
-        "--b\r\nContent-Type: text/plain\r\n\r\nplain\r\n--b\r\nContent-Type: text/html\r\n\r\n<b>html</b>\r\n--b--\r\n"),
+        "--b\r\nContent-Type: text/plain\r\n\r\nplain\r\n"
+        "--b\r\nContent-Type: text/html\r\n\r\n<b>html</b>\r\n--b--\r\n"),
 }
 
 

@@ -1,22 +1,13 @@
-"""Notebook 07 with non-default parameters in its own lab, and plan-only against a stand-in AWS endpoint
-(a lab in its own process, reached through ``AWS_ENDPOINT_URL``) where it must run to its end and send or
-create nothing."""
+"""Notebook 07 with non-default parameters in its own lab. Plan-only against a stand-in AWS endpoint (where it
+must run to its end and send or create nothing) it runs in tests/test_runbook_reruns.py, with the sequence."""
 
 from __future__ import annotations
 
 import json
-import urllib.request
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import nbformat
 import papermill
-import pytest
-
-from helpers import lab_process
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "07-monitoring.ipynb"
@@ -46,29 +37,3 @@ def test_notebook_07_with_other_parameters(tmp_path: Path) -> None:
     assert "under review (EnforcementStatus PROBATION)" in text and "paused (EnforcementStatus SHUTDOWN)" in text
     assert "SendingPausedException" in text
     assert "checked" in text and "Plan: no changes" in text
-
-
-@pytest.fixture
-def stand_in_aws(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    """A fresh lab in its own process, to stand in for AWS; yields its announcement."""
-    with lab_process(tmp_path / "lab.json") as info:
-        yield info
-
-
-def test_notebook_07_plan_only_on_aws(stand_in_aws: dict[str, Any], tmp_path: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    info = stand_in_aws
-    monkeypatch.setenv("AWS_ENDPOINT_URL", info["aws_endpoint"])
-    monkeypatch.setenv("SESBOOK_NAMESERVER", info["dns"])
-    out = tmp_path / "07-aws.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"target": "aws", "apply": False},
-                               kernel_name="python3", cwd=str(NOTEBOOK.parent), progress_bar=False,
-                               coalesce_streams=True)
-    shown = outputs(out)
-    text = "\n".join(o for _, o in shown)
-    assert "SendingPausedException" not in text  # the lab-only steps were skipped
-    assert text.count("planned") >= 8  # the alarms, twice
-    [plan] = [o for source, o in shown if source.strip() == "ses_target.plan"]
-    assert "PutMetricAlarm" in plan and "SendEmail" in plan and "CreateEmailTemplate" in plan
-    with urllib.request.urlopen(info["aws_endpoint"] + "/_aws/ses", timeout=10) as answer:  # noqa: S310 - loopback
-        assert json.loads(answer.read()).get("messages", []) == []  # nothing was sent
