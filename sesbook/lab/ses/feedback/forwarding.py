@@ -108,7 +108,7 @@ def bounce_mail(sent: Any, outcome: Outcome, recipients: list[str], to: str, at:
     lines = ["An error occurred while trying to deliver the mail to the following recipients:", *recipients,
              "", f"({outcome.bounce_type}/{outcome.bounce_subtype}: {outcome.diagnostic})"]
     mail.set_content("\n".join(lines) + "\n")
-    blocks = [_fields(("Reporting-MTA", outcome.reporting_mta),
+    blocks = [status_fields(("Reporting-MTA", outcome.reporting_mta),
                       ("X-Original-Message-ID", f"<{sent.message_id}@email.amazonses.com>"),
                       ("Arrival-Date", _date(sent.at)))]
     for recipient in recipients:
@@ -117,7 +117,7 @@ def bounce_mail(sent: Any, outcome: Outcome, recipients: list[str], to: str, at:
         if outcome.reporting_mta == REMOTE_MTA:
             fields.append(("Remote-MTA", REMOTE_MTA))
         fields += [("Diagnostic-Code", str(outcome.diagnostic)), ("Last-Attempt-Date", _date(at))]
-        blocks.append(_fields(*fields))
+        blocks.append(status_fields(*fields))
     mail.make_mixed()
     mail.set_type("multipart/report")
     mail.set_param("report-type", "delivery-status")
@@ -160,7 +160,7 @@ def auto_reply(sent: Any, recipient: str, to: str, at: float) -> tuple[str, Emai
     return mail_id, mail
 
 
-def _fields(*pairs: tuple[str, str]) -> Message:
+def status_fields(*pairs: tuple[str, str]) -> Message:
     """One block of a delivery-status part: header fields only."""
     block = Message(policy=email.policy.default)
     for name, value in pairs:

@@ -151,6 +151,7 @@ def run_lambda(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -
 
 
 def run_bounce(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -> ActionRun:
+    from sesbook.lab.ses.feedback import forwarding
     from sesbook.lab.ses.receiving import bounce
 
     reply = bounce.reply_of(body)
@@ -160,8 +161,8 @@ def run_bounce(ctx: Context, body: dict[str, Any], rule_recipients: list[str]) -
         return ActionRun("Bounce", True, f"no bounce message ({reply!r}): the message came with the null "
                                          f"reverse-path{extra}")
     mail_id, mail = bounce.bounce_message(ctx, body, rule_recipients)
-    ctx.outbox.append(bounce.record(mail_id, mail, region=ctx.region, original=ctx.message_id,
-                                    recipients=rule_recipients))
+    ctx.outbox.append(forwarding.record(mail_id, bounce.KIND, mail, region=ctx.region, original=ctx.message_id,
+                                        recipients=rule_recipients))
     return ActionRun("Bounce", True, f"mailed a bounce message ({reply!r}) from {body.get('Sender', '')} to "
                                      f"{ctx.mail_from} (id {mail_id}){extra}")
 

@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import email.policy
 import hashlib
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
 from email.parser import BytesHeaderParser
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from typing import Any
 
 from sesbook.lab import clock
+from sesbook.lab.ses.feedback.forwarding import status_fields
 
-#: ``Api`` and ``Kind`` of the bounce message's lab mailbox record (SES's own mail, listed on request).
-API = "feedback"
+#: ``Kind`` of the bounce message's lab mailbox record, which ``forwarding.record`` makes (``Api`` "feedback": SES's own mail).
 KIND = "bounce-action"
 
 
@@ -69,10 +69,10 @@ def bounce_message(ctx: Any, body: dict[str, Any], recipients: list[str]) -> tup
              str(body.get("Message", "")), "", f"Reply: {reply}"]
     mail.set_content("\n".join(lines) + "\n")
     arrival = format_datetime(now)
-    blocks = [_fields(("Reporting-MTA", f"dns; inbound-smtp.{ctx.region}.amazonaws.com"),
+    blocks = [status_fields(("Reporting-MTA", f"dns; inbound-smtp.{ctx.region}.amazonaws.com"),
                       ("X-SES-Receipt-Message-ID", ctx.message_id), ("Arrival-Date", arrival))]
     for recipient in recipients:
-        blocks.append(_fields(("Final-Recipient", f"rfc822; {recipient}"), ("Action", "failed"),
+        blocks.append(status_fields(("Final-Recipient", f"rfc822; {recipient}"), ("Action", "failed"),
                               ("Status", str(body.get("StatusCode") or _status_from(body))),
                               ("Diagnostic-Code", f"smtp; {reply}"), ("Last-Attempt-Date", arrival)))
     mail.make_mixed()
@@ -93,23 +93,3 @@ def _status_from(body: dict[str, Any]) -> str:
     """A status code when the action gives none: the reply code's class (RFC 3463), e.g. 550 -> 5.0.0."""
     code = str(body.get("SmtpReplyCode", "550"))
     return f"{code[0]}.0.0" if code[:1] in ("4", "5") else "5.0.0"
-
-
-def _fields(*pairs: tuple[str, str]) -> Message:
-    block = Message(policy=email.policy.default)
-    for name, value in pairs:
-        block[name] = value
-    return block
-
-
-def record(mail_id: str, mail: EmailMessage, *, region: str, original: str, recipients: list[str]) -> dict[str, Any]:
-    """The lab mailbox record of one bounce message (LocalStack's shape, ``Api`` ``feedback``)."""
-    text = mail.get_body(("plain",))
-    return {
-        "Id": mail_id, "Region": region, "Source": parseaddr(str(mail["From"]))[1],
-        "Destination": {"ToAddresses": [str(mail["To"])], "CcAddresses": [], "BccAddresses": []},
-        "Subject": str(mail["Subject"]),
-        "Body": {"text_part": text.get_content() if text is not None else None, "html_part": None},  # type: ignore[attr-defined]
-        "RawData": mail.as_string(), "Api": API, "Kind": KIND, "Attachments": [],
-        "Feedback": {"MessageId": original, "Recipients": list(recipients)},
-    }
