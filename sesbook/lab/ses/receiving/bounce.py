@@ -32,7 +32,8 @@ from typing import Any
 from sesbook.lab import clock
 from sesbook.lab.ses.feedback.forwarding import status_fields
 
-#: ``Kind`` of the bounce message's lab mailbox record, which ``forwarding.record`` makes (``Api`` "feedback": SES's own mail).
+#: ``Kind`` of the bounce message's lab mailbox record, which ``forwarding.record`` makes
+#: (``Api`` "feedback": SES's own mail, listed on request).
 KIND = "bounce-action"
 
 
