@@ -419,16 +419,22 @@ def test_a_delayed_delivery_publishes_a_delivery_delay_event_then_the_delivery(t
     assert delay.addresses == ("late@example.net",) and delay.recipients[0].status == "4.4.1"
 
 
-def test_opens_and_clicks_become_open_and_click_events(t: sesbook.Target) -> None:
-    import urllib.request
-
-    topic, url = queue_for(t, "engagement")
+def _tracked_set(t: sesbook.Target, queue: str, types: list[str]) -> str:
+    """Configuration set ``engaged`` with open and click tracking, publishing ``types`` to an SNS topic whose
+    queue (named ``queue``) is returned."""
+    topic, url = queue_for(t, queue)
     t.sesv2.create_configuration_set(ConfigurationSetName="engaged",
                                      TrackingOptions={"CustomRedirectDomain": "track.example.com"})
     t.sesv2.create_configuration_set_event_destination(
         ConfigurationSetName="engaged", EventDestinationName="sns",
-        EventDestination={"Enabled": True, "MatchingEventTypes": ["OPEN", "CLICK"],
-                          "SnsDestination": {"TopicArn": topic}})
+        EventDestination={"Enabled": True, "MatchingEventTypes": types, "SnsDestination": {"TopicArn": topic}})
+    return url
+
+
+def test_opens_and_clicks_become_open_and_click_events(t: sesbook.Target) -> None:
+    import urllib.request
+
+    url = _tracked_set(t, "engagement", ["OPEN", "CLICK"])
     t.lab.advance_clock(2)  # type: ignore[union-attr]
     html = '<html><body><a href="https://example.com/offer">offer</a></body></html>'
     sent = t.sesv2.send_email(FromEmailAddress="shop@example.com", Destination={"ToAddresses": ["ann@example.net"]},
@@ -454,13 +460,7 @@ def test_an_open_event_names_the_operation_and_tags_of_the_send(t: sesbook.Targe
     Send event of the same message does."""
     import urllib.request
 
-    topic, url = queue_for(t, "engagement-raw")
-    t.sesv2.create_configuration_set(ConfigurationSetName="engaged",
-                                     TrackingOptions={"CustomRedirectDomain": "track.example.com"})
-    t.sesv2.create_configuration_set_event_destination(
-        ConfigurationSetName="engaged", EventDestinationName="sns",
-        EventDestination={"Enabled": True, "MatchingEventTypes": ["SEND", "OPEN"],
-                          "SnsDestination": {"TopicArn": topic}})
+    url = _tracked_set(t, "engagement-raw", ["SEND", "OPEN"])
     raw = ("From: shop@example.com\r\nTo: ann@example.net\r\nSubject: news\r\nMIME-Version: 1.0\r\n"
            "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><p>hello</p></body></html>\r\n")
     sent = t.ses.send_raw_email(RawMessage={"Data": raw}, ConfigurationSetName="engaged",
