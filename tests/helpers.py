@@ -134,3 +134,20 @@ def let_ses_invoke(target: Any, function: str) -> None:
     """A resource policy that lets SES invoke ``function`` (name or ARN) for any receipt rule of the account."""
     target.lambda_.add_permission(FunctionName=function, StatementId="AllowSesInvoke", Action="lambda:InvokeFunction",
                                   Principal="ses.amazonaws.com", SourceAccount="123456789012")
+
+
+def python_function(target: Any, name: str, module: str, source: str, *, role: str | None = None) -> str:
+    """A Lambda function in the lab running ``source`` (saved as ``module``.py, handler ``module.handler``),
+    with an execution role named ``role`` (default: NAME-role); returns its ARN."""
+    import io
+    import zipfile
+
+    arn = target.iam.create_role(RoleName=role or f"{name}-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                               "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr(f"{module}.py", source)
+    made = target.lambda_.create_function(FunctionName=name, Runtime="python3.12", Role=arn,
+                                          Handler=f"{module}.handler", Code={"ZipFile": package.getvalue()})
+    return str(made["FunctionArn"])

@@ -10,6 +10,8 @@ import pytest
 import sesbook
 from sesbook._aws import is_mutating
 
+from helpers import python_function
+
 if TYPE_CHECKING:
     from sesbook.lab import LabInfo
 
@@ -50,16 +52,5 @@ def planning_aws(lab_info: LabInfo, monkeypatch: pytest.MonkeyPatch) -> tuple[se
 @pytest.fixture
 def function_arn(target: sesbook.Target) -> str:
     """A Lambda function in the lab (a Python handler in a zip), as a receipt rule's Lambda action names it."""
-    import io
-    import json
-    import zipfile
-
-    role = target.iam.create_role(RoleName="screen-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    package = io.BytesIO()
-    with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("handler.py", "def handler(event, context):\n    return {'disposition': 'CONTINUE'}\n")
-    made = target.lambda_.create_function(FunctionName="screen", Runtime="python3.12", Role=role,
-                                          Handler="handler.handler", Code={"ZipFile": package.getvalue()})
-    return str(made["FunctionArn"])
+    return python_function(target, "screen", "handler",
+                           "def handler(event, context):\n    return {'disposition': 'CONTINUE'}\n", role="screen-role")

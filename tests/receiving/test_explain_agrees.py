@@ -21,7 +21,7 @@ from sesbook.receiving.filters import allow_only
 from sesbook.receiving.model import Rule, S3Action, StopAction
 from sesbook.receiving.rules import ensure_rule_set
 
-from helpers import let_ses_invoke, let_ses_write
+from helpers import let_ses_invoke, let_ses_write, python_function
 
 if TYPE_CHECKING:
     import sesbook
@@ -109,20 +109,9 @@ STOPPER = "def handler(event, context):\n    return {'disposition': 'STOP_RULE_S
 
 
 def _stopper(target: sesbook.Target) -> str:
-    import io
-    import json
-    import zipfile
-
-    role = target.iam.create_role(RoleName="agree-role", AssumeRolePolicyDocument=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                               "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
-    package = io.BytesIO()
-    with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("stopper.py", STOPPER)
-    made = target.lambda_.create_function(FunctionName="agree-stopper", Runtime="python3.12", Role=role,
-                                          Handler="stopper.handler", Code={"ZipFile": package.getvalue()})
-    let_ses_invoke(target, str(made["FunctionArn"]))
-    return str(made["FunctionArn"])
+    arn = python_function(target, "agree-stopper", "stopper", STOPPER, role="agree-role")
+    let_ses_invoke(target, arn)
+    return arn
 
 
 @pytest.fixture
